@@ -1,0 +1,307 @@
+// The driver contract: the tables every driver (test, qemu, network, storage, remote) fills in.
+// libvirt counterpart: src/driver-hypervisor.h, driver-network.h, driver-storage.h.
+//
+// Convention (it is what lets the daemon's dispatcher and the remote driver be generated from
+// one procedure table, see src/rpc/procedures.ts):
+//   - method name = libvirt's remote procedure name in camelCase
+//     (REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME -> domainLookupByName);
+//   - parameters = the procedure's args in wire order; `need_results` of list-all calls is dropped;
+//   - result = the procedure's ret: void, the single field unwrapped, or an object keyed by the
+//     protocol's field names when ret has several fields; list-all calls return just the array.
+// Every method is optional: the API layer answers VIR_ERR_NO_SUPPORT for a missing one.
+// UUIDs travel as canonical strings; hypers as JS numbers (exact below 2^53).
+
+export interface DomainRef { name: string; uuid: string; id: number }
+export interface NetworkRef { name: string; uuid: string }
+export interface PoolRef { name: string; uuid: string }
+export interface VolRef { pool: string; name: string; key: string }
+export interface SnapshotRef { name: string; dom: DomainRef }
+
+/** VIR_TYPED_PARAM_* */
+export enum TypedParamType { INT = 1, UINT = 2, LLONG = 3, ULLONG = 4, DOUBLE = 5, BOOLEAN = 6, STRING = 7 }
+export interface TypedParam { field: string; type: TypedParamType; value: number | boolean | string }
+
+export interface NodeInfo {
+  model: string; memory: number; cpus: number; mhz: number;
+  nodes: number; sockets: number; cores: number; threads: number;
+}
+export interface DomainInfo { state: number; maxMem: number; memory: number; nrVirtCpu: number; cpuTime: number }
+export interface DomainState { state: number; reason: number }
+export interface VcpuInfo { number: number; state: number; cpu_time: number; cpu: number }
+export interface DomainVcpus { info: VcpuInfo[]; cpumaps: Buffer }
+export interface BlockStats { rd_req: number; rd_bytes: number; wr_req: number; wr_bytes: number; errs: number }
+export interface InterfaceStats {
+  rx_bytes: number; rx_packets: number; rx_errs: number; rx_drop: number;
+  tx_bytes: number; tx_packets: number; tx_errs: number; tx_drop: number;
+}
+export interface MemoryStat { tag: number; val: number }
+export interface BlockInfo { allocation: number; capacity: number; physical: number }
+export interface SecurityLabel { label: string; enforcing: number }
+export interface SecurityModel { model: string; doi: string }
+export interface DomainStatsRecord { dom: DomainRef; params: TypedParam[] }
+export interface ParamsReply { params: TypedParam[]; nparams: number }
+export interface SchedulerType { type: string; nparams: number }
+export interface PoolInfo { state: number; capacity: number; allocation: number; available: number }
+export interface VolInfo { type: number; capacity: number; allocation: number }
+export interface CpuMap { cpumap: Buffer; online: number; ret: number }
+export interface NetworkDhcpLease {
+  iface: string; expirytime: number; type: number; mac: string | null; iaid: string | null;
+  ipaddr: string; prefix: number; hostname: string | null; clientid: string | null;
+}
+export interface DomainInterface { name: string; hwaddr: string | null; addrs: { type: number; addr: string; prefix: number }[] }
+
+/** A chunk of stream data, or a hole of `hole` bytes (sparse streams). */
+export type StreamChunk = Buffer | { hole: number };
+
+/**
+ * A stream opened by a driver (volume upload/download, console). The daemon pumps it to and
+ * from the wire; the library hands it to the user.
+ */
+export interface DriverStream {
+  /** Data from the driver to the client (download, console output); its end is end-of-data. */
+  readonly incoming?: AsyncIterable<StreamChunk>;
+  /** Data from the client to the driver (upload, console input). Resolves when absorbed. */
+  send?(chunk: StreamChunk): Promise<void>;
+  /** The client has sent everything: commit (upload) or close (console). */
+  finish(): Promise<void>;
+  /** Abandon the transfer; releases everything. */
+  abort(reason?: unknown): void;
+}
+
+/** Payload of a domain event as delivered to callbacks; fields follow the protocol's msg structs. */
+export interface DomainEventPayload {
+  dom: DomainRef;
+  /** lifecycle */ event?: number;
+  /** lifecycle */ detail?: number;
+  [field: string]: unknown;
+}
+export type DomainEventCallback = (eventID: number, payload: DomainEventPayload) => void;
+
+export interface NetworkEventPayload { net: NetworkRef; event: number; detail: number }
+export type NetworkEventCallback = (eventID: number, payload: NetworkEventPayload) => void;
+export interface PoolEventPayload { pool: PoolRef; event?: number; detail?: number }
+export type PoolEventCallback = (eventID: number, payload: PoolEventPayload) => void;
+
+/** One open connection to a driver: what libvirt calls virConnect + its driver tables. */
+export interface DriverConnection {
+  // ---- connection / host ----
+  connectClose?(): Promise<void>;
+  connectGetType?(): Promise<string>;
+  connectGetVersion?(): Promise<number>;
+  connectGetLibVersion?(): Promise<number>;
+  connectGetHostname?(): Promise<string>;
+  connectGetUri?(): Promise<string>;
+  connectGetMaxVcpus?(type: string | null): Promise<number>;
+  connectGetCapabilities?(): Promise<string>;
+  connectGetDomainCapabilities?(emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: number): Promise<string>;
+  connectGetSysinfo?(flags: number): Promise<string>;
+  connectIsSecure?(): Promise<number>;
+  connectIsEncrypted?(): Promise<number>;
+  connectIsAlive?(): Promise<number>;
+  connectSupportsFeature?(feature: number): Promise<number>;
+  nodeGetInfo?(): Promise<NodeInfo>;
+  nodeGetFreeMemory?(): Promise<number>;
+  nodeGetCellsFreeMemory?(startCell: number, maxcells: number): Promise<number[]>;
+  nodeGetSecurityModel?(): Promise<SecurityModel>;
+  nodeGetMemoryStats?(nparams: number, cellNum: number, flags: number): Promise<{ params: { field: string; value: number }[]; nparams: number }>;
+  nodeGetCpuMap?(needMap: number, needOnline: number, flags: number): Promise<CpuMap>;
+
+  // ---- domains ----
+  connectListAllDomains?(flags: number): Promise<DomainRef[]>;
+  connectNumOfDomains?(): Promise<number>;
+  connectListDomains?(maxids: number): Promise<number[]>;
+  connectNumOfDefinedDomains?(): Promise<number>;
+  connectListDefinedDomains?(maxnames: number): Promise<string[]>;
+  domainLookupById?(id: number): Promise<DomainRef>;
+  domainLookupByName?(name: string): Promise<DomainRef>;
+  domainLookupByUuid?(uuid: string): Promise<DomainRef>;
+  domainDefineXml?(xml: string): Promise<DomainRef>;
+  domainDefineXmlFlags?(xml: string, flags: number): Promise<DomainRef>;
+  domainUndefine?(dom: DomainRef): Promise<void>;
+  domainUndefineFlags?(dom: DomainRef, flags: number): Promise<void>;
+  domainCreateXml?(xml: string, flags: number): Promise<DomainRef>;
+  domainCreate?(dom: DomainRef): Promise<void>;
+  domainCreateWithFlags?(dom: DomainRef, flags: number): Promise<DomainRef>;
+  domainDestroy?(dom: DomainRef): Promise<void>;
+  domainDestroyFlags?(dom: DomainRef, flags: number): Promise<void>;
+  domainShutdown?(dom: DomainRef): Promise<void>;
+  domainShutdownFlags?(dom: DomainRef, flags: number): Promise<void>;
+  domainReboot?(dom: DomainRef, flags: number): Promise<void>;
+  domainReset?(dom: DomainRef, flags: number): Promise<void>;
+  domainSuspend?(dom: DomainRef): Promise<void>;
+  domainResume?(dom: DomainRef): Promise<void>;
+  domainSave?(dom: DomainRef, to: string): Promise<void>;
+  domainSaveFlags?(dom: DomainRef, to: string, dxml: string | null, flags: number): Promise<void>;
+  domainRestore?(from: string): Promise<void>;
+  domainRestoreFlags?(from: string, dxml: string | null, flags: number): Promise<void>;
+  domainSaveImageGetXmlDesc?(file: string, flags: number): Promise<string>;
+  domainManagedSave?(dom: DomainRef, flags: number): Promise<void>;
+  domainHasManagedSaveImage?(dom: DomainRef, flags: number): Promise<number>;
+  domainManagedSaveRemove?(dom: DomainRef, flags: number): Promise<void>;
+  domainGetInfo?(dom: DomainRef): Promise<DomainInfo>;
+  domainGetState?(dom: DomainRef, flags: number): Promise<DomainState>;
+  domainGetXmlDesc?(dom: DomainRef, flags: number): Promise<string>;
+  domainGetOsType?(dom: DomainRef): Promise<string>;
+  domainGetAutostart?(dom: DomainRef): Promise<number>;
+  domainSetAutostart?(dom: DomainRef, autostart: number): Promise<void>;
+  domainIsActive?(dom: DomainRef): Promise<number>;
+  domainIsPersistent?(dom: DomainRef): Promise<number>;
+  domainIsUpdated?(dom: DomainRef): Promise<number>;
+  domainGetSecurityLabel?(dom: DomainRef): Promise<SecurityLabel>;
+  domainGetMessages?(dom: DomainRef, flags: number): Promise<string[]>;
+  domainGetMaxMemory?(dom: DomainRef): Promise<number>;
+  domainSetMaxMemory?(dom: DomainRef, memory: number): Promise<void>;
+  domainSetMemory?(dom: DomainRef, memory: number): Promise<void>;
+  domainSetMemoryFlags?(dom: DomainRef, memory: number, flags: number): Promise<void>;
+  domainGetMaxVcpus?(dom: DomainRef): Promise<number>;
+  domainSetVcpus?(dom: DomainRef, nvcpus: number): Promise<void>;
+  domainSetVcpusFlags?(dom: DomainRef, nvcpus: number, flags: number): Promise<void>;
+  domainGetVcpusFlags?(dom: DomainRef, flags: number): Promise<number>;
+  domainGetVcpus?(dom: DomainRef, maxinfo: number, maplen: number): Promise<DomainVcpus>;
+  domainBlockStats?(dom: DomainRef, path: string): Promise<BlockStats>;
+  domainBlockStatsFlags?(dom: DomainRef, path: string, nparams: number, flags: number): Promise<ParamsReply>;
+  domainInterfaceStats?(dom: DomainRef, device: string): Promise<InterfaceStats>;
+  domainMemoryStats?(dom: DomainRef, maxStats: number, flags: number): Promise<MemoryStat[]>;
+  domainGetBlockInfo?(dom: DomainRef, path: string, flags: number): Promise<BlockInfo>;
+  connectGetAllDomainStats?(doms: DomainRef[], stats: number, flags: number): Promise<DomainStatsRecord[]>;
+  domainGetSchedulerType?(dom: DomainRef): Promise<SchedulerType>;
+  domainGetSchedulerParameters?(dom: DomainRef, nparams: number): Promise<TypedParam[]>;
+  domainGetSchedulerParametersFlags?(dom: DomainRef, nparams: number, flags: number): Promise<TypedParam[]>;
+  domainGetMemoryParameters?(dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply>;
+  domainGetBlkioParameters?(dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply>;
+  domainSetMetadata?(dom: DomainRef, type: number, metadata: string | null, key: string | null, uri: string | null, flags: number): Promise<void>;
+  domainGetMetadata?(dom: DomainRef, type: number, uri: string | null, flags: number): Promise<string>;
+  domainGetHostname?(dom: DomainRef, flags: number): Promise<string>;
+  domainAttachDevice?(dom: DomainRef, xml: string): Promise<void>;
+  domainAttachDeviceFlags?(dom: DomainRef, xml: string, flags: number): Promise<void>;
+  domainDetachDevice?(dom: DomainRef, xml: string): Promise<void>;
+  domainDetachDeviceFlags?(dom: DomainRef, xml: string, flags: number): Promise<void>;
+  domainUpdateDeviceFlags?(dom: DomainRef, xml: string, flags: number): Promise<void>;
+  domainRename?(dom: DomainRef, newName: string | null, flags: number): Promise<number>;
+  domainInterfaceAddresses?(dom: DomainRef, source: number, flags: number): Promise<DomainInterface[]>;
+  domainOpenConsole?(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream>;
+
+  // ---- snapshots ----
+  domainSnapshotCreateXml?(dom: DomainRef, xmlDesc: string, flags: number): Promise<SnapshotRef>;
+  domainSnapshotGetXmlDesc?(snap: SnapshotRef, flags: number): Promise<string>;
+  domainSnapshotNum?(dom: DomainRef, flags: number): Promise<number>;
+  domainSnapshotListNames?(dom: DomainRef, maxnames: number, flags: number): Promise<string[]>;
+  domainListAllSnapshots?(dom: DomainRef, flags: number): Promise<SnapshotRef[]>;
+  domainSnapshotListAllChildren?(snap: SnapshotRef, flags: number): Promise<SnapshotRef[]>;
+  domainSnapshotNumChildren?(snap: SnapshotRef, flags: number): Promise<number>;
+  domainSnapshotListChildrenNames?(snap: SnapshotRef, maxnames: number, flags: number): Promise<string[]>;
+  domainSnapshotLookupByName?(dom: DomainRef, name: string, flags: number): Promise<SnapshotRef>;
+  domainHasCurrentSnapshot?(dom: DomainRef, flags: number): Promise<number>;
+  domainSnapshotCurrent?(dom: DomainRef, flags: number): Promise<SnapshotRef>;
+  domainSnapshotGetParent?(snap: SnapshotRef, flags: number): Promise<SnapshotRef>;
+  domainSnapshotIsCurrent?(snap: SnapshotRef, flags: number): Promise<number>;
+  domainSnapshotHasMetadata?(snap: SnapshotRef, flags: number): Promise<number>;
+  domainRevertToSnapshot?(snap: SnapshotRef, flags: number): Promise<void>;
+  domainSnapshotDelete?(snap: SnapshotRef, flags: number): Promise<void>;
+
+  // ---- domain events (callback form) ----
+  connectDomainEventCallbackRegisterAny?(eventID: number, dom: DomainRef | null, cb: DomainEventCallback): Promise<number>;
+  connectDomainEventCallbackDeregisterAny?(callbackID: number): Promise<void>;
+
+  // ---- networks ----
+  connectListAllNetworks?(flags: number): Promise<NetworkRef[]>;
+  connectNumOfNetworks?(): Promise<number>;
+  connectListNetworks?(maxnames: number): Promise<string[]>;
+  connectNumOfDefinedNetworks?(): Promise<number>;
+  connectListDefinedNetworks?(maxnames: number): Promise<string[]>;
+  networkLookupByName?(name: string): Promise<NetworkRef>;
+  networkLookupByUuid?(uuid: string): Promise<NetworkRef>;
+  networkDefineXml?(xml: string): Promise<NetworkRef>;
+  networkDefineXmlFlags?(xml: string, flags: number): Promise<NetworkRef>;
+  networkCreateXml?(xml: string): Promise<NetworkRef>;
+  networkCreateXmlFlags?(xml: string, flags: number): Promise<NetworkRef>;
+  networkCreate?(net: NetworkRef): Promise<void>;
+  networkDestroy?(net: NetworkRef): Promise<void>;
+  networkUndefine?(net: NetworkRef): Promise<void>;
+  networkGetXmlDesc?(net: NetworkRef, flags: number): Promise<string>;
+  networkGetAutostart?(net: NetworkRef): Promise<number>;
+  networkSetAutostart?(net: NetworkRef, autostart: number): Promise<void>;
+  networkGetBridgeName?(net: NetworkRef): Promise<string>;
+  networkIsActive?(net: NetworkRef): Promise<number>;
+  networkIsPersistent?(net: NetworkRef): Promise<number>;
+  networkUpdate?(net: NetworkRef, command: number, section: number, parentIndex: number, xml: string, flags: number): Promise<void>;
+  networkGetDhcpLeases?(net: NetworkRef, mac: string | null, flags: number): Promise<NetworkDhcpLease[]>;
+  connectNetworkEventRegisterAny?(eventID: number, net: NetworkRef | null, cb: NetworkEventCallback): Promise<number>;
+  connectNetworkEventDeregisterAny?(callbackID: number): Promise<void>;
+
+  // ---- storage pools ----
+  connectListAllStoragePools?(flags: number): Promise<PoolRef[]>;
+  connectNumOfStoragePools?(): Promise<number>;
+  connectListStoragePools?(maxnames: number): Promise<string[]>;
+  connectNumOfDefinedStoragePools?(): Promise<number>;
+  connectListDefinedStoragePools?(maxnames: number): Promise<string[]>;
+  storagePoolLookupByName?(name: string): Promise<PoolRef>;
+  storagePoolLookupByUuid?(uuid: string): Promise<PoolRef>;
+  storagePoolLookupByVolume?(vol: VolRef): Promise<PoolRef>;
+  storagePoolLookupByTargetPath?(path: string): Promise<PoolRef>;
+  storagePoolDefineXml?(xml: string, flags: number): Promise<PoolRef>;
+  storagePoolCreateXml?(xml: string, flags: number): Promise<PoolRef>;
+  storagePoolBuild?(pool: PoolRef, flags: number): Promise<void>;
+  storagePoolCreate?(pool: PoolRef, flags: number): Promise<void>;
+  storagePoolDestroy?(pool: PoolRef): Promise<void>;
+  storagePoolDelete?(pool: PoolRef, flags: number): Promise<void>;
+  storagePoolUndefine?(pool: PoolRef): Promise<void>;
+  storagePoolRefresh?(pool: PoolRef, flags: number): Promise<void>;
+  storagePoolGetInfo?(pool: PoolRef): Promise<PoolInfo>;
+  storagePoolGetXmlDesc?(pool: PoolRef, flags: number): Promise<string>;
+  storagePoolGetAutostart?(pool: PoolRef): Promise<number>;
+  storagePoolSetAutostart?(pool: PoolRef, autostart: number): Promise<void>;
+  storagePoolIsActive?(pool: PoolRef): Promise<number>;
+  storagePoolIsPersistent?(pool: PoolRef): Promise<number>;
+  storagePoolNumOfVolumes?(pool: PoolRef): Promise<number>;
+  storagePoolListVolumes?(pool: PoolRef, maxnames: number): Promise<string[]>;
+  storagePoolListAllVolumes?(pool: PoolRef, flags: number): Promise<VolRef[]>;
+  connectStoragePoolEventRegisterAny?(eventID: number, pool: PoolRef | null, cb: PoolEventCallback): Promise<number>;
+  connectStoragePoolEventDeregisterAny?(callbackID: number): Promise<void>;
+
+  // ---- storage volumes ----
+  storageVolLookupByName?(pool: PoolRef, name: string): Promise<VolRef>;
+  storageVolLookupByKey?(key: string): Promise<VolRef>;
+  storageVolLookupByPath?(path: string): Promise<VolRef>;
+  storageVolCreateXml?(pool: PoolRef, xml: string, flags: number): Promise<VolRef>;
+  storageVolCreateXmlFrom?(pool: PoolRef, xml: string, clonevol: VolRef, flags: number): Promise<VolRef>;
+  storageVolDelete?(vol: VolRef, flags: number): Promise<void>;
+  storageVolWipe?(vol: VolRef, flags: number): Promise<void>;
+  storageVolGetInfo?(vol: VolRef): Promise<VolInfo>;
+  storageVolGetInfoFlags?(vol: VolRef, flags: number): Promise<VolInfo>;
+  storageVolGetXmlDesc?(vol: VolRef, flags: number): Promise<string>;
+  storageVolGetPath?(vol: VolRef): Promise<string>;
+  storageVolResize?(vol: VolRef, capacity: number, flags: number): Promise<void>;
+  storageVolUpload?(vol: VolRef, offset: number, length: number, flags: number): Promise<DriverStream>;
+  storageVolDownload?(vol: VolRef, offset: number, length: number, flags: number): Promise<DriverStream>;
+}
+
+export type DriverMethodName = {
+  [K in keyof DriverConnection]-?: NonNullable<DriverConnection[K]> extends (...a: never[]) => unknown ? K : never
+}[keyof DriverConnection];
+
+/** Parsed connection URI (see src/drivers/uri.ts). */
+export interface ConnectURI {
+  /** as given by the user */
+  original: string;
+  scheme: string;          // "test", "qemu", "" for remote-chosen
+  transport: string | null; // "unix", "tcp", "tls", "ssh", "ext", "libssh2", ...
+  user: string | null;
+  host: string | null;
+  port: number | null;
+  path: string;            // "/default", "/system", "/abs/path.xml"
+  query: Map<string, string>;
+  fragment: string | null;
+}
+
+export interface OpenOptions { readonly: boolean; flags: number }
+
+/** What a driver module registers: one per hypervisor/network/storage implementation. */
+export interface DriverModule {
+  /** "test", "qemu", "network", "storage", "remote" */
+  name: string;
+  kind: 'hypervisor' | 'network' | 'storage' | 'remote';
+  /** Does this driver serve the URI itself (no daemon)? Hypervisor drivers only. */
+  claims?(uri: ConnectURI, ctx: { inDaemon: boolean }): boolean;
+  open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnection>;
+}
