@@ -26,7 +26,7 @@ export function parseXml(text: string, url = 'domain_definition', errDomain = 20
   });
   parser.on('opentag', (tag) => {
     const el: XmlElement = { name: tag.name, attrs: {}, children: [], line: parser.line };
-    for (const [k, v] of Object.entries(tag.attributes)) el.attrs[k] = typeof v === 'string' ? v : v.value;
+    for (const [k, v] of Object.entries(tag.attributes)) el.attrs[k] = String(v);
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(el); else if (!root) root = el;
     stack.push(el);
