@@ -1,0 +1,163 @@
+// Connection: libvirt's virConnectPtr. `open(uri)` picks the driver that claims the URI
+// (in-process test driver, or the remote driver to a daemon) and returns a Connection whose
+// every call goes through the shared checks in drivers/access.ts.
+import type {
+  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, NetworkEventPayload, NetworkRef, NodeInfo,
+  PoolEventPayload, PoolRef, SecurityModel, VolRef,
+} from '../drivers/driver.js';
+import { openConnection } from '../drivers/registry.js';
+import { apiNameOf } from '../drivers/access.js';
+import type { GuardedConnection } from '../drivers/access.js';
+import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import { type CallOptions, withDeadline } from './call.js';
+import { Domain } from './domain.js';
+import { Network } from './network.js';
+import { StoragePool, StorageVol } from './storage.js';
+
+export interface OpenOptions extends CallOptions {
+  /** Open read-only (VIR_CONNECT_RO): only non-mutating calls are allowed. */
+  readonly?: boolean;
+  /** Default CallOptions.timeout for every call on this connection (ms). */
+  callTimeout?: number;
+}
+
+export type DomainEventHandler = (dom: Domain, payload: DomainEventPayload, eventID: number) => void;
+export type NetworkEventHandler = (net: Network, payload: NetworkEventPayload, eventID: number) => void;
+export type PoolEventHandler = (pool: StoragePool, payload: PoolEventPayload, eventID: number) => void;
+
+/** Open a connection. `uri` null/'' means the default (LIBVIRT_DEFAULT_URI, else qemu:///system). */
+export async function open(uri: string | null = null, options: OpenOptions = {}): Promise<Connection> {
+  const r = await withDeadline(openConnection(uri, { readonly: options.readonly ?? false, flags: options.readonly ? 1 : 0 }), 'virConnectOpen', options);
+  return new Connection(r.uri.original, r.conn, r.driverName, options.callTimeout);
+}
+
+export class Connection {
+  #g: GuardedConnection;
+  #refs = 1;
+  #closed = false;
+
+  /** @internal use open() */
+  constructor(readonly uri: string, g: GuardedConnection, readonly driverName: string, private readonly callTimeout?: number) {
+    this.#g = g;
+  }
+
+  get readonly(): boolean { return this.#g.readonly; }
+  get isClosed(): boolean { return this.#closed; }
+
+  /** @internal the single path from every handle to the driver */
+  _call<T>(method: string, args: unknown[], opts?: CallOptions): Promise<T> {
+    if (this.#closed) return Promise.reject(virError(ErrorDomain.NONE, ErrorNumber.INVALID_CONN, apiNameOf(method)));
+    const o = opts ?? (this.callTimeout ? { timeout: this.callTimeout } : undefined);
+    return withDeadline(this.#g.invoke(method, args) as Promise<T>, apiNameOf(method), o);
+  }
+  /** Whether the driver implements a call (for clients that fall back, like virsh). */
+  supports(method: string): boolean { return this.#g.has(method); }
+
+  /** Take another reference (virConnectRef); each needs its own close(). */
+  ref(): this { this.#refs++; return this; }
+  /** Drop a reference; the last one releases the driver connection. Returns remaining refs. */
+  async close(): Promise<number> {
+    if (this.#closed) return 0;
+    if (--this.#refs > 0) return this.#refs;
+    this.#closed = true;
+    await this.#g.invoke('connectClose', []).catch((e) => {
+      if (e?.code !== ErrorNumber.NO_SUPPORT) throw e;
+    });
+    return 0;
+  }
+
+  // ---- host ----
+  getType(o?: CallOptions): Promise<string> { return this._call('connectGetType', [], o); }
+  getVersion(o?: CallOptions): Promise<number> { return this._call('connectGetVersion', [], o); }
+  getLibVersion(o?: CallOptions): Promise<number> { return this._call('connectGetLibVersion', [], o); }
+  getHostname(o?: CallOptions): Promise<string> { return this._call('connectGetHostname', [], o); }
+  /** The canonical URI of the driver actually opened. */
+  getURI(o?: CallOptions): Promise<string> { return this._call<string>('connectGetUri', [], o).catch(() => this.uri); }
+  getMaxVcpus(type: string | null = null, o?: CallOptions): Promise<number> { return this._call('connectGetMaxVcpus', [type], o); }
+  getCapabilities(o?: CallOptions): Promise<string> { return this._call('connectGetCapabilities', [], o); }
+  getDomainCapabilities(emulatorbin: string | null = null, arch: string | null = null, machine: string | null = null, virttype: string | null = null, flags = 0, o?: CallOptions): Promise<string> {
+    return this._call('connectGetDomainCapabilities', [emulatorbin, arch, machine, virttype, flags], o);
+  }
+  getSysinfo(flags = 0, o?: CallOptions): Promise<string> { return this._call('connectGetSysinfo', [flags], o); }
+  async isSecure(o?: CallOptions): Promise<boolean> { return (await this._call<number>('connectIsSecure', [], o)) !== 0; }
+  async isAlive(o?: CallOptions): Promise<boolean> {
+    if (this.#closed) return false;
+    return this.#g.has('connectIsAlive') ? (await this._call<number>('connectIsAlive', [], o)) !== 0 : true;
+  }
+  nodeGetInfo(o?: CallOptions): Promise<NodeInfo> { return this._call('nodeGetInfo', [], o); }
+  nodeGetFreeMemory(o?: CallOptions): Promise<number> { return this._call('nodeGetFreeMemory', [], o); }
+  nodeGetCellsFreeMemory(startCell: number, maxCells: number, o?: CallOptions): Promise<number[]> { return this._call('nodeGetCellsFreeMemory', [startCell, maxCells], o); }
+  nodeGetSecurityModel(o?: CallOptions): Promise<SecurityModel> { return this._call('nodeGetSecurityModel', [], o); }
+  nodeGetCPUMap(flags = 0, o?: CallOptions): Promise<CpuMap> { return this._call('nodeGetCpuMap', [1, 1, flags], o); }
+
+  // ---- domains ----
+  private dom(r: DomainRef): Domain { return new Domain(this, r); }
+  async listAllDomains(flags = 0, o?: CallOptions): Promise<Domain[]> {
+    return (await this._call<DomainRef[]>('connectListAllDomains', [flags], o)).map((r) => this.dom(r));
+  }
+  numOfDomains(o?: CallOptions): Promise<number> { return this._call('connectNumOfDomains', [], o); }
+  listDomainsID(o?: CallOptions): Promise<number[]> { return this._call('connectListDomains', [16384], o); }
+  numOfDefinedDomains(o?: CallOptions): Promise<number> { return this._call('connectNumOfDefinedDomains', [], o); }
+  listDefinedDomains(o?: CallOptions): Promise<string[]> { return this._call('connectListDefinedDomains', [16384], o); }
+  async lookupDomainByName(name: string, o?: CallOptions): Promise<Domain> { return this.dom(await this._call('domainLookupByName', [name], o)); }
+  async lookupDomainById(id: number, o?: CallOptions): Promise<Domain> { return this.dom(await this._call('domainLookupById', [id], o)); }
+  async lookupDomainByUUID(uuid: string, o?: CallOptions): Promise<Domain> { return this.dom(await this._call('domainLookupByUuid', [uuid], o)); }
+  async defineDomainXML(xml: string, flags = 0, o?: CallOptions): Promise<Domain> {
+    return this.dom(await (flags ? this._call<DomainRef>('domainDefineXmlFlags', [xml, flags], o) : this._call<DomainRef>('domainDefineXml', [xml], o)));
+  }
+  async createDomainXML(xml: string, flags = 0, o?: CallOptions): Promise<Domain> { return this.dom(await this._call('domainCreateXml', [xml, flags], o)); }
+  restoreDomain(from: string, dxml: string | null = null, flags = 0, o?: CallOptions): Promise<void> {
+    return dxml || flags ? this._call('domainRestoreFlags', [from, dxml, flags], o) : this._call('domainRestore', [from], o);
+  }
+  domainSaveImageGetXMLDesc(file: string, flags = 0, o?: CallOptions): Promise<string> { return this._call('domainSaveImageGetXmlDesc', [file, flags], o); }
+  async getAllDomainStats(doms: Domain[], stats = 0, flags = 0, o?: CallOptions): Promise<{ domain: Domain; params: DomainStatsRecord['params'] }[]> {
+    const recs = await this._call<DomainStatsRecord[]>('connectGetAllDomainStats', [doms.map((d) => d.ref), stats, flags], o);
+    return recs.map((r) => ({ domain: this.dom(r.dom), params: r.params }));
+  }
+
+  /** Register for domain events (virConnectDomainEventRegisterAny); returns the callback id. */
+  domainEventRegisterAny(dom: Domain | null, eventID: number, cb: DomainEventHandler, o?: CallOptions): Promise<number> {
+    return this._call('connectDomainEventCallbackRegisterAny', [eventID, dom?.ref ?? null,
+      (id: number, p: DomainEventPayload) => cb(this.dom(p.dom), p, id)], o);
+  }
+  domainEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> {
+    return this._call('connectDomainEventCallbackDeregisterAny', [callbackID], o);
+  }
+
+  // ---- networks ----
+  private net(r: NetworkRef): Network { return new Network(this, r); }
+  async listAllNetworks(flags = 0, o?: CallOptions): Promise<Network[]> {
+    return (await this._call<NetworkRef[]>('connectListAllNetworks', [flags], o)).map((r) => this.net(r));
+  }
+  async lookupNetworkByName(name: string, o?: CallOptions): Promise<Network> { return this.net(await this._call('networkLookupByName', [name], o)); }
+  async lookupNetworkByUUID(uuid: string, o?: CallOptions): Promise<Network> { return this.net(await this._call('networkLookupByUuid', [uuid], o)); }
+  async defineNetworkXML(xml: string, flags = 0, o?: CallOptions): Promise<Network> {
+    return this.net(await (flags ? this._call<NetworkRef>('networkDefineXmlFlags', [xml, flags], o) : this._call<NetworkRef>('networkDefineXml', [xml], o)));
+  }
+  async createNetworkXML(xml: string, flags = 0, o?: CallOptions): Promise<Network> {
+    return this.net(await (flags ? this._call<NetworkRef>('networkCreateXmlFlags', [xml, flags], o) : this._call<NetworkRef>('networkCreateXml', [xml], o)));
+  }
+  networkEventRegisterAny(net: Network | null, eventID: number, cb: NetworkEventHandler, o?: CallOptions): Promise<number> {
+    return this._call('connectNetworkEventRegisterAny', [eventID, net?.ref ?? null,
+      (id: number, p: NetworkEventPayload) => cb(this.net(p.net), p, id)], o);
+  }
+  networkEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectNetworkEventDeregisterAny', [callbackID], o); }
+
+  // ---- storage ----
+  private pool(r: PoolRef): StoragePool { return new StoragePool(this, r); }
+  async listAllStoragePools(flags = 0, o?: CallOptions): Promise<StoragePool[]> {
+    return (await this._call<PoolRef[]>('connectListAllStoragePools', [flags], o)).map((r) => this.pool(r));
+  }
+  async lookupStoragePoolByName(name: string, o?: CallOptions): Promise<StoragePool> { return this.pool(await this._call('storagePoolLookupByName', [name], o)); }
+  async lookupStoragePoolByUUID(uuid: string, o?: CallOptions): Promise<StoragePool> { return this.pool(await this._call('storagePoolLookupByUuid', [uuid], o)); }
+  async lookupStoragePoolByTargetPath(path: string, o?: CallOptions): Promise<StoragePool> { return this.pool(await this._call('storagePoolLookupByTargetPath', [path], o)); }
+  async defineStoragePoolXML(xml: string, flags = 0, o?: CallOptions): Promise<StoragePool> { return this.pool(await this._call('storagePoolDefineXml', [xml, flags], o)); }
+  async createStoragePoolXML(xml: string, flags = 0, o?: CallOptions): Promise<StoragePool> { return this.pool(await this._call('storagePoolCreateXml', [xml, flags], o)); }
+  async lookupStorageVolByKey(key: string, o?: CallOptions): Promise<StorageVol> { return new StorageVol(this, await this._call<VolRef>('storageVolLookupByKey', [key], o)); }
+  async lookupStorageVolByPath(path: string, o?: CallOptions): Promise<StorageVol> { return new StorageVol(this, await this._call<VolRef>('storageVolLookupByPath', [path], o)); }
+  storagePoolEventRegisterAny(pool: StoragePool | null, eventID: number, cb: PoolEventHandler, o?: CallOptions): Promise<number> {
+    return this._call('connectStoragePoolEventRegisterAny', [eventID, pool?.ref ?? null,
+      (id: number, p: PoolEventPayload) => cb(this.pool(p.pool), p, id)], o);
+  }
+  storagePoolEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectStoragePoolEventDeregisterAny', [callbackID], o); }
+}

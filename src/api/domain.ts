@@ -1,0 +1,138 @@
+// Domain: a handle on one domain of a connection (libvirt's virDomainPtr). Methods are libvirt's
+// API in camelCase; each takes libvirt's flags and optional CallOptions (signal/timeout).
+import type { Connection } from './connection.js';
+import type { CallOptions } from './call.js';
+import type {
+  BlockInfo, BlockStats, DomainInfo, DomainInterface, DomainRef, DomainState as DomainStateReply,
+  DomainVcpus, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
+} from '../drivers/driver.js';
+import { DomainSnapshot } from './snapshot.js';
+import { Stream } from './stream.js';
+
+export class Domain {
+  /** @internal */ ref: DomainRef;
+  constructor(readonly connection: Connection, ref: DomainRef) { this.ref = { ...ref }; }
+
+  get name(): string { return this.ref.name; }
+  get uuid(): string { return this.ref.uuid; }
+  /** Running id, or -1 when inactive (as of the last call that returned it). */
+  get id(): number { return this.ref.id; }
+
+  private call<T>(method: string, args: unknown[], opts?: CallOptions): Promise<T> {
+    return this.connection._call<T>(method, [this.ref, ...args], opts);
+  }
+  /** After a state change the id changes; libvirt's client re-looks the domain up by UUID. */
+  private async refresh(opts?: CallOptions): Promise<void> {
+    const r = await this.connection._call<DomainRef>('domainLookupByUuid', [this.ref.uuid], opts);
+    this.ref = r;
+  }
+
+  // ---- lifecycle ----
+  async create(flags = 0, opts?: CallOptions): Promise<void> {
+    if (flags) this.ref = await this.call<DomainRef>('domainCreateWithFlags', [flags], opts);
+    else { await this.call('domainCreate', [], opts); await this.refresh(opts); }
+  }
+  async destroy(flags = 0, opts?: CallOptions): Promise<void> {
+    await (flags ? this.call('domainDestroyFlags', [flags], opts) : this.call('domainDestroy', [], opts));
+    this.ref = { ...this.ref, id: -1 };
+  }
+  shutdown(flags = 0, opts?: CallOptions): Promise<void> {
+    return flags ? this.call('domainShutdownFlags', [flags], opts) : this.call('domainShutdown', [], opts);
+  }
+  reboot(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainReboot', [flags], opts); }
+  reset(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainReset', [flags], opts); }
+  suspend(opts?: CallOptions): Promise<void> { return this.call('domainSuspend', [], opts); }
+  resume(opts?: CallOptions): Promise<void> { return this.call('domainResume', [], opts); }
+  undefine(flags = 0, opts?: CallOptions): Promise<void> {
+    return flags ? this.call('domainUndefineFlags', [flags], opts) : this.call('domainUndefine', [], opts);
+  }
+  async save(to: string, dxml: string | null = null, flags = 0, opts?: CallOptions): Promise<void> {
+    await (dxml || flags ? this.call('domainSaveFlags', [to, dxml, flags], opts) : this.call('domainSave', [to], opts));
+    this.ref = { ...this.ref, id: -1 };
+  }
+  async managedSave(flags = 0, opts?: CallOptions): Promise<void> {
+    await this.call('domainManagedSave', [flags], opts);
+    this.ref = { ...this.ref, id: -1 };
+  }
+  async hasManagedSaveImage(flags = 0, opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainHasManagedSaveImage', [flags], opts)) !== 0; }
+  managedSaveRemove(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainManagedSaveRemove', [flags], opts); }
+  async rename(newName: string, flags = 0, opts?: CallOptions): Promise<void> {
+    await this.call('domainRename', [newName, flags], opts);
+    this.ref = { ...this.ref, name: newName };
+  }
+
+  // ---- inspection ----
+  info(opts?: CallOptions): Promise<DomainInfo> { return this.call('domainGetInfo', [], opts); }
+  state(flags = 0, opts?: CallOptions): Promise<DomainStateReply> { return this.call('domainGetState', [flags], opts); }
+  getXMLDesc(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainGetXmlDesc', [flags], opts); }
+  getOSType(opts?: CallOptions): Promise<string> { return this.call('domainGetOsType', [], opts); }
+  async getAutostart(opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainGetAutostart', [], opts)) !== 0; }
+  setAutostart(autostart: boolean, opts?: CallOptions): Promise<void> { return this.call('domainSetAutostart', [autostart ? 1 : 0], opts); }
+  async isActive(opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainIsActive', [], opts)) !== 0; }
+  async isPersistent(opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainIsPersistent', [], opts)) !== 0; }
+  async isUpdated(opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainIsUpdated', [], opts)) !== 0; }
+  getSecurityLabel(opts?: CallOptions): Promise<SecurityLabel> { return this.call('domainGetSecurityLabel', [], opts); }
+  getMessages(flags = 0, opts?: CallOptions): Promise<string[]> { return this.call('domainGetMessages', [flags], opts); }
+  getHostname(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainGetHostname', [flags], opts); }
+  getMetadata(type: number, uri: string | null = null, flags = 0, opts?: CallOptions): Promise<string> {
+    return this.call('domainGetMetadata', [type, uri, flags], opts);
+  }
+  setMetadata(type: number, metadata: string | null, key: string | null = null, uri: string | null = null, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetMetadata', [type, metadata, key, uri, flags], opts);
+  }
+
+  // ---- resources ----
+  getMaxMemory(opts?: CallOptions): Promise<number> { return this.call('domainGetMaxMemory', [], opts); }
+  setMaxMemory(kib: number, opts?: CallOptions): Promise<void> { return this.call('domainSetMaxMemory', [kib], opts); }
+  setMemory(kib: number, opts?: CallOptions): Promise<void> { return this.call('domainSetMemory', [kib], opts); }
+  setMemoryFlags(kib: number, flags: number, opts?: CallOptions): Promise<void> { return this.call('domainSetMemoryFlags', [kib, flags], opts); }
+  getMaxVcpus(opts?: CallOptions): Promise<number> { return this.call('domainGetMaxVcpus', [], opts); }
+  setVcpus(n: number, opts?: CallOptions): Promise<void> { return this.call('domainSetVcpus', [n], opts); }
+  setVcpusFlags(n: number, flags: number, opts?: CallOptions): Promise<void> { return this.call('domainSetVcpusFlags', [n, flags], opts); }
+  getVcpusFlags(flags: number, opts?: CallOptions): Promise<number> { return this.call('domainGetVcpusFlags', [flags], opts); }
+  getVcpus(maxinfo: number, maplen: number, opts?: CallOptions): Promise<DomainVcpus> { return this.call('domainGetVcpus', [maxinfo, maplen], opts); }
+
+  // ---- stats ----
+  blockStats(path: string, opts?: CallOptions): Promise<BlockStats> { return this.call('domainBlockStats', [path], opts); }
+  blockStatsFlags(path: string, nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainBlockStatsFlags', [path, nparams, flags], opts); }
+  interfaceStats(device: string, opts?: CallOptions): Promise<InterfaceStats> { return this.call('domainInterfaceStats', [device], opts); }
+  memoryStats(maxStats = 13, flags = 0, opts?: CallOptions): Promise<MemoryStat[]> { return this.call('domainMemoryStats', [maxStats, flags], opts); }
+  getBlockInfo(path: string, flags = 0, opts?: CallOptions): Promise<BlockInfo> { return this.call('domainGetBlockInfo', [path, flags], opts); }
+  getSchedulerType(opts?: CallOptions): Promise<SchedulerType> { return this.call('domainGetSchedulerType', [], opts); }
+  getSchedulerParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<TypedParam[]> {
+    return this.call('domainGetSchedulerParametersFlags', [nparams, flags], opts);
+  }
+  getMemoryParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainGetMemoryParameters', [nparams, flags], opts); }
+  getBlkioParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainGetBlkioParameters', [nparams, flags], opts); }
+  interfaceAddresses(source = 0, flags = 0, opts?: CallOptions): Promise<DomainInterface[]> { return this.call('domainInterfaceAddresses', [source, flags], opts); }
+
+  // ---- devices ----
+  attachDevice(xml: string, flags = 0, opts?: CallOptions): Promise<void> {
+    return flags ? this.call('domainAttachDeviceFlags', [xml, flags], opts) : this.call('domainAttachDevice', [xml], opts);
+  }
+  detachDevice(xml: string, flags = 0, opts?: CallOptions): Promise<void> {
+    return flags ? this.call('domainDetachDeviceFlags', [xml, flags], opts) : this.call('domainDetachDevice', [xml], opts);
+  }
+  updateDevice(xml: string, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainUpdateDeviceFlags', [xml, flags], opts); }
+  async openConsole(devName: string | null = null, flags = 0, opts?: CallOptions): Promise<Stream> {
+    return new Stream(await this.call('domainOpenConsole', [devName, flags], opts));
+  }
+
+  // ---- snapshots ----
+  private snap(r: SnapshotRef): DomainSnapshot { return new DomainSnapshot(this, r.name); }
+  async snapshotCreateXML(xml: string, flags = 0, opts?: CallOptions): Promise<DomainSnapshot> {
+    return this.snap(await this.call<SnapshotRef>('domainSnapshotCreateXml', [xml, flags], opts));
+  }
+  async listAllSnapshots(flags = 0, opts?: CallOptions): Promise<DomainSnapshot[]> {
+    return (await this.call<SnapshotRef[]>('domainListAllSnapshots', [flags], opts)).map((r) => this.snap(r));
+  }
+  snapshotNum(flags = 0, opts?: CallOptions): Promise<number> { return this.call('domainSnapshotNum', [flags], opts); }
+  snapshotListNames(flags = 0, opts?: CallOptions): Promise<string[]> { return this.call('domainSnapshotListNames', [16384, flags], opts); }
+  async snapshotLookupByName(name: string, flags = 0, opts?: CallOptions): Promise<DomainSnapshot> {
+    return this.snap(await this.call<SnapshotRef>('domainSnapshotLookupByName', [name, flags], opts));
+  }
+  async hasCurrentSnapshot(flags = 0, opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainHasCurrentSnapshot', [flags], opts)) !== 0; }
+  async snapshotCurrent(flags = 0, opts?: CallOptions): Promise<DomainSnapshot> {
+    return this.snap(await this.call<SnapshotRef>('domainSnapshotCurrent', [flags], opts));
+  }
+}
