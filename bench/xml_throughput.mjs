@@ -1,0 +1,44 @@
+// Benchmark: parse + format of a domain with 100 devices, documents/s on one core
+// (goal: >= 5,000/s).
+import { parseDomainXml, formatDomainXml } from '../dist/src/conf/domain.js';
+import { fmt, verdict } from './lib.mjs';
+
+function domainWith100Devices() {
+  const dev = [];
+  for (let i = 0; i < 40; i++) {
+    const t = `vd${String.fromCharCode(97 + (i % 26))}${i >= 26 ? String.fromCharCode(97 + Math.floor(i / 26) - 1) : ''}`;
+    dev.push(`<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source file='/var/lib/images/disk${i}.qcow2'/><target dev='${t}' bus='virtio'/></disk>`);
+  }
+  for (let i = 0; i < 40; i++) {
+    const h = i.toString(16).padStart(2, '0');
+    dev.push(`<interface type='network'><mac address='52:54:00:00:01:${h}'/><source network='default'/><model type='virtio'/></interface>`);
+  }
+  for (let i = 0; i < 8; i++) dev.push(`<serial type='pty'><target port='${i}'/></serial>`);
+  for (let i = 0; i < 4; i++) dev.push(`<input type='tablet' bus='usb'/>`);
+  for (let i = 0; i < 4; i++) dev.push(`<controller type='pci' index='${i + 1}' model='pci-bridge'/>`);
+  dev.push(`<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>`);
+  dev.push(`<video><model type='cirrus' vram='16384' heads='1'/></video>`);
+  dev.push(`<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>`);
+  dev.push(`<watchdog model='i6300esb' action='reset'/>`);
+  dev.push(`<memballoon model='virtio'/>`);
+  return `<domain type='qemu'><name>bench100</name><uuid>c7a5fdbd-cdaf-9455-926a-d65c16db1809</uuid>
+  <memory unit='MiB'>1024</memory><vcpu>2</vcpu><os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <features><acpi/><apic/></features><clock offset='utc'/><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>${dev.join('\n')}</devices></domain>`;
+}
+
+const xml = domainWith100Devices();
+const once = formatDomainXml(parseDomainXml(xml));
+const ndev = (once.match(/^    <(disk|interface|serial|console|input|controller|graphics|video|rng|watchdog|memballoon)\b/gm) ?? []).length;
+for (let i = 0; i < 500; i++) formatDomainXml(parseDomainXml(xml)); // warm up the JIT
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+let docs = 0;
+const t0 = process.hrtime.bigint();
+const deadline = t0 + BigInt(seconds * 1e9);
+while (process.hrtime.bigint() < deadline) {
+  for (let i = 0; i < 50; i++) formatDomainXml(parseDomainXml(xml));
+  docs += 50;
+}
+const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+const rate = docs / elapsed;
+console.log(`domain XML with ${ndev} devices (${xml.length} bytes in, ${once.length} out): ${fmt(rate, 0)} parse+format/s, ${fmt(1e6 / rate, 1)} us each`);
+verdict('XML parse+format of a 100-device domain >= 5000 docs/s', rate >= 5000 && ndev >= 100, `${fmt(rate, 0)}/s`);
