@@ -1,0 +1,208 @@
+// Packet framing: the 28-byte header, whole-packet encoding, and a streaming reader that turns
+// socket chunks into packets. No sockets here (pg-protocol style: push(chunk) -> packets).
+// libvirt counterpart: virnetmessage.c (virNetMessageDecodeLength/Header/NumFDs).
+
+import { MessageType, NUM_FDS_MAX, PACKET_MAX, PACKET_MIN } from './protocol.js';
+
+export interface Header {
+  prog: number;
+  vers: number;
+  proc: number;
+  type: MessageType | number;
+  serial: number;
+  status: number;
+}
+
+export interface Packet {
+  header: Header;
+  /** Payload after the header (and after the nfds word for *_WITH_FDS types). */
+  payload: Buffer;
+  /** Number of fds announced by CALL_WITH_FDS / REPLY_WITH_FDS; 0 otherwise. */
+  nfds: number;
+  /** Total length as announced by the length word. */
+  length: number;
+}
+
+/**
+ * The byte stream cannot be trusted any more (bad length word, too many fds): the caller must
+ * close that connection, as libvirtd does, without replying.
+ */
+export class FramingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FramingError';
+  }
+}
+
+export function hasFds(type: number): boolean {
+  return type === MessageType.CALL_WITH_FDS || type === MessageType.REPLY_WITH_FDS;
+}
+
+/** The 28 bytes of length word + header for a packet carrying `bodyLength` more bytes. */
+export function encodeHeader(header: Header, bodyLength: number): Buffer {
+  const len = PACKET_MIN + bodyLength;
+  if (len > PACKET_MAX) throw new FramingError(`packet of ${len} bytes exceeds maximum ${PACKET_MAX}`);
+  const b = Buffer.allocUnsafe(PACKET_MIN);
+  b.writeUInt32BE(len, 0);
+  b.writeUInt32BE(header.prog >>> 0, 4);
+  b.writeUInt32BE(header.vers >>> 0, 8);
+  b.writeInt32BE(header.proc | 0, 12);
+  b.writeInt32BE(header.type | 0, 16);
+  b.writeUInt32BE(header.serial >>> 0, 20);
+  b.writeInt32BE(header.status | 0, 24);
+  return b;
+}
+
+/**
+ * A whole packet. For *_WITH_FDS types `nfds` is written between header and payload; the fds
+ * themselves (and their 1-byte carriers) are the transport's business.
+ */
+export function encodePacket(header: Header, payload: Uint8Array = Buffer.alloc(0), nfds = 0): Buffer {
+  const withFds = hasFds(header.type);
+  if (withFds && (nfds < 0 || nfds > NUM_FDS_MAX)) throw new FramingError(`too many fds: ${nfds}`);
+  const extra = withFds ? 4 : 0;
+  const head = encodeHeader(header, extra + payload.length);
+  const out = Buffer.allocUnsafe(head.length + extra + payload.length);
+  head.copy(out, 0);
+  if (withFds) out.writeUInt32BE(nfds, PACKET_MIN);
+  out.set(payload, PACKET_MIN + extra);
+  return out;
+}
+
+/** Decode the header of a complete packet buffer (length word included). */
+export function decodeHeader(b: Buffer): Header {
+  return {
+    prog: b.readUInt32BE(4),
+    vers: b.readUInt32BE(8),
+    proc: b.readInt32BE(12),
+    type: b.readInt32BE(16),
+    serial: b.readUInt32BE(20),
+    status: b.readInt32BE(24),
+  };
+}
+
+/** Parse one complete packet (exactly `len` bytes). */
+export function decodePacket(b: Buffer): Packet {
+  const length = b.readUInt32BE(0);
+  if (length < PACKET_MIN || length > PACKET_MAX) throw new FramingError(`bad packet length ${length}`);
+  if (b.length !== length) throw new FramingError(`packet has ${b.length} bytes, length word says ${length}`);
+  const header = decodeHeader(b);
+  let off = PACKET_MIN;
+  let nfds = 0;
+  if (hasFds(header.type)) {
+    if (length < PACKET_MIN + 4) throw new FramingError('packet with fds lacks the fd count');
+    nfds = b.readUInt32BE(PACKET_MIN);
+    if (nfds > NUM_FDS_MAX) throw new FramingError(`too many fds: ${nfds}`);
+    off += 4;
+  }
+  return { header, payload: b.subarray(off), nfds, length };
+}
+
+export interface PacketReaderOptions {
+  /**
+   * After a packet announcing n fds, the sender does n sendmsg() calls of one 0x00 byte each
+   * (the fds ride on them). A plain stream socket sees those bytes in-band, so by default the
+   * reader consumes them. A transport that receives fds itself with recvmsg() and strips those
+   * bytes sets this to false.
+   */
+  skipFdBytes?: boolean;
+}
+
+/**
+ * Streaming reassembly: `push(chunk)` returns every packet completed by the chunk. Packets may
+ * be split at any byte and several may share a chunk. The length word is validated as soon as
+ * its 4 bytes are present, before anything is allocated for the packet; a bad one throws
+ * FramingError and the reader stays failed.
+ */
+export class PacketReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Length of the packet being assembled, once its length word is known. */
+  private want = 0;
+  /** In-band fd carrier bytes still to discard. */
+  private skip = 0;
+  private failed: FramingError | null = null;
+  private readonly skipFdBytes: boolean;
+
+  constructor(opts: PacketReaderOptions = {}) {
+    this.skipFdBytes = opts.skipFdBytes ?? true;
+  }
+
+  /** Bytes held for an incomplete packet (for back-pressure decisions and tests). */
+  get bufferedBytes(): number { return this.buffered; }
+
+  push(chunk: Buffer): Packet[] {
+    if (this.failed) throw this.failed;
+    const out: Packet[] = [];
+    let data = chunk;
+    while (data.length > 0) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, data.length);
+        this.skip -= n;
+        data = data.subarray(n);
+        continue;
+      }
+      if (this.want === 0) {
+        // Still collecting the length word.
+        const needLen = 4 - this.buffered;
+        if (data.length < needLen) {
+          this.hold(data);
+          break;
+        }
+        let len: number;
+        if (this.buffered === 0) {
+          len = data.readUInt32BE(0);
+        } else {
+          const w = Buffer.concat([...this.chunks, data.subarray(0, needLen)], 4);
+          len = w.readUInt32BE(0);
+        }
+        if (len < PACKET_MIN || len > PACKET_MAX) {
+          this.chunks = [];
+          this.buffered = 0;
+          this.failed = new FramingError(`packet length ${len} outside ${PACKET_MIN}..${PACKET_MAX}`);
+          throw this.failed;
+        }
+        this.want = len;
+      }
+      // Fast path: the whole packet is in this chunk and nothing is pending.
+      if (this.buffered === 0 && data.length >= this.want) {
+        const pkt = data.subarray(0, this.want);
+        data = data.subarray(this.want);
+        this.want = 0;
+        out.push(this.complete(pkt));
+        continue;
+      }
+      const missing = this.want - this.buffered;
+      if (data.length < missing) {
+        this.hold(data);
+        break;
+      }
+      this.hold(data.subarray(0, missing));
+      data = data.subarray(missing);
+      const pkt = Buffer.concat(this.chunks, this.want);
+      this.chunks = [];
+      this.buffered = 0;
+      this.want = 0;
+      out.push(this.complete(pkt));
+    }
+    return out;
+  }
+
+  private hold(b: Buffer): void {
+    if (b.length === 0) return;
+    this.chunks.push(b);
+    this.buffered += b.length;
+  }
+
+  private complete(b: Buffer): Packet {
+    let p: Packet;
+    try {
+      p = decodePacket(b);
+    } catch (e) {
+      this.failed = e instanceof FramingError ? e : new FramingError(String(e));
+      throw this.failed;
+    }
+    if (this.skipFdBytes) this.skip = p.nfds;
+    return p;
+  }
+}

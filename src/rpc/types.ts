@@ -1,0 +1,291 @@
+// Wire type descriptors: a small combinator set over XdrWriter/XdrReader, the object references
+// of remote_protocol.x (domain, network, pool, volume, snapshot), typed parameters and
+// remote_error <-> VirError. The procedure table (procedures.ts) is written with these.
+
+import { XdrError, XdrReader, XdrWriter, type Hyper } from './xdr.js';
+import { STRING_MAX, UUID_BUFLEN } from './protocol.js';
+import { uuidFromBytes, uuidToBytes } from '../util/uuid.js';
+import { ErrorLevel, VirError, errorMessage } from '../util/error.js';
+import {
+  TypedParamType,
+  type DomainRef, type NetworkRef, type PoolRef, type SnapshotRef, type TypedParam, type VolRef,
+} from '../drivers/driver.js';
+
+/** A wire type: how one value is written and read. `minSize` bounds array counts on decode. */
+export interface XdrType<T = any> {
+  readonly kind: string;
+  readonly minSize: number;
+  encode(w: XdrWriter, v: T): void;
+  decode(r: XdrReader): T;
+}
+
+export type StructField = readonly [name: string, type: XdrType];
+
+/** A struct keeps its field list so the procedure helpers can map fields <-> positional args. */
+export interface StructType<T = any> extends XdrType<T> {
+  readonly kind: 'struct';
+  readonly fields: readonly StructField[];
+}
+
+function prim<T>(kind: string, minSize: number, encode: (w: XdrWriter, v: T) => void, decode: (r: XdrReader) => T): XdrType<T> {
+  return { kind, minSize, encode, decode };
+}
+
+function struct<T = any>(fields: readonly StructField[]): StructType<T> {
+  const minSize = fields.reduce((n, [, ty]) => n + ty.minSize, 0);
+  return {
+    kind: 'struct',
+    fields,
+    minSize,
+    encode(w, v: any) {
+      if (v === null || typeof v !== 'object') throw new XdrError('struct value expected');
+      for (const [name, ty] of fields) {
+        try {
+          ty.encode(w, v[name]);
+        } catch (e) {
+          if (e instanceof XdrError) throw new XdrError(`${name}: ${e.message}`);
+          throw e;
+        }
+      }
+    },
+    decode(r) {
+      const o: any = {};
+      for (const [name, ty] of fields) o[name] = ty.decode(r);
+      return o as T;
+    },
+  };
+}
+
+function array<T>(el: XdrType<T>, max: number): XdrType<T[]> {
+  return prim(`array<${el.kind}>`, 4,
+    (w, v) => w.array(v, max, (w2, x) => el.encode(w2, x)),
+    (r) => r.array(max, (r2) => el.decode(r2), el.minSize));
+}
+
+function fixedArray<T>(el: XdrType<T>, n: number): XdrType<T[]> {
+  return prim(`array[${n}]`, el.minSize * n,
+    (w, v) => w.fixedArray(v, n, (w2, x) => el.encode(w2, x)),
+    (r) => r.fixedArray(n, (r2) => el.decode(r2)));
+}
+
+function optional<T>(el: XdrType<T>): XdrType<T | null> {
+  return prim(`optional<${el.kind}>`, 4,
+    (w, v) => w.optional(v, (w2, x) => el.encode(w2, x)),
+    (r) => r.optional((r2) => el.decode(r2)));
+}
+
+/** `union switch (int d)`: value is `{ d, v }` with the arm chosen by `d`. */
+function union(arms: Record<number, XdrType>): XdrType<{ d: number; v: any }> {
+  return prim('union', 4,
+    (w, u) => {
+      const arm = arms[u.d];
+      if (!arm) throw new XdrError(`union: no arm for discriminant ${u.d}`);
+      w.int(u.d);
+      arm.encode(w, u.v);
+    },
+    (r) => {
+      const d = r.int();
+      const arm = arms[d];
+      if (!arm) throw new XdrError(`union: no arm for discriminant ${d}`);
+      return { d, v: arm.decode(r) };
+    });
+}
+
+function cstringBytes(s: string): Buffer {
+  return Buffer.concat([Buffer.from(s, 'utf8'), Buffer.alloc(1)]);
+}
+function fromCstring(b: Buffer): string {
+  const nul = b.indexOf(0);
+  return (nul >= 0 ? b.subarray(0, nul) : b).toString('utf8');
+}
+
+/**
+ * `char x<max>` holding a C string: libvirtd counts and sends the trailing NUL, one 4-byte word
+ * per char ("testSecurity" -> count 13; "" -> count 1, one zero word).
+ */
+function charArray(max: number): XdrType<string> {
+  return prim('char<>', 4,
+    (w, s) => w.chars(cstringBytes(s), max),
+    (r) => fromCstring(r.chars(max)));
+}
+
+/** `char x<max>` holding raw bytes (SASL data): no NUL convention. */
+function charBytes(max: number): XdrType<Buffer> {
+  return prim('char<>', 4, (w, b) => w.chars(b, max), (r) => r.chars(max));
+}
+
+/** `char x[n]` holding a NUL-padded C string (NODE_GET_INFO model: 32 words). */
+function fixedCharArray(n: number): XdrType<string> {
+  return prim(`char[${n}]`, 4 * n,
+    (w, s) => {
+      const b = Buffer.from(s, 'utf8');
+      if (b.length > n) throw new XdrError(`string of ${b.length} bytes does not fit char[${n}]`);
+      const padded = Buffer.alloc(n);
+      b.copy(padded);
+      w.fixedChars(padded, n);
+    },
+    (r) => fromCstring(r.fixedChars(n)));
+}
+
+function opaque(max: number): XdrType<Buffer> {
+  return prim('opaque<>', 4, (w, b) => w.opaque(b, max), (r) => r.opaque(max));
+}
+
+function fixedOpaque(n: number): XdrType<Buffer> {
+  return prim(`opaque[${n}]`, n + ((4 - (n & 3)) & 3), (w, b) => w.fixedOpaque(b, n), (r) => r.fixedOpaque(n));
+}
+
+const uuid: XdrType<string> = prim('uuid', UUID_BUFLEN,
+  (w, s) => {
+    if (typeof s !== 'string') throw new XdrError('uuid string expected');
+    w.fixedOpaque(uuidToBytes(s), UUID_BUFLEN);
+  },
+  (r) => uuidFromBytes(r.fixedOpaque(UUID_BUFLEN)));
+
+const string: XdrType<string> = prim('string', 4, (w, s) => w.string(s, STRING_MAX), (r) => r.string(STRING_MAX));
+
+export const t = {
+  int: prim<number>('int', 4, (w, v) => w.int(v), (r) => r.int()),
+  uint: prim<number>('uint', 4, (w, v) => w.uint(v), (r) => r.uint()),
+  hyper: prim<Hyper>('hyper', 8, (w, v) => w.hyper(v), (r) => r.hyper()),
+  uhyper: prim<Hyper>('uhyper', 8, (w, v) => w.uhyper(v), (r) => r.uhyper()),
+  double: prim<number>('double', 8, (w, v) => w.double(v), (r) => r.double()),
+  bool: prim<boolean>('bool', 4, (w, v) => w.bool(v), (r) => r.bool()),
+  /** rpcgen `unsigned char` / `unsigned short`: one 4-byte word. */
+  uchar: prim<number>('uchar', 4, (w, v) => w.uint(v), (r) => r.uint()),
+  /** rpcgen `char`: one 4-byte signed word. */
+  char: prim<number>('char', 4, (w, v) => w.int(v), (r) => r.int()),
+  /** remote_nonnull_string */
+  string,
+  /** remote_string (NULL-able) */
+  optString: optional(string),
+  /** remote_uuid: 16 raw bytes <-> canonical string */
+  uuid,
+  struct,
+  array,
+  fixedArray,
+  optional,
+  union,
+  charArray,
+  charBytes,
+  fixedCharArray,
+  opaque,
+  fixedOpaque,
+};
+
+// ---- object references ----
+
+export const domain: StructType<DomainRef> = struct([['name', string], ['uuid', uuid], ['id', t.int]]);
+export const network: StructType<NetworkRef> = struct([['name', string], ['uuid', uuid]]);
+export const storagePool: StructType<PoolRef> = struct([['name', string], ['uuid', uuid]]);
+export const storageVol: StructType<VolRef> = struct([['pool', string], ['name', string], ['key', string]]);
+export const snapshot: StructType<SnapshotRef> = struct([['name', string], ['dom', domain]]);
+/** remote_domain / remote_network / remote_storage_pool: NULL-able references. */
+export const optDomain = optional(domain);
+export const optNetwork = optional(network);
+export const optStoragePool = optional(storagePool);
+
+// ---- typed parameters ----
+
+/** remote_typed_param <-> TypedParam; an unknown type code is a decode error. */
+export const typedParam: XdrType<TypedParam> = prim('typed_param', 12,
+  (w, p) => {
+    w.string(p.field, STRING_MAX);
+    w.int(p.type);
+    const v = p.value as any;
+    switch (p.type) {
+      case TypedParamType.INT: w.int(v); break;
+      case TypedParamType.UINT: w.uint(v); break;
+      case TypedParamType.LLONG: w.hyper(v); break;
+      case TypedParamType.ULLONG: w.uhyper(v); break;
+      case TypedParamType.DOUBLE: w.double(v); break;
+      case TypedParamType.BOOLEAN: w.int(v ? 1 : 0); break;
+      case TypedParamType.STRING: w.string(v, STRING_MAX); break;
+      default: throw new XdrError(`typed param ${p.field}: unknown type ${p.type}`);
+    }
+  },
+  (r) => {
+    const field = r.string(STRING_MAX);
+    const type = r.int();
+    let value: any;
+    switch (type) {
+      case TypedParamType.INT: value = r.int(); break;
+      case TypedParamType.UINT: value = r.uint(); break;
+      case TypedParamType.LLONG: value = r.hyper(); break;
+      case TypedParamType.ULLONG: value = r.uhyper(); break;
+      case TypedParamType.DOUBLE: value = r.double(); break;
+      case TypedParamType.BOOLEAN: value = r.int() !== 0; break;
+      case TypedParamType.STRING: value = r.string(STRING_MAX); break;
+      default: throw new XdrError(`typed param ${field}: unknown type ${type}`);
+    }
+    return { field, type, value };
+  });
+
+export function typedParams(max: number): XdrType<TypedParam[]> {
+  return array(typedParam, max);
+}
+
+/**
+ * libvirt's virTypedParamsSerialize drops STRING params unless the caller's flags carry
+ * VIR_TYPED_PARAM_STRING_OKAY (4); a client that never asked cannot decode them.
+ */
+export function filterStringParams(params: TypedParam[], flags: number): TypedParam[] {
+  if (flags & 4) return params;
+  return params.filter((p) => p.type !== TypedParamType.STRING);
+}
+
+// ---- remote_error ----
+
+const errorStruct = struct([
+  ['code', t.int],
+  ['domain', t.int],
+  ['message', t.optString],
+  ['level', t.int],
+  ['dom', optDomain],
+  ['str1', t.optString],
+  ['str2', t.optString],
+  ['str3', t.optString],
+  ['int1', t.int],
+  ['int2', t.int],
+  ['net', optNetwork],
+]);
+
+/** VirError -> remote_error (dom and net are "unused" and always NULL, as libvirtd sends them). */
+export function writeError(w: XdrWriter, e: VirError): void {
+  errorStruct.encode(w, {
+    code: e.code,
+    domain: e.domain,
+    message: e.message,
+    level: e.level ?? ErrorLevel.ERROR,
+    dom: null,
+    str1: e.str1,
+    str2: e.str2,
+    str3: e.str3,
+    int1: e.int1,
+    int2: e.int2,
+    net: null,
+  });
+}
+
+export function encodeError(e: VirError): Buffer {
+  const w = new XdrWriter(256);
+  writeError(w, e);
+  return w.finish();
+}
+
+/** remote_error -> VirError. A NULL message gets libvirt's generic text for the code. */
+export function decodeError(r: XdrReader): VirError {
+  const v = errorStruct.decode(r);
+  return new VirError({
+    code: v.code,
+    domain: v.domain,
+    message: v.message ?? errorMessage(v.code),
+    level: v.level,
+    str1: v.str1,
+    str2: v.str2,
+    str3: v.str3,
+    int1: v.int1,
+    int2: v.int2,
+  });
+}
+
