@@ -1,0 +1,683 @@
+// Device parsing for <devices> children (libvirt's virDomain*DefParseXML for disks, controllers,
+// interfaces, character devices, inputs, graphics, video, sound, rng, memballoon, watchdog,
+// hostdev and panic). Defaults that need the whole domain live in domain_postparse.ts.
+import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import { child, childrenNamed, textOf, type XmlElement } from './xml.js';
+import {
+  CHR_TYPES, CONTROLLER_TYPES, DISK_BUSES, DISK_CACHES, DISK_DEVICES, DISK_DISCARD, DISK_IO,
+  DISK_PROTOCOLS, DISK_TYPES, GRAPHICS_TYPES, INPUT_BUSES, INPUT_TYPES, MEMBALLOON_MODELS,
+  NET_TYPES, PANIC_MODELS, RNG_BACKENDS, RNG_MODELS, SOUND_MODELS, VIDEO_TYPES, WATCHDOG_ACTIONS,
+  WATCHDOG_MODELS,
+  type ChrDef, type ChrSource, type ControllerDef, type DeviceAddress, type DeviceInfo,
+  type DiskDef, type DomainDeviceDef, type GraphicsDef, type GraphicsListen, type HostdevDef,
+  type InputDef, type InterfaceDef, type MemballoonDef, type PanicDef, type RngDef,
+  type SoundDef, type VideoDef, type WatchdogDef,
+} from './domain_def.js';
+import { enumAttr, invalidAttr, parseUInt, uintAttr, yesNoAttr, type Ctx } from './domain_util.js';
+import { macParse } from './mac.js';
+
+const ADDRESS_TYPES = ['none', 'pci', 'drive', 'virtio-serial', 'ccid', 'usb', 'spapr-vio',
+  'virtio-s390', 'ccw', 'virtio-mmio', 'isa', 'dimm', 'unassigned'];
+
+/** Attribute order libvirt writes for each address type (pci values are re-formatted as hex). */
+export const ADDRESS_ATTRS: Record<string, string[]> = {
+  pci: ['domain', 'bus', 'slot', 'function', 'multifunction'],
+  drive: ['controller', 'bus', 'target', 'unit'],
+  'virtio-serial': ['controller', 'bus', 'port'],
+  ccid: ['controller', 'slot'],
+  usb: ['bus', 'port'],
+  'spapr-vio': ['reg'],
+  ccw: ['cssid', 'ssid', 'devno'],
+  isa: ['iobase', 'irq'],
+  dimm: ['slot', 'base'],
+};
+
+export function parseAddress(el: XmlElement | undefined): DeviceAddress | undefined {
+  if (!el) return undefined;
+  const type = el.attrs['type'];
+  if (type === undefined) return undefined;
+  if (!ADDRESS_TYPES.includes(type)) {
+    throw virError(ErrorDomain.DOMAIN, ErrorNumber.CONFIG_UNSUPPORTED, `unknown address type '${type}'`);
+  }
+  if (type === 'none') return undefined;
+  const attrs: Record<string, string> = {};
+  const known = ADDRESS_ATTRS[type] ?? [];
+  for (const k of known) {
+    const v = el.attrs[k];
+    if (v === undefined) continue;
+    if (k !== 'multifunction' && k !== 'reg' && k !== 'base' && parseUInt(v) === undefined) {
+      throw virError(ErrorDomain.DOMAIN, ErrorNumber.INTERNAL_ERROR, `Cannot parse <address> '${k}' attribute`);
+    }
+    attrs[k] = v;
+  }
+  if (type === 'pci') {
+    // libvirt stores numbers and writes them back as fixed-width hex
+    const n = (k: string) => parseUInt(attrs[k] ?? '0') ?? 0;
+    const out: Record<string, string> = {
+      domain: '0x' + n('domain').toString(16).padStart(4, '0'),
+      bus: '0x' + n('bus').toString(16).padStart(2, '0'),
+      slot: '0x' + n('slot').toString(16).padStart(2, '0'),
+      function: '0x' + n('function').toString(16),
+    };
+    if (attrs['multifunction']) out['multifunction'] = attrs['multifunction'];
+    return { type, attrs: out };
+  }
+  if (type === 'drive') {
+    const out: Record<string, string> = {};
+    for (const k of ['controller', 'bus', 'target', 'unit']) out[k] = String(parseUInt(attrs[k] ?? '0') ?? 0);
+    return { type, attrs: out };
+  }
+  return { type, attrs };
+}
+
+/** boot order, alias and address (virDomainDeviceInfoParseXML). */
+function parseInfo(el: XmlElement, info: DeviceInfo, allowBoot: boolean): void {
+  const alias = child(el, 'alias')?.attrs['name'];
+  if (alias !== undefined && alias.startsWith('ua-')) info.alias = alias;
+  info.address = parseAddress(child(el, 'address'));
+  const boot = allowBoot ? child(el, 'boot') : undefined;
+  if (boot) {
+    const order = boot.attrs['order'];
+    const n = order === undefined ? undefined : parseUInt(order);
+    if (n === undefined || n <= 0) {
+      throw virError(ErrorDomain.DOMAIN, ErrorNumber.INTERNAL_ERROR, `incorrect boot order '${order ?? ''}', expecting positive integer`);
+    }
+    info.bootOrder = n;
+  }
+}
+
+function text(el: XmlElement, name: string): string | undefined {
+  const c = child(el, name);
+  return c ? textOf(c)!.trim() : undefined;
+}
+
+// ---- disk ----
+
+export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
+  const type = enumAttr(el, 'type', DISK_TYPES) ?? 'file';
+  const device = enumAttr(el, 'device', DISK_DEVICES) ?? 'disk';
+  const disk: DiskDef = {
+    type, device, target: { dev: '', bus: '' }, readonly: false, shareable: false, transient: false,
+  };
+  if (el.attrs['model'] !== undefined) disk.model = el.attrs['model'];
+  if (el.attrs['snapshot'] !== undefined) disk.snapshot = el.attrs['snapshot'];
+  const drv = child(el, 'driver');
+  if (drv) {
+    disk.driver = {};
+    if (drv.attrs['name'] !== undefined) disk.driver.name = drv.attrs['name'];
+    if (drv.attrs['type'] !== undefined) disk.driver.type = drv.attrs['type'];
+    disk.driver.cache = enumAttr(drv, 'cache', DISK_CACHES);
+    disk.driver.errorPolicy = enumAttr(drv, 'error_policy', ['default', 'stop', 'report', 'ignore', 'enospace']);
+    disk.driver.rerrorPolicy = enumAttr(drv, 'rerror_policy', ['default', 'stop', 'report', 'ignore']);
+    disk.driver.io = enumAttr(drv, 'io', DISK_IO);
+    disk.driver.copyOnRead = enumAttr(drv, 'copy_on_read', ['on', 'off']);
+    disk.driver.discard = enumAttr(drv, 'discard', DISK_DISCARD);
+    if (drv.attrs['iothread'] !== undefined) disk.driver.iothread = drv.attrs['iothread'];
+    disk.driver.detectZeroes = enumAttr(drv, 'detect_zeroes', ['off', 'on', 'unmap']);
+    if (drv.attrs['queues'] !== undefined) disk.driver.queues = drv.attrs['queues'];
+    for (const k of Object.keys(disk.driver) as (keyof typeof disk.driver)[]) {
+      if (disk.driver[k] === undefined || disk.driver[k] === 'default') delete disk.driver[k];
+    }
+  }
+  const src = child(el, 'source');
+  if (src) {
+    const s: NonNullable<DiskDef['source']> = {};
+    if (type === 'file' && src.attrs['file']) s.file = src.attrs['file'];
+    else if (type === 'block' && src.attrs['dev']) s.dev = src.attrs['dev'];
+    else if (type === 'dir' && src.attrs['dir']) s.dir = src.attrs['dir'];
+    else if (type === 'network') {
+      const proto = src.attrs['protocol'];
+      if (proto === undefined) {
+        throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'missing network source protocol type');
+      }
+      if (!(DISK_PROTOCOLS as readonly string[]).includes(proto)) throw invalidAttr(src, 'protocol', proto);
+      s.protocol = proto;
+      if (src.attrs['name'] !== undefined) s.name = src.attrs['name'];
+      const hosts = childrenNamed(src, 'host').map((h) => {
+        const o: { name?: string; port?: string; transport?: string; socket?: string } = {};
+        if (h.attrs['name'] !== undefined) o.name = h.attrs['name'];
+        if (h.attrs['port'] !== undefined) o.port = h.attrs['port'];
+        if (h.attrs['transport'] !== undefined) o.transport = h.attrs['transport'];
+        if (h.attrs['socket'] !== undefined) o.socket = h.attrs['socket'];
+        return o;
+      });
+      if (hosts.length) s.hosts = hosts;
+    } else if (type === 'volume') {
+      if (src.attrs['pool'] !== undefined) s.pool = src.attrs['pool'];
+      if (src.attrs['volume'] !== undefined) s.volume = src.attrs['volume'];
+      if (src.attrs['mode'] !== undefined) s.mode = src.attrs['mode'];
+    }
+    const sp = enumAttr(src, 'startupPolicy', ['default', 'mandatory', 'requisite', 'optional']);
+    if (sp && sp !== 'default') s.startupPolicy = sp;
+    if (Object.keys(s).length) disk.source = s;
+  }
+  const tgt = child(el, 'target');
+  const dev = tgt?.attrs['dev'];
+  if (!dev) {
+    const srcName = disk.source?.file ?? disk.source?.dev ?? disk.source?.dir ?? disk.source?.name ?? disk.source?.volume;
+    throw virError(ctx.errDomain, ErrorNumber.NO_TARGET, srcName);
+  }
+  disk.target.dev = dev;
+  disk.target.bus = enumAttr(tgt!, 'bus', DISK_BUSES) ?? '';
+  const tray = enumAttr(tgt!, 'tray', ['closed', 'open']);
+  if (tray === 'open') disk.target.tray = tray;
+  const rem = enumAttr(tgt!, 'removable', ['on', 'off']);
+  if (rem) disk.target.removable = rem;
+  disk.readonly = child(el, 'readonly') !== undefined;
+  disk.shareable = child(el, 'shareable') !== undefined;
+  disk.transient = child(el, 'transient') !== undefined;
+  const serial = text(el, 'serial');
+  if (serial !== undefined) disk.serial = serial;
+  const wwn = text(el, 'wwn');
+  if (wwn !== undefined) disk.wwn = wwn;
+  const vendor = text(el, 'vendor');
+  if (vendor !== undefined) disk.vendor = vendor;
+  const product = text(el, 'product');
+  if (product !== undefined) disk.product = product;
+  parseInfo(el, disk, true);
+  if (disk.bootOrder !== undefined) disk.boot = disk.bootOrder;
+  return disk;
+}
+
+// ---- controller ----
+
+export function parseController(el: XmlElement, ctx: Ctx): ControllerDef {
+  const type = enumAttr(el, 'type', CONTROLLER_TYPES) ?? 'ide';
+  let index = -1;
+  const idx = el.attrs['index'];
+  if (idx !== undefined) {
+    const n = parseUInt(idx);
+    if (n === undefined || n > 0x7fffffff) {
+      throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, `Cannot parse controller index ${idx}`);
+    }
+    index = n;
+  }
+  const c: ControllerDef = { type, index };
+  if (el.attrs['model'] !== undefined) c.model = el.attrs['model'];
+  const ports = uintAttr(el, 'ports');
+  if (ports !== undefined) c.ports = ports;
+  const vectors = uintAttr(el, 'vectors');
+  if (vectors !== undefined) c.vectors = vectors;
+  const drv = child(el, 'driver');
+  if (drv && Object.keys(drv.attrs).length) c.driver = { ...drv.attrs };
+  const tgt = child(el, 'target');
+  if (tgt && Object.keys(tgt.attrs).length) c.target = { ...tgt.attrs };
+  parseInfo(el, c, false);
+  return c;
+}
+
+// ---- interface ----
+
+export function parseInterface(el: XmlElement, ctx: Ctx): InterfaceDef {
+  const type = enumAttr(el, 'type', NET_TYPES) ?? 'user';
+  const net: InterfaceDef = { type, mac: '' };
+  const macEl = child(el, 'mac');
+  if (macEl && macEl.attrs['address'] !== undefined) {
+    const a = macEl.attrs['address'];
+    const mac = macParse(a);
+    if (!mac) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `unable to parse mac address '${a}'`);
+    if (parseInt(mac.slice(0, 2), 16) & 1) {
+      throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `expected unicast mac address, found multicast '${a}'`);
+    }
+    net.mac = mac;
+  }
+  const src = child(el, 'source');
+  if (type === 'network') {
+    const n = src?.attrs['network'];
+    if (!n) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, "interface type='network' requires a 'source' element");
+    net.source = { network: n };
+    if (src!.attrs['portgroup'] !== undefined) net.source.portgroup = src!.attrs['portgroup'];
+  } else if (type === 'bridge') {
+    const b = src?.attrs['bridge'];
+    if (!b) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, "interface type='bridge' requires a 'source' element");
+    net.source = { bridge: b };
+  } else if (type === 'direct') {
+    const d = src?.attrs['dev'];
+    if (!d) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, "interface type='direct' requires a 'source' element");
+    const mode = enumAttr(src!, 'mode', ['vepa', 'private', 'bridge', 'passthrough']) ?? 'vepa';
+    net.source = { dev: d, mode };
+  } else if (type === 'ethernet' && src?.attrs['dev'] !== undefined) {
+    // ethernet has no host-side source device; libvirt ignores it
+  }
+  const tgt = child(el, 'target');
+  const ifname = tgt?.attrs['dev'];
+  if (ifname) {
+    const managed = enumAttr(tgt!, 'managed', ['yes', 'no']);
+    // libvirt drops names it generates itself (vnetN, macvtapN, macvlanN) from inactive
+    // definitions, except for unmanaged ethernet taps the user created
+    const generated = /^(vnet|macvtap|macvlan)/.test(ifname);
+    if (!generated || (type === 'ethernet' && managed === 'no')) {
+      net.target = { dev: ifname };
+      if (managed === 'no' && type === 'ethernet') net.target.managed = 'no';
+    }
+  }
+  const model = child(el, 'model')?.attrs['type'];
+  if (model !== undefined) {
+    if (!/^[a-zA-Z0-9_-]+$/.test(model)) {
+      throw virError(ctx.errDomain, ErrorNumber.INVALID_ARG, 'Model name contains invalid characters');
+    }
+    net.model = model;
+  }
+  const drv = child(el, 'driver');
+  if (drv && Object.keys(drv.attrs).length) net.driver = { ...drv.attrs };
+  const link = child(el, 'link');
+  if (link) net.linkState = enumAttr(link, 'state', ['up', 'down']);
+  const mtu = child(el, 'mtu');
+  if (mtu) net.mtu = uintAttr(mtu, 'size');
+  parseInfo(el, net, true);
+  if (net.bootOrder !== undefined) net.boot = net.bootOrder;
+  return net;
+}
+
+// ---- character devices ----
+
+function parseChrSource(type: string, el: XmlElement, ctx: Ctx): { source: ChrSource; protocol?: string } {
+  const source: ChrSource = {};
+  let protocol: string | undefined;
+  const sources = childrenNamed(el, 'source');
+  switch (type) {
+    case 'file': case 'dev': case 'pipe': case 'nmdm': {
+      const s = sources[0];
+      if (s?.attrs['path'] !== undefined) source.path = s.attrs['path'];
+      if (type === 'file' && s) {
+        const a = enumAttr(s, 'append', ['on', 'off']);
+        if (a) source.append = a;
+      }
+      if ((type === 'file' || type === 'dev' || type === 'pipe') && source.path === undefined) {
+        throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, 'Missing source path attribute for char device');
+      }
+      break;
+    }
+    case 'pty': {
+      const s = sources[0];
+      if (s?.attrs['path'] !== undefined) source.path = s.attrs['path'];
+      break;
+    }
+    case 'unix': {
+      const s = sources[0];
+      source.mode = s ? enumAttr(s, 'mode', ['bind', 'connect']) ?? 'connect' : 'connect';
+      if (s?.attrs['path'] !== undefined) source.path = s.attrs['path'];
+      break;
+    }
+    case 'tcp': {
+      const s = sources[0];
+      source.mode = s ? enumAttr(s, 'mode', ['bind', 'connect']) ?? 'connect' : 'connect';
+      if (s?.attrs['host'] !== undefined) source.host = s.attrs['host'];
+      if (s?.attrs['service'] !== undefined) source.service = s.attrs['service'];
+      if (source.service === undefined) {
+        throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, 'Missing source service attribute for char device');
+      }
+      const p = child(el, 'protocol');
+      protocol = (p ? enumAttr(p, 'type', ['raw', 'telnet', 'telnets', 'tls']) : undefined) ?? 'raw';
+      break;
+    }
+    case 'udp': {
+      for (const s of sources) {
+        const mode = s.attrs['mode'] ?? 'connect';
+        if (mode === 'bind') {
+          if (s.attrs['host'] !== undefined) source.bindHost = s.attrs['host'];
+          if (s.attrs['service'] !== undefined) source.bindService = s.attrs['service'];
+        } else {
+          if (s.attrs['host'] !== undefined) source.host = s.attrs['host'];
+          if (s.attrs['service'] !== undefined) source.service = s.attrs['service'];
+        }
+      }
+      if (source.service === undefined) {
+        throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, 'Missing source service attribute for char device');
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return protocol === undefined ? { source } : { source, protocol };
+}
+
+const CHR_TARGET_TYPES: Record<string, string[]> = {
+  serial: ['isa-serial', 'usb-serial', 'pci-serial', 'spapr-vio-serial', 'system-serial', 'sclp-serial', 'isa-debug'],
+  console: ['none', 'serial', 'xen', 'uml', 'virtio', 'lxc', 'openvz', 'sclp', 'sclplm'],
+  channel: ['none', 'guestfwd', 'virtio', 'xen'],
+  parallel: [],
+};
+
+export function parseChr(el: XmlElement, deviceType: string, ctx: Ctx): ChrDef {
+  const typeAttr = el.attrs['type'];
+  let type = 'null';
+  if (typeAttr !== undefined) {
+    if (!(CHR_TYPES as readonly string[]).includes(typeAttr)) {
+      throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED,
+        `unknown type presented to host for character device: ${typeAttr}`);
+    }
+    type = typeAttr;
+  }
+  const { source, protocol } = parseChrSource(type, el, ctx);
+  const chr: ChrDef = { deviceType, type, source, target: {} };
+  if (protocol !== undefined) chr.protocol = protocol;
+  const tgt = child(el, 'target');
+  if (tgt) {
+    const ttype = tgt.attrs['type'];
+    if (ttype !== undefined) {
+      const allowed = CHR_TARGET_TYPES[deviceType] ?? [];
+      if (!allowed.includes(ttype)) {
+        throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED,
+          `unknown target type '${ttype}' specified for character device`);
+      }
+      chr.target.type = ttype;
+    }
+    if (deviceType === 'channel') {
+      if (ttype === 'guestfwd') {
+        const addr = tgt.attrs['address'], port = tgt.attrs['port'];
+        if (addr === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'guestfwd channel does not define a target address');
+        if (port === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'guestfwd channel does not define a target port');
+        chr.target.address = addr;
+        chr.target.guestPort = port;
+      } else if (tgt.attrs['name'] !== undefined) {
+        chr.target.name = tgt.attrs['name'];
+      }
+    } else {
+      const port = tgt.attrs['port'];
+      if (port !== undefined) {
+        const n = parseUInt(port);
+        if (n === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `Invalid port number: ${port}`);
+        chr.target.port = n;
+      }
+      const model = child(tgt, 'model')?.attrs['name'];
+      if (model !== undefined) chr.target.model = model;
+    }
+  } else if (deviceType === 'channel') {
+    throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'target type must be specified for channel device');
+  }
+  if (deviceType === 'channel' && chr.target.type === undefined) {
+    throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'target type must be specified for channel device');
+  }
+  parseInfo(el, chr, false);
+  return chr;
+}
+
+// ---- input, graphics, video, sound ----
+
+export function parseInput(el: XmlElement, osType: string, ctx: Ctx): InputDef {
+  const type = el.attrs['type'];
+  if (type === undefined) throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'missing input device type');
+  if (!(INPUT_TYPES as readonly string[]).includes(type)) {
+    throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown input device type '${type}'`);
+  }
+  let bus = el.attrs['bus'];
+  if (bus !== undefined) {
+    if (!(INPUT_BUSES as readonly string[]).includes(bus)) {
+      throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown input bus type '${bus}'`);
+    }
+  } else if (osType === 'hvm') {
+    bus = type === 'mouse' || type === 'keyboard' ? 'ps2' : type === 'tablet' ? 'usb' : 'none';
+  } else if (osType === 'xen' || osType === 'xenpvh') {
+    bus = 'xen';
+  } else {
+    bus = 'none';
+  }
+  const input: InputDef = { type, bus };
+  if (el.attrs['model'] !== undefined) input.model = el.attrs['model'];
+  parseInfo(el, input, false);
+  return input;
+}
+
+export function parseGraphics(el: XmlElement, ctx: Ctx): GraphicsDef {
+  const type = el.attrs['type'];
+  if (type === undefined) throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'missing graphics device type');
+  if (!(GRAPHICS_TYPES as readonly string[]).includes(type)) throw invalidAttr(el, 'type', type);
+  const g: GraphicsDef = { type, listens: [] };
+  const intAttr = (name: string): number | undefined => {
+    const v = el.attrs[name];
+    if (v === undefined) return undefined;
+    if (!/^-?\d+$/.test(v.trim())) {
+      throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, `cannot parse ${type} ${name === 'tlsPort' ? 'tlsPort' : name} ${v}`);
+    }
+    return Number(v);
+  };
+  if (type === 'vnc' || type === 'spice' || type === 'rdp') {
+    const port = intAttr('port');
+    const autoport = yesNoAttr(el, 'autoport');
+    if (type === 'spice') {
+      const tls = intAttr('tlsPort');
+      if (tls !== undefined) g.tlsPort = tls;
+    }
+    if (type === 'vnc') {
+      const ws = intAttr('websocket');
+      if (ws !== undefined) g.websocket = ws;
+      const sp = enumAttr(el, 'sharePolicy', ['allow-exclusive', 'force-shared', 'ignore']);
+      if (sp) g.sharePolicy = sp;
+    }
+    if (type === 'spice') {
+      const dm = enumAttr(el, 'defaultMode', ['any', 'secure', 'insecure']);
+      if (dm && dm !== 'any') g.defaultMode = dm;
+    }
+    // port -1 or 0 (or no port at all) means "pick one": libvirt turns on autoport
+    if (port === undefined || port === -1 || (type === 'vnc' && port === 0)) {
+      g.autoport = autoport !== 'no' || port !== undefined;
+      if (port !== undefined && port > 0) g.port = port;
+      if (autoport === 'no' && port === undefined) g.autoport = false;
+    } else {
+      g.port = port;
+      g.autoport = autoport === 'yes';
+    }
+    if (type === 'vnc' && el.attrs['socket'] !== undefined) g.socket = el.attrs['socket'];
+    if (el.attrs['keymap'] !== undefined) g.keymap = el.attrs['keymap'];
+    if (el.attrs['passwd'] !== undefined) g.passwd = el.attrs['passwd'];
+    if (el.attrs['passwdValidTo'] !== undefined) g.passwdValidTo = el.attrs['passwdValidTo'];
+  } else {
+    const extra: Record<string, string> = {};
+    for (const [k, v] of Object.entries(el.attrs)) if (k !== 'type') extra[k] = v;
+    if (Object.keys(extra).length) g.extraAttrs = extra;
+  }
+  if (type === 'vnc' || type === 'spice' || type === 'rdp') {
+    for (const l of childrenNamed(el, 'listen')) {
+      const lt = enumAttr(l, 'type', ['address', 'network', 'socket', 'none']);
+      if (lt === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'graphics listen type must be specified');
+      const listen: GraphicsListen = { type: lt };
+      if (lt === 'address' && l.attrs['address'] !== undefined) listen.address = l.attrs['address'];
+      if (lt === 'network') {
+        if (l.attrs['network'] === undefined) {
+          throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, "'network' attribute is required for listen type 'network'");
+        }
+        listen.network = l.attrs['network'];
+      }
+      if (lt === 'socket' && l.attrs['socket'] !== undefined) listen.socket = l.attrs['socket'];
+      g.listens.push(listen);
+    }
+    const listenAttr = el.attrs['listen'];
+    if (listenAttr !== undefined) {
+      const first = g.listens[0];
+      if (!first) {
+        g.listens.push({ type: 'address', address: listenAttr });
+      } else if (first.type === 'address' && first.address !== undefined && first.address !== listenAttr) {
+        throw virError(ctx.errDomain, ErrorNumber.XML_ERROR,
+          `graphics 'listen' attribute '${listenAttr}' must match 'address' attribute of first listen element (found '${first.address}')`);
+      } else if (first.type === 'address' && first.address === undefined) {
+        first.address = listenAttr;
+      }
+    }
+    if (type === 'vnc' && g.socket !== undefined && g.listens.length === 0) {
+      g.listens.push({ type: 'socket', socket: g.socket });
+    }
+  }
+  return g;
+}
+
+export function parseVideo(el: XmlElement, ctx: Ctx): VideoDef {
+  const m = child(el, 'model');
+  const t = m?.attrs['type'];
+  let type = 'default';
+  if (t !== undefined) {
+    if (!(VIDEO_TYPES as readonly string[]).includes(t)) {
+      throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown video model '${t}'`);
+    }
+    type = t;
+  }
+  const num = (k: string): number | undefined => {
+    const v = m?.attrs[k];
+    if (v === undefined) return undefined;
+    const n = parseUInt(v);
+    if (n === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `cannot parse video ${k} '${v}'`);
+    return n;
+  };
+  const video: VideoDef = { model: { type } };
+  const ram = num('ram'), vram = num('vram'), vram64 = num('vram64'), vgamem = num('vgamem'), heads = num('heads');
+  if (ram !== undefined) video.model.ram = ram;
+  if (vram !== undefined) video.model.vram = vram;
+  if (vram64 !== undefined) video.model.vram64 = vram64;
+  if (vgamem !== undefined) video.model.vgamem = vgamem;
+  if (heads !== undefined) video.model.heads = heads;
+  if (m && yesNoAttr(m, 'primary') === 'yes') video.model.primary = true;
+  const extra = m ? m.children.filter((c): c is XmlElement => typeof c !== 'string') : [];
+  if (extra.length) video.extra = extra;
+  parseInfo(el, video, false);
+  return video;
+}
+
+export function parseSound(el: XmlElement, ctx: Ctx): SoundDef {
+  const model = el.attrs['model'];
+  if (model === undefined) throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'missing sound model');
+  if (!(SOUND_MODELS as readonly string[]).includes(model)) throw invalidAttr(el, 'model', model);
+  const codecs = childrenNamed(el, 'codec').map((c) => enumAttr(c, 'type', ['duplex', 'micro', 'output']) ?? 'duplex');
+  const s: SoundDef = { model, codecs };
+  parseInfo(el, s, false);
+  return s;
+}
+
+// ---- rng, memballoon, watchdog, hostdev, panic ----
+
+export function parseRng(el: XmlElement, ctx: Ctx): RngDef {
+  const model = el.attrs['model'];
+  if (model === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'missing RNG device model');
+  if (!(RNG_MODELS as readonly string[]).includes(model)) {
+    throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown RNG model '${model}'`);
+  }
+  const be = child(el, 'backend');
+  if (!be) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'missing RNG device backend');
+  const bm = be.attrs['model'];
+  if (bm === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'missing RNG device backend model');
+  if (!(RNG_BACKENDS as readonly string[]).includes(bm)) {
+    throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown RNG backend model '${bm}'`);
+  }
+  const rng: RngDef = { model, backend: { model: bm } };
+  if (bm === 'random') {
+    const p = textOf(be)!.trim();
+    // an empty backend means libvirt's default source
+    rng.backend.path = p === '' ? '/dev/random' : p;
+  } else if (bm === 'egd') {
+    const t = be.attrs['type'];
+    if (t === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'missing EGD backend type');
+    if (!(CHR_TYPES as readonly string[]).includes(t)) {
+      throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown backend type '${t}' for egd`);
+    }
+    rng.backend.type = t;
+    const { source, protocol } = parseChrSource(t, be, ctx);
+    rng.backend.source = source;
+    if (protocol !== undefined) rng.backend.protocol = protocol;
+  }
+  const rate = child(el, 'rate');
+  if (rate) {
+    const bytes = rate.attrs['bytes'];
+    if (bytes === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, "missing 'bytes' attribute of RNG rate");
+    rng.rate = { bytes };
+    if (rate.attrs['period'] !== undefined) rng.rate.period = rate.attrs['period'];
+  }
+  parseInfo(el, rng, false);
+  return rng;
+}
+
+export function parseMemballoon(el: XmlElement, ctx: Ctx): MemballoonDef {
+  const model = el.attrs['model'];
+  if (model === undefined) throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'balloon memory model must be specified');
+  if (!(MEMBALLOON_MODELS as readonly string[]).includes(model)) throw invalidAttr(el, 'model', model);
+  const mb: MemballoonDef = { model };
+  const ad = enumAttr(el, 'autodeflate', ['on', 'off']);
+  if (ad) mb.autodeflate = ad;
+  const fpr = enumAttr(el, 'freePageReporting', ['on', 'off']);
+  if (fpr) mb.freePageReporting = fpr;
+  const stats = child(el, 'stats');
+  if (stats?.attrs['period'] !== undefined) {
+    const p = stats.attrs['period'];
+    if (!/^-?\d+$/.test(p)) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'invalid statistics collection period');
+    mb.statsPeriod = Number(p);
+  }
+  parseInfo(el, mb, false);
+  return mb;
+}
+
+export function parseWatchdog(el: XmlElement, ctx: Ctx): WatchdogDef {
+  const model = el.attrs['model'];
+  if (model === undefined) throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'watchdog must contain model name');
+  if (!(WATCHDOG_MODELS as readonly string[]).includes(model)) {
+    throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, `unknown watchdog model '${model}'`);
+  }
+  const action = el.attrs['action'] ?? 'reset';
+  if (!(WATCHDOG_ACTIONS as readonly string[]).includes(action)) {
+    throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, `unknown watchdog action '${action}'`);
+  }
+  const w: WatchdogDef = { model, action };
+  parseInfo(el, w, false);
+  return w;
+}
+
+export function parseHostdev(el: XmlElement, ctx: Ctx): HostdevDef {
+  const mode = enumAttr(el, 'mode', ['subsystem', 'capabilities']) ?? 'subsystem';
+  const type = el.attrs['type'];
+  if (type === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'missing type in hostdev');
+  const types = mode === 'subsystem' ? ['usb', 'pci', 'scsi', 'scsi_host', 'mdev'] : ['storage', 'misc', 'net'];
+  if (!types.includes(type)) {
+    throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `unknown host device source address type '${type}'`);
+  }
+  const h: HostdevDef = { mode, type, source: {} };
+  const managed = yesNoAttr(el, 'managed');
+  if (managed) h.managed = managed;
+  const src = child(el, 'source');
+  if (src) {
+    const a = child(src, 'address');
+    if (a) {
+      if (type === 'pci') {
+        const addr = parseAddress({ ...a, attrs: { ...a.attrs, type: 'pci' } });
+        if (addr) { const { ...rest } = addr.attrs; h.source.address = rest; }
+      } else {
+        h.source.address = { ...a.attrs };
+      }
+    }
+    const v = child(src, 'vendor')?.attrs['id'];
+    if (v !== undefined) h.source.vendor = v;
+    const p = child(src, 'product')?.attrs['id'];
+    if (p !== undefined) h.source.product = p;
+  }
+  if (type === 'pci' && !h.source.address) {
+    throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'PCI host devices must use \'pci\' address type');
+  }
+  parseInfo(el, h, true);
+  return h;
+}
+
+export function parsePanic(el: XmlElement): PanicDef {
+  const p: PanicDef = {};
+  const model = enumAttr(el, 'model', PANIC_MODELS);
+  if (model) p.model = model;
+  parseInfo(el, p, false);
+  return p;
+}
+
+/** One device element to a DomainDeviceDef; undefined for element names libvirt ignores. */
+export function parseDeviceElement(el: XmlElement, osType: string, ctx: Ctx): DomainDeviceDef | undefined {
+  switch (el.name) {
+    case 'disk': return { kind: 'disk', disk: parseDisk(el, ctx) };
+    case 'controller': return { kind: 'controller', controller: parseController(el, ctx) };
+    case 'interface': return { kind: 'interface', interface: parseInterface(el, ctx) };
+    case 'serial': case 'parallel': case 'console': case 'channel':
+      return { kind: el.name, chr: parseChr(el, el.name, ctx) };
+    case 'input': return { kind: 'input', input: parseInput(el, osType, ctx) };
+    case 'graphics': return { kind: 'graphics', graphics: parseGraphics(el, ctx) };
+    case 'video': return { kind: 'video', video: parseVideo(el, ctx) };
+    case 'sound': return { kind: 'sound', sound: parseSound(el, ctx) };
+    case 'hostdev': return { kind: 'hostdev', hostdev: parseHostdev(el, ctx) };
+    case 'watchdog': return { kind: 'watchdog', watchdog: parseWatchdog(el, ctx) };
+    case 'memballoon': return { kind: 'memballoon', memballoon: parseMemballoon(el, ctx) };
+    case 'rng': return { kind: 'rng', rng: parseRng(el, ctx) };
+    case 'panic': return { kind: 'panic', panic: parsePanic(el) };
+    default: return undefined;
+  }
+}
