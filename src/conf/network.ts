@@ -107,8 +107,7 @@ function xpathUInt(v: string | undefined): number | undefined | null {
 export function parseNetworkXml(xml: string, opts: { errDomain?: number } = {}): NetworkDef {
   const root = parseXml(xml, '(network_definition)', opts.errDomain ?? D);
   if (root.name !== 'network') {
-    throw virError(opts.errDomain ?? D, ErrorNumber.XML_ERROR,
-      `unexpected root element <${root.name}>, expecting <network>`);
+    throw virError(ErrorDomain.XML, ErrorNumber.XML_ERROR, `expecting root element of 'network', not '${root.name}'`);
   }
   return networkDefParseNode(root);
 }

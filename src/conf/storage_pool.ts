@@ -139,7 +139,7 @@ function unitMult(u: string): number | null {
 export function parseStoragePoolXml(xml: string, opts: { errDomain?: number } = {}): StoragePoolDef {
   const root = parseXml(xml, '(storage_pool_definition)', opts.errDomain ?? D);
   if (root.name !== 'pool') {
-    throw virError(D, ErrorNumber.XML_ERROR, `unknown root element for storage pool`);
+    throw virError(ErrorDomain.XML, ErrorNumber.XML_ERROR, `expecting root element of 'pool', not '${root.name}'`);
   }
   return storagePoolDefParseNode(root);
 }

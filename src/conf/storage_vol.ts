@@ -86,7 +86,9 @@ function parseFormat(el: XmlElement | undefined, pool: StoragePoolDef): string |
 
 export function parseStorageVolXml(xml: string, pool: StoragePoolDef, opts: VolParseOpts = {}): StorageVolDef {
   const root = parseXml(xml, '(storage_volume_definition)', opts.errDomain ?? D);
-  if (root.name !== 'volume') throw xmlErr('unknown root element for storage vol');
+  if (root.name !== 'volume') {
+    throw virError(ErrorDomain.XML, ErrorNumber.XML_ERROR, `expecting root element of 'volume', not '${root.name}'`);
+  }
   return storageVolDefParseNode(root, pool, opts);
 }
 
