@@ -1,0 +1,288 @@
+// One client connection of tsvirtd: framing, the per-client queue of calls (at most
+// max_client_requests in flight, replies matched by serial), keepalive, streams, event
+// callbacks, and releasing everything when the client goes away.
+// libvirt counterpart: virnetserverclient.c + the per-client parts of remote_daemon_dispatch.c.
+import type * as net from 'node:net';
+import { FramingError, PacketReader, encodePacket, type Header, type Packet } from '../rpc/packet.js';
+import { MessageStatus, MessageType, Program, PROGRAM_VERSION } from '../rpc/protocol.js';
+import { Keepalive, keepaliveResponse } from '../rpc/keepalive.js';
+import { encodeError } from '../rpc/types.js';
+import type { OpenResult } from '../drivers/registry.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../util/error.js';
+import type { CategoryLogger } from '../util/log.js';
+import type { DaemonConfig } from './config.js';
+import type { WorkerPool } from './workers.js';
+import { ServerStream } from './stream.js';
+import { dispatchCall, isBarrierCall } from './dispatch.js';
+
+/** What a client needs from the daemon around it. */
+export interface ClientHost {
+  readonly config: DaemonConfig;
+  readonly workers: WorkerPool;
+  readonly log: CategoryLogger;
+  /** The client is gone: forget it. */
+  clientClosed(c: ClientSession): void;
+  /** The client opened its hypervisor connection (it is no longer anonymous). */
+  clientOpened(c: ClientSession): void;
+}
+
+export type Transport = 'unix' | 'tcp' | 'tls';
+
+/** An event registration this client holds, released when it disconnects. */
+export interface HeldRegistration { family: 'domain' | 'network' | 'pool'; id: number }
+
+let nextClientId = 1;
+
+export class ClientSession {
+  readonly id = nextClientId++;
+  readonly createdAt = Date.now();
+  /** The hypervisor connection after CONNECT_OPEN. */
+  conn: OpenResult | null = null;
+  /** The URI asked for (or defaulted) at CONNECT_OPEN, for CONNECT_GET_URI. */
+  openedUri: string | null = null;
+  closeCallbackRegistered = false;
+  readonly registrations: HeldRegistration[] = [];
+  readonly streams = new Map<string, ServerStream>();
+  readonly log: CategoryLogger;
+
+  private readonly reader = new PacketReader();
+  private readonly inbox: Packet[] = [];
+  private inflight = 0;
+  private barrier = false;
+  private pumping = false;
+  private closing = false;
+  private closedFlag = false;
+  private readonly drainWaiters: (() => void)[] = [];
+
+  /** Server-side keepalive, started by feature query 10 (libvirt's virKeepAlive). */
+  private keepalive: Keepalive | null = null;
+  private anonTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly socket: net.Socket,
+    /** Arrived on the read-only socket: CONNECT_OPEN is forced read-only. */
+    readonly listenerReadonly: boolean,
+    readonly transport: Transport,
+    readonly host: ClientHost,
+  ) {
+    this.log = host.log.child(`client${this.id}`);
+    socket.setNoDelay?.(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.flushDrainWaiters());
+    socket.on('error', (e) => this.log.debug('socket error', { error: e.message }));
+    socket.on('close', () => this.cleanup());
+    const anon = host.config.anonymous_client_timeout;
+    if (anon > 0) {
+      this.anonTimer = setTimeout(() => {
+        if (!this.conn) this.close('no connection opened within anonymous_client_timeout');
+      }, anon * 1000);
+      this.anonTimer.unref();
+    }
+  }
+
+  get closed(): boolean { return this.closedFlag || this.closing; }
+  get inFlight(): number { return this.inflight; }
+  get isAnonymous(): boolean { return this.conn === null; }
+  get readonly(): boolean { return this.listenerReadonly; }
+
+  // ---------------------------------------------------------------- input
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let packets: Packet[];
+    try {
+      packets = this.reader.push(chunk);
+    } catch (e) {
+      // A bad length word: the byte stream cannot be resynchronised. libvirtd closes without a reply.
+      this.log.warn('closing client: malformed framing', { error: (e as Error).message });
+      this.close(e instanceof FramingError ? 'bad packet length' : 'framing error', true);
+      return;
+    }
+    for (const p of packets) {
+      this.keepalive?.received();
+      if (p.header.prog === Program.KEEPALIVE) {
+        // PINGs are answered at once, even mid-queue and without negotiation (as libvirtd).
+        const answer = keepaliveResponse(p.header);
+        if (answer) this.write(answer);
+        continue;
+      }
+      this.inbox.push(p);
+    }
+    void this.pump();
+  }
+
+  /**
+   * Work through queued packets in order. CALLs start as soon as a slot is free (replies may
+   * overtake each other); stream packets are awaited so data reaches the driver in order. While
+   * anything is waiting, the socket is paused: that is the back-pressure (no windows in the
+   * protocol, the peer simply stops being read).
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.inbox.length > 0 && !this.closed) {
+        const p = this.inbox[0]!;
+        const t = p.header.type;
+        if (t === MessageType.CALL || t === MessageType.CALL_WITH_FDS) {
+          if (this.barrier) break;
+          const isBarrier = p.header.prog === Program.REMOTE && isBarrierCall(p.header.proc);
+          if (isBarrier && this.inflight > 0) break;
+          if (this.inflight >= this.host.config.max_client_requests) break;
+          this.inbox.shift();
+          this.startCall(p, isBarrier);
+          continue;
+        }
+        this.inbox.shift();
+        if (p.header.prog !== Program.REMOTE || p.header.vers !== PROGRAM_VERSION) continue;
+        if (t === MessageType.STREAM || t === MessageType.STREAM_HOLE) {
+          const s = this.streams.get(streamKey(p.header.proc, p.header.serial));
+          if (!s) continue; // a stream that no longer exists: dropped, as libvirtd does
+          this.socket.pause();
+          await s.onClientPacket(p);
+          continue;
+        }
+        // REPLY / MESSAGE / anything else from a client is never answered (only CALLs are).
+      }
+    } catch (e) {
+      this.log.error('internal error while handling client input', { error: (e as Error).stack ?? String(e) });
+      this.close('internal error');
+    } finally {
+      this.pumping = false;
+    }
+    if (this.closed) return;
+    if (this.inbox.length > 0) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private startCall(p: Packet, isBarrier: boolean): void {
+    this.inflight++;
+    if (isBarrier) this.barrier = true;
+    const done = () => {
+      this.inflight--;
+      if (isBarrier) this.barrier = false;
+      void this.pump();
+    };
+    dispatchCall(this, p).then(done, (e) => {
+      this.log.error('dispatch failed', { proc: p.header.proc, error: (e as Error)?.stack ?? String(e) });
+      done();
+    });
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Write bytes; false when the socket asks us to wait for 'drain'. */
+  write(buf: Buffer): boolean {
+    if (this.closedFlag || this.socket.destroyed || !this.socket.writable) return true;
+    return this.socket.write(buf);
+  }
+
+  /** Resolves when the socket has room again (or the client is gone). */
+  waitDrain(): Promise<void> {
+    if (this.closedFlag || !this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private flushDrainWaiters(): void {
+    const w = this.drainWaiters.splice(0);
+    for (const f of w) f();
+  }
+
+  /** REPLY echoing the call's prog/vers/proc/serial (type 5 is never used: no fds go back). */
+  reply(call: Header, payload: Buffer): void {
+    this.write(encodePacket({ ...call, type: MessageType.REPLY, status: MessageStatus.OK }, payload));
+  }
+
+  replyError(call: Header, err: VirError): void {
+    this.write(encodePacket({ ...call, type: MessageType.REPLY, status: MessageStatus.ERROR }, encodeError(err)));
+  }
+
+  /** Event MESSAGE: libvirtd 9.0.0 sends serial 1 (the .x comment's "always zero" is wrong). */
+  sendEventMessage(proc: number, payload: Buffer): boolean {
+    return this.write(encodePacket({
+      prog: Program.REMOTE, vers: PROGRAM_VERSION, proc, type: MessageType.MESSAGE, serial: 1, status: MessageStatus.OK,
+    }, payload));
+  }
+
+  // ---------------------------------------------------------------- keepalive
+
+  /** CONNECT_SUPPORTS_FEATURE(PROGRAM_KEEPALIVE) switches server-side keepalive on. */
+  startKeepalive(): void {
+    const { keepalive_interval: interval, keepalive_count: count } = this.host.config;
+    if (this.keepalive || interval <= 0 || this.closed) return;
+    this.keepalive = new Keepalive({
+      interval,
+      count,
+      send: (pkt) => this.write(pkt),
+      onDead: () => {
+        this.log.warn('connection closed due to keepalive timeout');
+        this.close('connection closed due to keepalive timeout', true);
+      },
+    });
+    this.keepalive.start();
+  }
+
+  get keepaliveActive(): boolean { return this.keepalive?.isRunning ?? false; }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** The client now has a hypervisor connection. */
+  markOpened(): void {
+    if (this.anonTimer) { clearTimeout(this.anonTimer); this.anonTimer = null; }
+    this.host.clientOpened(this);
+  }
+
+  /**
+   * Close the connection. `now` destroys it at once (framing errors, keepalive); otherwise
+   * queued output (a CONNECT_CLOSE reply) is flushed first.
+   */
+  close(reason: string, now = false): void {
+    if (this.closedFlag) return;
+    if (!this.closing) this.log.debug('closing client', { reason });
+    this.closing = true;
+    this.socket.pause();
+    if (now) this.socket.destroy();
+    else {
+      this.socket.end();
+      // A peer that never reads must not keep a half-closed socket forever.
+      setTimeout(() => this.socket.destroy(), 5000).unref();
+    }
+  }
+
+  /** Release everything the client held: streams, event callbacks, its driver connection. */
+  private cleanup(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.closing = true;
+    this.keepalive?.stop();
+    if (this.anonTimer) { clearTimeout(this.anonTimer); this.anonTimer = null; }
+    this.inbox.length = 0;
+    this.flushDrainWaiters();
+    for (const s of [...this.streams.values()]) s.abortFromDisconnect();
+    this.streams.clear();
+    void this.releaseConnection().finally(() => this.host.clientClosed(this));
+  }
+
+  /** Deregister callbacks and close the driver connection (also used when an open races a close). */
+  async releaseConnection(): Promise<void> {
+    const r = this.conn;
+    this.conn = null;
+    const regs = this.registrations.splice(0);
+    if (!r) return;
+    for (const reg of regs) {
+      const method = reg.family === 'domain' ? 'connectDomainEventCallbackDeregisterAny'
+        : reg.family === 'network' ? 'connectNetworkEventDeregisterAny' : 'connectStoragePoolEventDeregisterAny';
+      try { await r.conn.invoke(method, [reg.id]); } catch { /* already gone with the connection */ }
+    }
+    try { await r.conn.invoke('connectClose', []); } catch (e) {
+      this.log.warn('closing driver connection failed', { error: (e as Error).message });
+    }
+  }
+}
+
+export function streamKey(proc: number, serial: number): string { return `${proc}:${serial}`; }
+
+/** libvirt's error for calls needing a connection before CONNECT_OPEN. */
+export function notOpenError(hypervisor: boolean): VirError {
+  return virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, hypervisor ? 'hypervisor connection not open' : 'connection not open');
+}

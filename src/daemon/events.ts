@@ -1,0 +1,28 @@
+// Which wire message carries an event a driver raised for a client's registration; the layouts
+// themselves live in src/rpc/events.ts.
+import {
+  DOMAIN_EVENT_ID_LAST, encodeDomainEvent, encodeNetworkEvent, encodeStoragePoolEvent,
+} from '../rpc/events.js';
+import type { DomainEventPayload, NetworkEventPayload, PoolEventPayload } from '../drivers/driver.js';
+
+export type EventFamily = 'domain' | 'network' | 'pool';
+
+/** Valid event IDs per family in libvirt 9.0.0 (VIR_*_EVENT_ID_LAST). */
+export const EVENT_ID_LIMIT: Record<EventFamily, number> = {
+  domain: DOMAIN_EVENT_ID_LAST,
+  network: 1,
+  pool: 2,
+};
+
+/** The MESSAGE for one event, or null when it cannot be encoded (logged by the caller). */
+export function encodeEventMessage(family: EventFamily, eventID: number, callbackID: number, payload: Record<string, unknown>): { proc: number; body: Buffer } | null {
+  try {
+    switch (family) {
+      case 'domain': return encodeDomainEvent(eventID, callbackID, payload as unknown as DomainEventPayload);
+      case 'network': return encodeNetworkEvent(eventID, callbackID, payload as unknown as NetworkEventPayload);
+      case 'pool': return encodeStoragePoolEvent(eventID, callbackID, payload as unknown as PoolEventPayload);
+    }
+  } catch {
+    return null;
+  }
+}
