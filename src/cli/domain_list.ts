@@ -1,0 +1,3 @@
+// placeholder
+import type { HandlerTable } from './defs.js';
+export const handlers: HandlerTable = {};
