@@ -1,0 +1,23 @@
+// Error constructors of the test driver, named after the libvirt code that raises them, so each
+// message carries the error domain libvirt reports: the driver's own errors are VIR_FROM_TEST,
+// the shared object-list/config helpers report VIR_FROM_DOMAIN, _NETWORK or _STORAGE.
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../../util/error.js';
+
+export const testError = (code: ErrorNumber, detail?: string): VirError => virError(ErrorDomain.TEST, code, detail);
+export const domainError = (code: ErrorNumber, detail?: string): VirError => virError(ErrorDomain.DOMAIN, code, detail);
+
+/** libvirt's testDomObjFromDomain failure: the handle's domain is gone. */
+export function noDomainForRef(uuid: string, name: string): VirError {
+  return testError(ErrorNumber.NO_DOMAIN, `no domain with matching uuid '${uuid}' (${name})`);
+}
+
+/** virDomainObjCheckActive */
+export function notRunning(): VirError {
+  return domainError(ErrorNumber.OPERATION_INVALID, 'domain is not running');
+}
+
+/** virCheckFlags in a test driver entry point. */
+export function checkFlags(flags: number, allowed: number, fn: string): void {
+  const extra = (flags >>> 0) & ~(allowed >>> 0);
+  if (extra) throw testError(ErrorNumber.INVALID_ARG, `unsupported flags (0x${extra.toString(16)}) in function ${fn}`);
+}
