@@ -116,6 +116,8 @@ function help(ctx: Ctx, o: CmdOpts): boolean {
 
 function echo(ctx: Ctx, o: CmdOpts): boolean {
   exclusive(o, 'shell', 'xml');
+  exclusive(o, 'shell', 'split');
+  exclusive(o, 'xml', 'split');
   const shell = o.bool('shell');
   const xml = o.bool('xml');
   const split = o.bool('split');
