@@ -429,12 +429,12 @@ export function decodeCallArgs(def: ProcedureDef, r: XdrReader): any[] {
 
 /**
  * Client side: positional args -> CALL payload. Extra trailing args (an event callback) are
- * ignored; list-all calls send need_results = 1.
+ * ignored; list-all calls send need_results = 1 unless told otherwise (a count-only call).
  */
-export function encodeCallArgs(def: ProcedureDef, args: readonly any[]): Buffer {
+export function encodeCallArgs(def: ProcedureDef, args: readonly any[], needResults = true): Buffer {
   const o: any = {};
   let i = 0;
-  for (const [name] of def.args.fields) o[name] = name === 'need_results' ? 1 : args[i++];
+  for (const [name] of def.args.fields) o[name] = name === 'need_results' ? (needResults ? 1 : 0) : args[i++];
   const w = new XdrWriter(128);
   def.args.encode(w, o);
   return w.finish();
