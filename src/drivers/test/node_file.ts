@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { domainDefParseNode, testDriverDomainDefPostParse } from '../../conf/domain.js';
 import { networkDefParseNode } from '../../conf/network.js';
-import { parseSnapshotXml } from '../../conf/snapshot.js';
 import { storagePoolDefParseNode } from '../../conf/storage_pool.js';
 import { storageVolDefParseNode } from '../../conf/storage_vol.js';
 import { XmlWriter, child, childrenNamed, parseXml, textOf, type XmlElement } from '../../conf/xml.js';
@@ -14,7 +13,7 @@ import { ErrorDomain, ErrorNumber, VirError } from '../../util/error.js';
 import { startState, shutdownState } from './domain_common.js';
 import { DomainState, type DomainObj, type TestDomainExtras } from './domain_obj.js';
 import { testError } from './errors.js';
-import { snapshotRedefine } from './snapshots.js';
+import { parseSnapshot, snapshotRedefine } from './snapshots.js';
 import type { TestDriver } from './state.js';
 import { poolSetDefaults, volAssignPath } from './storage.js';
 
@@ -107,7 +106,7 @@ function parseDomainSnapshots(o: DomainObj, el: XmlElement, prefix: string, base
   let current: string | null = null;
   for (const s of childrenNamed(el, `${prefix}:domainsnapshot`)) {
     const snapEl = resolve(s, base, 'domainsnapshot');
-    const def = parseSnapshotXml(serialize({ ...snapEl, name: 'domainsnapshot' }), { redefine: true });
+    const def = parseSnapshot({ ...snapEl, name: 'domainsnapshot' }, true);
     snapshotRedefine(o, def);
     const active = child(snapEl, 'active');
     if (active && textOf(active)!.trim() === '1') {
@@ -169,7 +168,7 @@ function parseStorage(drv: TestDriver, root: XmlElement, base: string | null): v
 
 /** testOpenParse: fill a fresh driver from a <node> document. `base` is the file's path. */
 export function loadNodeDocument(drv: TestDriver, root: XmlElement, base: string | null): void {
-  if (root.name !== 'node') throw testError(ErrorNumber.XML_ERROR, "Root element is not 'node'");
+  if (root.name !== 'node') throw testError(ErrorNumber.XML_ERROR, `expecting root element of 'node', not '${root.name}'`);
   parseNodeInfo(drv, root);
   parseDomains(drv, root, base);
   parseNetworks(drv, root, base);
