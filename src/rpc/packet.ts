@@ -69,6 +69,17 @@ export function encodePacket(header: Header, payload: Uint8Array = Buffer.alloc(
   return out;
 }
 
+/**
+ * The header answering `call`: REPLY echoes prog, vers, proc and serial and only changes type
+ * and status (§1.4); REPLY_WITH_FDS when fds come back.
+ */
+export function replyHeader(call: Header, status: number, withFds = false): Header {
+  return {
+    prog: call.prog, vers: call.vers, proc: call.proc, serial: call.serial, status,
+    type: withFds ? MessageType.REPLY_WITH_FDS : MessageType.REPLY,
+  };
+}
+
 /** Decode the header of a complete packet buffer (length word included). */
 export function decodeHeader(b: Buffer): Header {
   return {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
-  FramingError, PacketReader, decodePacket, encodeHeader, encodePacket, type Packet,
+  FramingError, PacketReader, decodePacket, encodeHeader, encodePacket, replyHeader, type Packet,
 } from '../../src/rpc/packet.js';
 import { MessageType, PACKET_MAX, Program } from '../../src/rpc/protocol.js';
 import { hex, listCaptures, loadCapture, type CapturedPacket } from './captures.js';
@@ -175,4 +175,11 @@ test('encodeHeader writes signed proc/type/status and unsigned prog/serial', () 
   const p = decodePacket(h);
   assert.equal(p.header.proc, -1);
   assert.equal(p.header.serial, 0xffffffff);
+});
+
+test('replyHeader echoes the call (captured AUTH_LIST exchange)', () => {
+  const call = decodePacket(hex('0000001c 20008086 00000001 00000042 00000000 00000000 00000000'));
+  const reply = encodePacket(replyHeader(call.header, 0), hex('00000001 00000000'));
+  assert.deepEqual(reply, hex('00000024 20008086 00000001 00000042 00000001 00000000 00000000 00000001 00000000'));
+  assert.equal(replyHeader(call.header, 1, true).type, MessageType.REPLY_WITH_FDS);
 });
