@@ -43,10 +43,8 @@ export function lifecycleEvent(drv: TestDriver, o: DomainObj, event: EventType, 
 /** testDomainStartState: running with a fresh id; the persistent definition kept aside. */
 export function startState(drv: TestDriver, o: DomainObj, reason: number): void {
   o.setState(DomainState.RUNNING, reason);
-  if (o.persistent && !o.newDef) {
-    o.newDef = cloneDomainDef(o.def);
-    delete o.newDef.id;
-  }
+  // the persistent definition is shared with the live one until either changes (splitDefs)
+  if (o.persistent && !o.newDef) o.newDef = o.def;
   drv.domains.setId(o, drv.allocDomainId());
   o.hasManagedSave = false;
 }
@@ -78,9 +76,18 @@ export function modificationImpact(o: DomainObj, flags: number): number {
   return flags;
 }
 
+/** Give a running domain its own copy of the persistent definition before one of them changes. */
+export function splitDefs(o: DomainObj): void {
+  if (o.newDef && o.newDef === o.def) {
+    o.newDef = cloneDomainDef(o.def);
+    delete o.newDef.id;
+  }
+}
+
 /** virDomainObjGetDefs: the live and/or persistent definition a call should change. */
 export function getDefs(o: DomainObj, flags: number): { live: DomainDef | null; config: DomainDef | null } {
   flags = modificationImpact(o, flags);
+  splitDefs(o);
   return {
     live: flags & AFFECT_LIVE ? o.def : null,
     config: flags & AFFECT_CONFIG ? o.persistentDef : null,
@@ -91,6 +98,7 @@ export function getDefs(o: DomainObj, flags: number): { live: DomainDef | null; 
 export function getOneDef(o: DomainObj, flags: number): { def: DomainDef; live: boolean } {
   if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG)) throw exclusiveFlags();
   flags = modificationImpact(o, flags);
+  splitDefs(o);
   const live = (flags & AFFECT_LIVE) !== 0;
   return { def: live ? o.def : o.persistentDef, live };
 }
