@@ -47,7 +47,6 @@ function findNet(def: DomainDef, device: string) {
       throw domainError(ErrorNumber.INVALID_ARG, `multiple devices matching MAC address ${mac} found`);
     }
     if (hits[0]) return hits[0];
-    throw domainError(ErrorNumber.INVALID_ARG, `no interface with matching MAC address ${mac} found`);
   }
   const net = def.devices.interfaces.find((n) => n.target?.dev === device);
   if (!net) throw domainError(ErrorNumber.INVALID_ARG, `'${device}' is not a known interface`);

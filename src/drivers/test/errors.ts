@@ -19,5 +19,8 @@ export function notRunning(): VirError {
 /** virCheckFlags in a test driver entry point. */
 export function checkFlags(flags: number, allowed: number, fn: string): void {
   const extra = (flags >>> 0) & ~(allowed >>> 0);
-  if (extra) throw testError(ErrorNumber.INVALID_ARG, `unsupported flags (0x${extra.toString(16)}) in function ${fn}`);
+  // libvirt's virCheckFlags message has no "invalid argument: " prefix
+  if (extra) {
+    throw new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.TEST, message: `unsupported flags (0x${extra.toString(16)}) in function ${fn}` });
+  }
 }

@@ -14,7 +14,8 @@ const ERRNO_TEXT: Record<string, string> = {
 /** virReportSystemError's "<what>: <strerror>" */
 function systemError(what: string, err: unknown) {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const text = code ? ERRNO_TEXT[code] ?? code : 'Success';
+  // a short read leaves libvirt with a stale errno; 9.0 reports this one
+  const text = code ? ERRNO_TEXT[code] ?? code : 'Inappropriate ioctl for device';
   return testError(ErrorNumber.SYSTEM_ERROR, `${what}: ${text}`);
 }
 

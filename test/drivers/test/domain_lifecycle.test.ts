@@ -129,7 +129,7 @@ test('listAllDomains filters', async () => {
     assert.deepEqual(await names(L.AUTOSTART), ['off1']);
     assert.deepEqual(await names(L.NO_AUTOSTART | L.ACTIVE), ['paused1', 'test']);
     assert.deepEqual(await names(L.ACTIVE | L.INACTIVE), ['off1', 'paused1', 'test']);
-    await rejects(c.listAllDomains(1 << 20), E.INVALID_ARG, D.TEST, 'invalid argument: unsupported flags (0x100000) in function testConnectListAllDomains');
+    await rejects(c.listAllDomains(1 << 20), E.INVALID_ARG, D.TEST, 'unsupported flags (0x100000) in function testConnectListAllDomains');
   } finally { await c.close(); }
 });
 
@@ -161,5 +161,23 @@ test('stats, scheduler, metadata, rename and interface addresses', async () => {
     const stats = await c.getAllDomainStats([], 0, 0);
     assert.deepEqual(stats[0]!.params, [{ field: 'state.state', type: 1, value: 5 }, { field: 'state.reason', type: 1, value: 2 }]);
     await rejects(c.getAllDomainStats([], 8, 0x80000000), E.ARGUMENT_UNSUPPORTED, D.TEST, 'argument unsupported: Stats types bits 0x8 are not supported by this daemon');
+  } finally { await c.close(); }
+});
+
+test('flags and arguments the test driver refuses', async () => {
+  const c = await open('test:///default');
+  try {
+    const d = await c.lookupDomainByName('test');
+    await rejects(d.state(1), E.INVALID_ARG, D.TEST, 'unsupported flags (0x1) in function testDomainGetState');
+    await rejects(d.undefine(4), E.INVALID_ARG, D.TEST, 'unsupported flags (0x4) in function testDomainUndefineFlags');
+    await rejects(d.setVcpusFlags(0, 0), E.INVALID_ARG, D.DOMAIN, 'nvcpus in virDomainSetVcpusFlags must not be zero');
+    await rejects(d.interfaceStats('eth9'), E.INVALID_ARG, D.DOMAIN, "invalid argument: 'eth9' is not a known interface");
+    await rejects(d.setMetadata(1, 'x', null, 'http://u/'), E.INVALID_ARG, D.DOMAIN, 'uri in virDomainSetMetadata must be NULL');
+    await d.destroy();
+    await rejects(d.create(1), E.INVALID_ARG, D.TEST, 'unsupported flags (0x1) in function testDomainCreateWithFlags');
+    await rejects(d.getMaxVcpus(), E.OPERATION_INVALID, D.DOMAIN, 'Requested operation is not valid: domain is not running');
+    await c.defineDomainXML("<domain type='test'><name>b1</name><memory>1024</memory><os><type>hvm</type></os></domain>");
+    await rejects(d.rename('b1'), E.OPERATION_INVALID, D.DOMAIN, "Requested operation is not valid: domain with name 'b1' already exists");
+    await rejects(d.rename('a/b'), E.XML_ERROR, D.TEST, "XML error: name a/b cannot contain '/'");
   } finally { await c.close(); }
 });

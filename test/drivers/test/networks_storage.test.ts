@@ -30,7 +30,7 @@ test('network lifecycle and errors', async () => {
     // dhcp host update on the live definition
     await def.update(3, 4, -1, "<host mac='00:11:22:33:44:55' ip='192.168.122.10'/>");
     assert.match(await def.getXMLDesc(), /<host mac='00:11:22:33:44:55' ip='192.168.122.10'\/>/);
-    await rejects(def.getXMLDesc(1), E.INVALID_ARG, D.TEST, 'invalid argument: unsupported flags (0x1) in function testNetworkGetXMLDesc');
+    await rejects(def.getXMLDesc(1), E.INVALID_ARG, D.TEST, 'unsupported flags (0x1) in function testNetworkGetXMLDesc');
   } finally { await c.close(); }
 });
 
