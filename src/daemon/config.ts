@@ -221,7 +221,8 @@ export function configFromEntries(entries: ConfEntry[], filename = '<config>'): 
     switch (kind) {
       case 'int':
         if (typeof value !== 'number') bad(`${key}: expected an integer`);
-        if ((value as number) < 0) bad(`${key}: must not be negative`);
+        // keepalive_interval = -1 disables keepalive, as in libvirtd.conf.
+        if ((value as number) < 0 && !(key === 'keepalive_interval' && value === -1)) bad(`${key}: must not be negative`);
         c[key] = value;
         break;
       case 'string':

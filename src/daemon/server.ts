@@ -277,13 +277,13 @@ export class Daemon implements ClientHost {
     this.stopping = (async () => {
       this.log.info('shutting down', { reason });
       if (this.idleTimer) clearInterval(this.idleTimer);
-      await this.closeListeners();
+      const listenersClosed = this.closeListeners();
       const gone = [...this.clients].map((c) => new Promise<void>((resolve) => {
         if (c.socket.destroyed && !this.clients.has(c)) return resolve();
         const check = setInterval(() => { if (!this.clients.has(c)) { clearInterval(check); resolve(); } }, 10);
         c.close('daemon shutting down', true);
       }));
-      await Promise.race([Promise.all(gone), new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([Promise.all([...gone, listenersClosed]), new Promise((r) => setTimeout(r, 5000).unref())]);
       for (const m of registeredDrivers()) {
         const f = (m as { shutdown?: () => unknown }).shutdown;
         if (typeof f === 'function') {
@@ -297,12 +297,18 @@ export class Daemon implements ClientHost {
     return this.stopping;
   }
 
-  private async closeListeners(): Promise<void> {
+  /**
+   * Stop accepting and remove the socket files. The returned promise settles once the servers
+   * are fully closed, which Node only reports after every accepted connection has ended, so
+   * callers close the clients before awaiting it.
+   */
+  private closeListeners(): Promise<void> {
     const ls = this.listeners.splice(0);
-    await Promise.all(ls.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
+    const done = Promise.all(ls.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
     for (const l of ls) {
       if (l.kind === 'unix') fs.rmSync(l.address, { force: true });
     }
+    return done.then(() => undefined);
   }
 }
 
