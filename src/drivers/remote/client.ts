@@ -1,0 +1,277 @@
+// The RPC engine of the remote driver: one transport, many calls in flight matched by serial,
+// a deadline on every call, keepalive, event and stream packet routing, and one way to die —
+// when the transport drops or the server sends garbage, every pending call and open stream
+// fails at once with the same VirError. libvirt counterpart: virnetclient.c.
+import { channel } from 'node:diagnostics_channel';
+import type { Transport } from './transport.js';
+import { strerror } from './transport.js';
+import { PacketReader, encodePacket, type Packet } from '../../rpc/packet.js';
+import { MessageStatus, MessageType, Program, PROGRAM_VERSION } from '../../rpc/protocol.js';
+import { Keepalive, keepaliveResponse } from '../../rpc/keepalive.js';
+import { decodeError } from '../../rpc/types.js';
+import { XdrReader } from '../../rpc/xdr.js';
+import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../../util/error.js';
+
+/** diagnostics_channel carrying { serial, proc, phase: 'call'|'reply'|'error'|'timeout' }. */
+const rpcChannel = channel('tsvirt:remote:rpc');
+
+/** Whoever owns packets of one stream (the opening call's serial and proc name it). */
+export interface StreamSink {
+  /** Called with the stream's id before its opening CALL is written. */
+  attach(serial: number, proc: number): void;
+  onPacket(p: Packet): void;
+  /** The connection died: fail whatever is waiting. */
+  fail(err: VirError): void;
+}
+
+interface Pending {
+  proc: number;
+  resolve(payload: Buffer): void;
+  reject(err: VirError): void;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface RpcClientOptions {
+  /** Deadline of every call in ms; 0 = none. */
+  callTimeoutMs: number;
+  /** A MESSAGE of the remote program (an event). Throwing here is a protocol error. */
+  onEvent(proc: number, payload: Buffer): void;
+  /** The client is closed, by error or on purpose (`err.code === OK`-free: see `closedOnPurpose`). */
+  onClose?(err: VirError, onPurpose: boolean): void;
+}
+
+/** libvirt's words when the server hangs up: virNetSocketReadWire's EOF error. */
+export function eofError(detail?: string): VirError {
+  const d = detail ? `${detail}: Input/output error` : 'Input/output error';
+  return virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `End of file while reading data: ${d}`);
+}
+
+export function protocolError(detail: string): VirError {
+  return virError(ErrorDomain.RPC, ErrorNumber.RPC, detail);
+}
+
+export class RpcClient {
+  private readonly reader = new PacketReader();
+  private nextSerial = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Map<number, { proc: number; sink: StreamSink }>();
+  private closedError: VirError | null = null;
+  private keepalive: Keepalive | null = null;
+  private pausers = 0;
+  private drainWaiters: (() => void)[] = [];
+  /** Held by the owner while event callbacks are registered: keeps the process alive. */
+  private holdRef = false;
+
+  constructor(readonly transport: Transport, private readonly opts: RpcClientOptions) {
+    const s = transport.stream;
+    s.on('data', (chunk: Buffer) => this.onData(chunk));
+    s.on('end', () => this.close(eofError(transport.diagnostics() || undefined)));
+    s.on('close', () => this.close(eofError(transport.diagnostics() || undefined)));
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      const what = e.code === 'EPIPE' ? 'Cannot write data' : 'Cannot recv data';
+      this.close(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `${what}: ${strerror(e)}`));
+    });
+    s.on('drain', () => this.flushDrainWaiters());
+    this.updateRef();
+  }
+
+  get isOpen(): boolean { return this.closedError === null; }
+  get closeReason(): VirError | null { return this.closedError; }
+  get pendingCalls(): number { return this.pending.size; }
+
+  /**
+   * Send a CALL of the remote program and resolve with the REPLY payload, or reject with the
+   * server's remote_error, the deadline, or the connection's death.
+   */
+  call(proc: number, payload: Buffer, opts: { timeoutMs?: number; stream?: StreamSink } = {}): Promise<Buffer> {
+    if (this.closedError) return Promise.reject(socketClosedError());
+    const serial = this.nextSerial;
+    this.nextSerial = (this.nextSerial + 1) >>> 0;
+    const pkt = encodePacket({ prog: Program.REMOTE, vers: PROGRAM_VERSION, proc, type: MessageType.CALL, serial, status: MessageStatus.OK }, payload);
+    return new Promise<Buffer>((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? this.opts.callTimeoutMs;
+      const p: Pending = { proc, resolve, reject, timer: null };
+      if (timeoutMs > 0) {
+        p.timer = setTimeout(() => {
+          if (this.pending.get(serial) !== p) return;
+          this.pending.delete(serial);
+          if (opts.stream) this.dropStream(serial);
+          this.updateRef();
+          rpcChannel.publish({ serial, proc, phase: 'timeout' });
+          // The server may still answer; that late reply is dropped (its serial is gone).
+          reject(virError(ErrorDomain.RPC, ErrorNumber.OPERATION_TIMEOUT,
+            `no reply to procedure ${proc} (serial ${serial}) within ${timeoutMs} ms`));
+        }, timeoutMs);
+        p.timer.unref();
+      }
+      this.pending.set(serial, p);
+      if (opts.stream) {
+        // Registered before the CALL goes out: data may follow the REPLY in the same chunk.
+        opts.stream.attach(serial, proc);
+        this.streams.set(serial, { proc, sink: opts.stream });
+      }
+      this.updateRef();
+      rpcChannel.publish({ serial, proc, phase: 'call' });
+      this.transport.stream.write(pkt);
+    });
+  }
+
+  /** Write a ready packet (stream data, keepalive). Returns false when the transport is full. */
+  write(pkt: Buffer): boolean {
+    if (this.closedError) throw socketClosedError();
+    return this.transport.stream.write(pkt);
+  }
+
+  /** Resolves when the transport can take more (or is closed). */
+  waitDrain(): Promise<void> {
+    if (this.closedError || !this.transport.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private flushDrainWaiters(): void {
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** Forget a stream (finished or aborted); later packets for it are dropped. */
+  dropStream(serial: number): void {
+    if (this.streams.delete(serial)) this.updateRef();
+  }
+
+  /** Back-pressure from a stream whose reader is behind: stop reading the transport. */
+  pauseReading(): void {
+    if (this.pausers++ === 0) {
+      this.transport.stream.pause();
+      // No packets can arrive while we do not read: do not count that silence against the peer.
+      this.keepalive?.stop();
+    }
+  }
+
+  resumeReading(): void {
+    if (this.pausers === 0) return;
+    if (--this.pausers === 0 && !this.closedError) {
+      this.keepalive?.start();
+      this.transport.stream.resume();
+    }
+  }
+
+  /** Start our own PINGs (the server answered feature 10 = 1). */
+  startKeepalive(interval: number, count: number): void {
+    if (interval <= 0 || this.keepalive || this.closedError) return;
+    this.keepalive = new Keepalive({
+      interval, count,
+      send: (pkt) => { if (!this.closedError) this.transport.stream.write(pkt); },
+      onDead: () => this.close(virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, 'connection closed due to keepalive timeout')),
+    });
+    this.keepalive.start();
+  }
+
+  setHoldRef(on: boolean): void {
+    this.holdRef = on;
+    this.updateRef();
+  }
+
+  private updateRef(): void {
+    if (this.closedError) return;
+    this.transport.setRef(this.holdRef || this.pending.size > 0 || this.streams.size > 0);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closedError) return;
+    let packets: Packet[];
+    try {
+      packets = this.reader.push(chunk);
+    } catch (e) {
+      this.close(protocolError(`malformed packet from server: ${(e as Error).message}`));
+      return;
+    }
+    for (const p of packets) {
+      if (this.closedError) return;
+      try {
+        this.dispatch(p);
+      } catch (e) {
+        this.close(isVirError(e) ? e : protocolError(`Unable to decode message payload: ${(e as Error).message}`));
+        return;
+      }
+    }
+  }
+
+  private dispatch(p: Packet): void {
+    this.keepalive?.received();
+    const h = p.header;
+    if (h.prog === Program.KEEPALIVE) {
+      const answer = keepaliveResponse(h);
+      if (answer) this.transport.stream.write(answer);
+      return;
+    }
+    if (h.prog !== Program.REMOTE || h.vers !== PROGRAM_VERSION) {
+      // Events of programs we never registered with (qemu, lxc) are ignorable; anything else
+      // means we no longer understand the peer.
+      if (h.type === MessageType.MESSAGE) return;
+      throw protocolError(`Unknown program ${h.prog} version ${h.vers} in packet from server`);
+    }
+    switch (h.type) {
+      case MessageType.REPLY:
+      case MessageType.REPLY_WITH_FDS: {
+        const c = this.pending.get(h.serial);
+        if (!c) return; // a late reply to a call whose deadline passed
+        if (c.proc !== h.proc) throw protocolError(`reply for serial ${h.serial} has procedure ${h.proc}, expected ${c.proc}`);
+        this.pending.delete(h.serial);
+        if (c.timer) clearTimeout(c.timer);
+        if (h.status === MessageStatus.OK) {
+          rpcChannel.publish({ serial: h.serial, proc: h.proc, phase: 'reply' });
+          c.resolve(p.payload);
+        } else if (h.status === MessageStatus.ERROR) {
+          const err = decodeError(new XdrReader(p.payload));
+          rpcChannel.publish({ serial: h.serial, proc: h.proc, phase: 'error', code: err.code });
+          if (this.streams.has(h.serial)) this.dropStream(h.serial);
+          c.reject(err);
+        } else {
+          throw protocolError(`Unexpected message status ${h.status}`);
+        }
+        this.updateRef();
+        return;
+      }
+      case MessageType.MESSAGE:
+        this.opts.onEvent(h.proc, p.payload);
+        return;
+      case MessageType.STREAM:
+      case MessageType.STREAM_HOLE: {
+        const s = this.streams.get(h.serial);
+        // Packets of a stream we already closed are dropped (libvirt does the same).
+        if (s && s.proc === h.proc) s.sink.onPacket(p);
+        return;
+      }
+      default:
+        throw protocolError(`Unexpected message type ${h.type}`);
+    }
+  }
+
+  /**
+   * Close the transport. With an error: every pending call and stream fails with it. Without:
+   * an orderly close by the owner (pending calls still fail, with "client socket is closed").
+   */
+  close(err?: VirError): void {
+    if (this.closedError) return;
+    const onPurpose = err === undefined;
+    const e = err ?? socketClosedError();
+    this.closedError = e;
+    this.keepalive?.stop();
+    for (const [, c] of this.pending) {
+      if (c.timer) clearTimeout(c.timer);
+      c.reject(e);
+    }
+    this.pending.clear();
+    for (const [, s] of this.streams) s.sink.fail(e);
+    this.streams.clear();
+    this.flushDrainWaiters();
+    this.transport.destroy();
+    this.opts.onClose?.(e, onPurpose);
+  }
+}
+
+/** libvirt's error for a call on a connection that is already gone. */
+export function socketClosedError(): VirError {
+  return virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, 'client socket is closed');
+}
