@@ -1,6 +1,6 @@
 // <metadata> kept verbatim as libvirt keeps it (an XML subtree dumped by libxml2), and the
 // virDomainGetMetadata / virDomainSetMetadata operations on a definition.
-import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import { ErrorDomain, ErrorNumber, rawError, virError } from '../util/error.js';
 import type { DomainDef } from './domain_def.js';
 import { parseXml, type XmlElement, type XmlNode } from './xml.js';
 
@@ -158,10 +158,10 @@ export function domainDefSetMetadata(def: DomainDef, type: number, value: string
       if (v === null) delete def.title; else def.title = v;
       return;
     case METADATA_ELEMENT: {
-      if (uri === null) throw virError(ErrorDomain.DOMAIN, ErrorNumber.INVALID_ARG, 'uri in virDomainSetMetadata must not be NULL');
+      if (uri === null) throw rawError(ErrorDomain.DOMAIN, ErrorNumber.INVALID_ARG, 'uri in virDomainSetMetadata must not be NULL');
       let el: XmlElement | undefined;
       if (v !== null) {
-        if (key === null) throw virError(ErrorDomain.DOMAIN, ErrorNumber.INVALID_ARG, 'key in virDomainSetMetadata must not be NULL');
+        if (key === null) throw rawError(ErrorDomain.DOMAIN, ErrorNumber.INVALID_ARG, 'key in virDomainSetMetadata must not be NULL');
         const parsed = stripBlanks(parseXml(v, '(metadata_xml)', ErrorDomain.DOMAIN));
         el = setNsPrefix(parsed, key);
         el.attrs = { [`xmlns:${key}`]: uri, ...el.attrs };

@@ -188,8 +188,14 @@ export function virError(domain: ErrorDomain | number, code: ErrorNumber | numbe
 
 /** "unsupported flags (0x%x) in function %s" — libvirt's virCheckFlags wording. */
 export function unsupportedFlags(domain: number, flags: number, fn: string): VirError {
-  return virError(domain, ErrorNumber.INVALID_ARG,
-    `unsupported flags (0x${(flags >>> 0).toString(16)}) in function ${fn}`);
+  // virCheckFlags reports the bare text, without the "invalid argument: " template prefix.
+  const message = `unsupported flags (0x${(flags >>> 0).toString(16)}) in function ${fn}`;
+  return new VirError({ code: ErrorNumber.INVALID_ARG, domain, message, str1: message, int1: 0 });
+}
+
+/** An error whose message is exactly `message` (libvirt's virReportErrorHelper with a raw text). */
+export function rawError(domain: number, code: number, message: string): VirError {
+  return new VirError({ code, domain, message, str1: message });
 }
 
 /** Reject flags outside `allowed` the way libvirt's virCheckFlags does. */
