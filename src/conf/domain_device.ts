@@ -450,15 +450,18 @@ export function parseGraphics(el: XmlElement, ctx: Ctx): GraphicsDef {
       const dm = enumAttr(el, 'defaultMode', ['any', 'secure', 'insecure']);
       if (dm && dm !== 'any') g.defaultMode = dm;
     }
-    // port -1 or 0 (or no port at all) means "pick one": libvirt turns on autoport
-    if (port === undefined || port === -1 || (type === 'vnc' && port === 0)) {
-      g.autoport = autoport !== 'no' || port !== undefined;
-      if (port !== undefined && port > 0) g.port = port;
-      if (autoport === 'no' && port === undefined) g.autoport = false;
-    } else {
-      g.port = port;
-      g.autoport = autoport === 'yes';
+    // libvirt's legacy syntax: port -1 asks for an automatic port; vnc without a port too.
+    // An explicit autoport='yes' clears the port in the persistent definition.
+    g.port = 0;
+    g.autoport = type === 'vnc' && port === undefined;
+    if (port !== undefined) {
+      if (port === -1) g.autoport = true; else g.port = port;
     }
+    if (g.tlsPort === -1) { g.tlsPort = 0; g.autoport = true; }
+    if (autoport !== undefined) g.autoport = autoport === 'yes';
+    if (g.autoport) { g.port = 0; if (g.tlsPort !== undefined) g.tlsPort = 0; }
+    if (g.port === 0) delete g.port;
+    if (g.tlsPort === 0) delete g.tlsPort;
     if (type === 'vnc' && el.attrs['socket'] !== undefined) g.socket = el.attrs['socket'];
     if (el.attrs['keymap'] !== undefined) g.keymap = el.attrs['keymap'];
     if (el.attrs['passwd'] !== undefined) g.passwd = el.attrs['passwd'];
@@ -497,6 +500,10 @@ export function parseGraphics(el: XmlElement, ctx: Ctx): GraphicsDef {
     }
     if (type === 'vnc' && g.socket !== undefined && g.listens.length === 0) {
       g.listens.push({ type: 'socket', socket: g.socket });
+    }
+    // spice with no port, no TLS port, no autoport and nowhere to listen listens nowhere
+    if (type === 'spice' && g.listens.length === 0 && g.port === undefined && g.tlsPort === undefined && !g.autoport) {
+      g.listens.push({ type: 'none' });
     }
   }
   return g;

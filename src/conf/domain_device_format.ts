@@ -146,13 +146,16 @@ export function formatGraphics(w: XmlWriter, g: GraphicsDef, f: FormatFlags): vo
   const first = g.listens[0];
   const listenAttr = first && first.type === 'address' ? first.address : undefined;
   let attrs: Record<string, string | number | undefined>;
+  // ports are written only for listeners that use them (address/network), as libvirt does
+  const ported = !first || first.type === 'address' || first.type === 'network';
   switch (g.type) {
     case 'vnc':
       attrs = { type: 'vnc' };
       if (g.socket !== undefined) {
         attrs['socket'] = g.socket;
-      } else {
-        attrs['port'] = g.autoport ? -1 : g.port ?? -1;
+      } else if (ported) {
+        if (g.port && (!g.autoport || !f.inactive)) attrs['port'] = g.port;
+        else if (g.autoport) attrs['port'] = -1;
         attrs['autoport'] = g.autoport ? 'yes' : 'no';
         if (g.websocket !== undefined) attrs['websocket'] = g.websocket;
       }
@@ -161,10 +164,15 @@ export function formatGraphics(w: XmlWriter, g: GraphicsDef, f: FormatFlags): vo
       attrs['keymap'] = g.keymap;
       break;
     case 'spice':
-      attrs = {
-        type: 'spice', port: g.port, tlsPort: g.tlsPort, autoport: g.autoport ? 'yes' : 'no',
-        listen: listenAttr, keymap: g.keymap, defaultMode: g.defaultMode,
-      };
+      attrs = { type: 'spice' };
+      if (ported) {
+        attrs['port'] = g.port;
+        attrs['tlsPort'] = g.tlsPort;
+        attrs['autoport'] = g.autoport ? 'yes' : 'no';
+      }
+      attrs['listen'] = listenAttr;
+      attrs['keymap'] = g.keymap;
+      attrs['defaultMode'] = g.defaultMode;
       break;
     case 'rdp':
       attrs = { type: 'rdp', port: g.autoport ? undefined : g.port, autoport: g.autoport ? 'yes' : undefined, listen: listenAttr };

@@ -512,7 +512,12 @@ function parseDevices(el: XmlElement, def: DomainDef, ctx: Ctx): void {
         break;
       case 'sound': d.sounds.push(dev.sound); break;
       case 'hostdev': d.hostdevs.push(dev.hostdev); break;
-      case 'watchdog': d.watchdogs.push(dev.watchdog); break;
+      case 'watchdog':
+        if (d.watchdogs.length) {
+          throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'only a single watchdog device is supported');
+        }
+        d.watchdogs.push(dev.watchdog);
+        break;
       case 'memballoon':
         if (d.memballoon) {
           throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, 'only a single memory balloon device is supported');

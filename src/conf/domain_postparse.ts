@@ -15,6 +15,10 @@ export function domainDefPostParse(def: DomainDef, ctx: Ctx): void {
   const disks = d.disks;
   d.disks = [];
   for (const disk of disks) {
+    if (disk.device === 'lun' && disk.type !== 'block' && disk.type !== 'network' && disk.type !== 'volume') {
+      throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED,
+        "disk device='lun' is only valid for block type disk source");
+    }
     if (!disk.target.bus) disk.target.bus = diskBusFromName(disk.target.dev, def.os.type);
     if (disk.device === 'cdrom') disk.readonly = true;
     if (!disk.address) diskAssignAddress(disk);
@@ -78,8 +82,8 @@ function postParseBoot(def: DomainDef, ctx: Ctx): void {
     }
     orders.add(o);
   }
-  // hvm guests without a kernel and without per-device boot boot from the first disk
-  if (def.os.type === 'hvm' && !def.os.kernel && !perDevice && def.os.bootDevs.length === 0) {
+  // hvm guests without any boot order boot from the first disk (even with a <kernel>)
+  if (def.os.type === 'hvm' && !perDevice && def.os.bootDevs.length === 0) {
     def.os.bootDevs.push('hd');
   }
 }
@@ -249,7 +253,8 @@ export function controllerInsert(list: ControllerDef[], c: ControllerDef): void 
 
 function maybeAddController(def: DomainDef, type: string, index: number): void {
   if (def.devices.controllers.some((c) => c.type === type && c.index === index)) return;
-  controllerInsert(def.devices.controllers, { type, index });
+  // implicit controllers are appended (virDomainDefMaybeAddController), not sorted in
+  def.devices.controllers.push({ type, index });
 }
 
 /** virDomainDefAddImplicitControllers: disk buses and virtio-serial users need a controller. */

@@ -8,7 +8,9 @@ export const MAC_PREFIX_LIBVIRT = '52:54:00';
  * Parse "aa:bb:cc:dd:ee:ff" (each part one or two hex digits, ':' separators) into the
  * canonical lowercase two-digit form; null when malformed.
  */
+const CANONICAL_MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 export function macParse(s: string): string | null {
+  if (CANONICAL_MAC.test(s)) return s;
   const parts = s.trim().split(':');
   if (parts.length !== 6) return null;
   const out: string[] = [];
