@@ -1,5 +1,6 @@
 // virsh's own commands (group 'virsh'): help, echo, connect, cd, pwd, quit, exit.
 // libvirt counterpart: tools/vsh.c cmdHelp/cmdEcho/cmdCd/cmdPwd/cmdQuit and virsh.c cmdConnect.
+import { homedir } from 'node:os';
 import type { CmdDef, Ctx, HandlerTable } from './defs.js';
 import { COMMANDS, GROUPS } from './commands.js';
 import { CliError, type CmdOpts } from './opts.js';
@@ -151,7 +152,6 @@ async function connect(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 
 async function cd(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (!ctx.session.interactive) throw new CliError('cd: command valid only in interactive mode');
-  const { homedir } = await import('node:os');
   const dir = o.string('dir') ?? (homedir() || '/');
   try {
     process.chdir(dir);

@@ -3,7 +3,7 @@
 // libvirt counterpart: tools/virsh-host.c.
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { infoLine, json } from './format.js';
+import { infoLine, json, pad } from './format.js';
 
 /** The libvirt API level tsvirt implements, shown where virsh shows its library version. */
 const LIBVIRT_API_VERSION = 9000000;
@@ -45,9 +45,10 @@ async function nodeinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   let i;
   try { i = await conn.nodeGetInfo(); } catch (e) { throw new CmdError('failed to get node information', e); }
   if (json(ctx, o, i)) return true;
-  ctx.print(infoLine('CPU model:', i.model) + infoLine('CPU(s):', i.cpus) + infoLine('CPU frequency:', `${i.mhz} MHz`) +
-    infoLine('CPU socket(s):', i.sockets) + infoLine('Core(s) per socket:', i.cores) + infoLine('Thread(s) per core:', i.threads) +
-    infoLine('NUMA cell(s):', i.nodes) + infoLine('Memory size:', `${i.memory} KiB`));
+  const l = (k: string, v: string | number) => `${pad(k, 20)} ${v}\n`;
+  ctx.print(l('CPU model:', i.model) + l('CPU(s):', i.cpus) + l('CPU frequency:', `${i.mhz} MHz`) +
+    l('CPU socket(s):', i.sockets) + l('Core(s) per socket:', i.cores) + l('Thread(s) per core:', i.threads) +
+    l('NUMA cell(s):', i.nodes) + l('Memory size:', `${i.memory} KiB`));
   return true;
 }
 
@@ -55,7 +56,7 @@ async function capabilities(ctx: Ctx): Promise<boolean> {
   const conn = await ctx.conn();
   let caps: string;
   try { caps = await conn.getCapabilities(); } catch (e) { throw new CmdError('failed to get capabilities', e); }
-  ctx.print(caps.endsWith('\n') ? caps : caps + '\n');
+  ctx.print(caps + '\n');
   return true;
 }
 
@@ -65,7 +66,7 @@ async function domcapabilities(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   try {
     caps = await conn.getDomainCapabilities(o.string('emulatorbin') ?? null, o.string('arch') ?? null, o.string('machine') ?? null, o.string('virttype') ?? null, 0);
   } catch (e) { throw new CmdError('failed to get emulator capabilities', e); }
-  ctx.print(caps.endsWith('\n') ? caps : caps + '\n');
+  ctx.print(caps + '\n');
   return true;
 }
 
@@ -143,8 +144,10 @@ async function nodecpumap(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function nodememstats(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const conn = await ctx.conn();
   const cell = o.int('cell') ?? -1;
-  const r = await conn._call<{ params: { field: string; value: number }[] }>('nodeGetMemoryStats', [0, cell, 0])
-    .then(async (x) => (x.params.length ? x : conn._call<{ params: { field: string; value: number }[] }>('nodeGetMemoryStats', [x.params.length || 4, cell, 0])));
+  type Reply = { params: { field: string; value: number }[]; nparams: number };
+  let r: Reply;
+  try { r = await conn._call<Reply>('nodeGetMemoryStats', [0, cell, 0]); } catch (e) { throw new CmdError('Unable to get number of memory stats', e); }
+  try { if (!r.params.length && r.nparams) r = await conn._call<Reply>('nodeGetMemoryStats', [r.nparams, cell, 0]); } catch (e) { throw new CmdError('Unable to get memory stats', e); }
   if (json(ctx, o, Object.fromEntries(r.params.map((p) => [p.field, p.value])))) return true;
   ctx.print(r.params.map((p) => `${p.field.padEnd(7)} : ${String(p.value).padStart(12)} KiB\n`).join(''));
   return true;
