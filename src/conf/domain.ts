@@ -4,6 +4,7 @@ import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
 import type { DomainDef, DomainDeviceDef } from './domain_def.js';
 import { parseDeviceElement } from './domain_device.js';
 import { parseXml } from './xml.js';
+import { domainDeviceDefPostParse } from './domain_postparse.js';
 
 export * from './domain_def.js';
 export { parseDomainXml, domainDefParseNode, type ParseOptions } from './domain_parse.js';
@@ -14,7 +15,7 @@ export {
 } from './domain_metadata.js';
 export {
   testDriverDomainDefPostParse, testDriverGenerateIfnames, diskAssignAddress, diskInsert,
-  controllerInsert, videoDefaults,
+  controllerInsert, videoDefaults, domainDeviceDefPostParse,
 } from './domain_postparse.js';
 export { generateMac, macParse } from './mac.js';
 
@@ -34,5 +35,6 @@ export function parseDomainDeviceXml(xml: string, def: DomainDef, opts: { errDom
   if (!dev) {
     throw virError(errDomain, ErrorNumber.XML_ERROR, `unknown device type '${root.name}'`);
   }
+  domainDeviceDefPostParse(dev, def);
   return dev;
 }

@@ -258,6 +258,9 @@ export function formatRng(w: XmlWriter, r: RngDef, f: FormatFlags): void {
 }
 
 export function formatPanic(w: XmlWriter, p: PanicDef): void {
+  // libvirt's virXMLFormatElement writes nothing for an element with no attributes and no
+  // children, so a default-model panic without an address disappears from the output
+  if (p.model === undefined && !p.address && p.alias === undefined) return;
   w.wrap('panic', { model: p.model }, () => formatInfo(w, p, false));
 }
 

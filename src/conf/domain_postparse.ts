@@ -2,7 +2,7 @@
 // virDomainDefPostParse and virDomainDefValidate), plus the test driver's own additions kept
 // apart in testDriverDomainDefPostParse so only that driver applies them.
 import { ErrorNumber, virError } from '../util/error.js';
-import type { ChrDef, ControllerDef, DiskDef, DomainDef, VideoDef } from './domain_def.js';
+import type { ChrDef, ControllerDef, DiskDef, DomainDef, DomainDeviceDef, VideoDef } from './domain_def.js';
 import { diskBusFromName, diskNameToIndex, type Ctx } from './domain_util.js';
 import { generateMac } from './mac.js';
 
@@ -317,5 +317,41 @@ export function testDriverGenerateIfnames(def: DomainDef): void {
         break;
       }
     }
+  }
+}
+
+/**
+ * Defaults for one device parsed on its own (attach/update-device), the per-device part of
+ * what domainDefPostParse does for a whole definition.
+ */
+export function domainDeviceDefPostParse(dev: DomainDeviceDef, def: DomainDef): void {
+  switch (dev.kind) {
+    case 'disk': {
+      const disk = dev.disk;
+      if (!disk.target.bus) disk.target.bus = diskBusFromName(disk.target.dev, def.os.type);
+      if (disk.device === 'cdrom') disk.readonly = true;
+      if (!disk.address) diskAssignAddress(disk);
+      break;
+    }
+    case 'interface':
+      if (!dev.interface.mac) dev.interface.mac = generateMac();
+      break;
+    case 'graphics': {
+      const g = dev.graphics;
+      if ((g.type === 'vnc' || g.type === 'spice' || g.type === 'rdp') && g.listens.length === 0) g.listens.push({ type: 'address' });
+      break;
+    }
+    case 'video':
+      videoDefaults(def, dev.video);
+      break;
+    case 'controller':
+      if (dev.controller.index < 0) {
+        let max = -1;
+        for (const o of def.devices.controllers) if (o.type === dev.controller.type && o.index > max) max = o.index;
+        dev.controller.index = max + 1;
+      }
+      break;
+    default:
+      break;
   }
 }

@@ -129,6 +129,13 @@ test('parseDomainDeviceXml parses a device for attach', () => {
     assert.equal(nic.interface.source?.bridge, 'br1');
     assert.equal(nic.interface.model, 'virtio');
   }
+  // device defaults are filled as for a whole definition
+  const cd = parseDomainDeviceXml(`<disk type='file' device='cdrom'><target dev='hdc'/></disk>`, def);
+  assert.ok(cd.kind === 'disk' && cd.disk.readonly && cd.disk.target.bus === 'ide');
+  assert.deepEqual(cd.kind === 'disk' && cd.disk.address,
+    { type: 'drive', attrs: { controller: '0', bus: '1', target: '0', unit: '0' } });
+  const nic2 = parseDomainDeviceXml(`<interface type='user'/>`, def);
+  assert.match(nic2.kind === 'interface' ? nic2.interface.mac : '', /^52:54:00:/);
   assert.throws(() => parseDomainDeviceXml(`<bogus/>`, def), { code: 27, domain: 20, message: "XML error: unknown device type 'bogus'" });
 });
 
