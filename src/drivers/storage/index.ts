@@ -1,0 +1,57 @@
+// The storage driver module: directory pools and file volumes (raw, qcow2 with backing files
+// via qemu-img), sparse upload/download, pool events. libvirt counterpart: src/storage/.
+//
+// Layout under the driver's root (default "/", `tsvirtd --root DIR` sets TSVIRT_ROOT):
+//   ROOT/etc/tsvirt/storage/NAME.xml            persistent pool definitions (atomic writes)
+//   ROOT/etc/tsvirt/storage/autostart/NAME.xml  symlink to the definition = autostart
+//   ROOT/run/tsvirt/storage/NAME.xml            run state of an active pool (re-attached on restart)
+//
+// For the QEMU driver: `setVolumeInUseCheck(fn)` installs a check `fn(path) -> domain name | null`
+// consulted before a volume is deleted or wiped, so a disk of a running guest is refused.
+//
+// Tests open a driver in-process: `const drv = await createStorageDriver({ root })` and
+// `drv.connect()` for a DriverConnection.
+import type { DriverConnection } from '../driver.js';
+import { registerDriver } from '../registry.js';
+import { StorageConnection } from './conn.js';
+import { StorageDriver, type StorageDriverOptions, type VolumeInUseCheck } from './driver.js';
+
+export { StorageDriver, StorageConnection };
+export type { StorageDriverOptions, VolumeInUseCheck };
+
+/** An initialised driver whose connections are handed out by `connect()`. */
+export interface StorageDriverHandle {
+  readonly driver: StorageDriver;
+  connect(): StorageConnection & DriverConnection;
+}
+
+/** Create and initialise a driver (loads configs, re-attaches active pools, autostarts). */
+export async function createStorageDriver(opts: StorageDriverOptions = {}): Promise<StorageDriverHandle> {
+  const driver = new StorageDriver(opts);
+  if (inUseCheck) driver.inUseCheck = inUseCheck;
+  await driver.init({ autostart: opts.autostart });
+  return { driver, connect: () => new StorageConnection(driver) };
+}
+
+let shared: Promise<StorageDriverHandle> | null = null;
+let inUseCheck: VolumeInUseCheck | null = null;
+
+/** The process-wide driver behind the registered module (created at first open). */
+export function sharedStorageDriver(): Promise<StorageDriverHandle> {
+  shared ??= createStorageDriver({ root: process.env['TSVIRT_ROOT'] || '/' });
+  return shared;
+}
+
+/** Install the "is this volume used by a running guest?" check (the QEMU driver calls this). */
+export function setVolumeInUseCheck(fn: VolumeInUseCheck | null): void {
+  inUseCheck = fn;
+  void shared?.then((h) => { h.driver.inUseCheck = fn; });
+}
+
+export function register(): void {
+  registerDriver({
+    name: 'storage',
+    kind: 'storage',
+    async open() { return (await sharedStorageDriver()).connect(); },
+  });
+}
