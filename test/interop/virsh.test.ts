@@ -81,8 +81,8 @@ describe('virsh against tsvirtd vs. libvirt\'s in-process test driver', { skip }
 
   it('read-only socket: reads work, writes are denied with libvirt\'s message (as virsh -r)', () => {
     const cmd = ['list --all; dominfo test; destroy test; suspend test; net-autostart default; pool-refresh default-pool; snapshot-create-as test s1'];
-    const ours = virsh(roUri, cmd);
-    const theirs = virsh('test:///default', cmd, ['-r']);
+    const ours = normalise(virsh(roUri, cmd));
+    const theirs = normalise(virsh('test:///default', cmd, ['-r']));
     assert.deepEqual(ours, theirs);
     assert.match(ours.stderr, /error: operation forbidden: read only access prevents virDomainDestroy/);
   });
