@@ -30,7 +30,7 @@ export function cloneDomainDef(def: DomainDef): DomainDef {
  */
 export function parseDomainDeviceXml(xml: string, def: DomainDef, opts: { errDomain?: number } = {}): DomainDeviceDef {
   const errDomain = opts.errDomain ?? ErrorDomain.DOMAIN;
-  const root = parseXml(xml, 'device_definition', errDomain);
+  const root = parseXml(xml, '(device_definition)', errDomain);
   const dev = parseDeviceElement(root, def.os.type, { errDomain });
   if (!dev) {
     throw virError(errDomain, ErrorNumber.XML_ERROR, `unknown device type '${root.name}'`);

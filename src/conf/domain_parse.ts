@@ -21,7 +21,7 @@ export interface ParseOptions {
 
 export function parseDomainXml(xml: string, opts: ParseOptions = {}): DomainDef {
   const errDomain = opts.errDomain ?? ErrorDomain.DOMAIN;
-  const root = parseXml(xml, 'domain_definition', errDomain);
+  const root = parseXml(xml, '(domain_definition)', errDomain);
   return domainDefParseNode(root, { errDomain });
 }
 

@@ -13,7 +13,7 @@ export type XmlNode = XmlElement | string;
 
 /**
  * Parse a document. Malformed input raises VIR_ERR_XML_DETAIL worded after libxml2's
- * "(url):LINE: message" followed by libvirt's context line and caret, so users see what
+ * "URL:LINE: message" (URL is "(domain_definition)" for a string, the bare path for a file) followed by libvirt's context line and caret, so users see what
  * they see with libvirt.
  *
  * A small non-validating parser of our own: saxes measured ~1,000 documents/s on a
@@ -21,7 +21,7 @@ export type XmlNode = XmlElement | string;
  * (tag nesting, attribute syntax, entities, a single root) and normalises attribute
  * whitespace and line ends as XML requires; DOCTYPE, comments and PIs are skipped.
  */
-export function parseXml(text: string, url = 'domain_definition', errDomain = 20): XmlElement {
+export function parseXml(text: string, url = '(domain_definition)', errDomain = 20): XmlElement {
   return new XmlTokenizer(text, url, errDomain).parse();
 }
 
@@ -75,7 +75,7 @@ class XmlTokenizer {
     const caret = '-'.repeat(col) + '^';
     throw new VirError({
       code: ErrorNumber.XML_DETAIL, domain: this.errDomain,
-      message: `(${this.url}):${line}: ${msg}\n${ctx}\n${caret}`,
+      message: `${this.url}:${line}: ${msg}\n${ctx}\n${caret}`,
       str1: '%s',
     });
   }
