@@ -44,6 +44,11 @@ export async function startBareQemu(extra: string[] = []): Promise<BareQemu> {
   };
 }
 
+/** Alive and not a zombie waiting to be reaped. */
 export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return st[st.lastIndexOf(')') + 2] !== 'Z';
+  } catch { return false; }
 }
