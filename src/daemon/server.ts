@@ -165,6 +165,9 @@ export class Daemon implements ClientHost {
           s.destroy();
           return;
         }
+        // libvirt's TLS confirmation: one 0x01 byte (in an encrypted record) once the certificate
+        // checks passed; the client waits for it before its first packet.
+        s.write(Buffer.from([1]));
         this.accept(s, 'tls', false);
       });
     } catch (e) {

@@ -4,20 +4,13 @@
 // test:///default state.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
+import { VIRSH, virsh, type Result } from './virsh_run.js';
 
-export const VIRSH = '/usr/bin/virsh';
 const skip = fs.existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-interface Result { stdout: string; stderr: string; status: number | null }
-
-export function virsh(uri: string, args: string[], extra: string[] = []): Result {
-  const r = spawnSync(VIRSH, [...extra, '-c', uri, ...args], { encoding: 'utf8', timeout: 30000, env: { ...process.env, LC_ALL: 'C' } });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
 
 /**
  * Snapshot creation times and the test driver's CPU time (derived from the wall clock) differ
