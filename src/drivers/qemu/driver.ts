@@ -10,15 +10,14 @@ import type {
 } from '../driver.js';
 import type { EventRegistrations } from '../events.js';
 import type { DomainEventPayload } from '../driver.js';
-import { ErrorDomain, ErrorNumber, VirError, virError, checkFlags } from '../../util/error.js';
+import { ErrorDomain, ErrorNumber, virError, checkFlags } from '../../util/error.js';
 import { writeFileAtomicSync } from '../../util/atomic_file.js';
 import {
   DomainCreateFlags, DomainDestroyFlags, DomainEventDefinedDetail, DomainEventResumedDetail, DomainEventSuspendedDetail,
   DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason, DomainSaveRestoreFlags,
   DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags, ListAllDomainsFlags, DomainShutdownFlags,
-  ConnectGetAllDomainStatsFlags,
 } from '../../api/constants.js';
-import { cloneDomainDef, formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
+import { formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
 import { formatDomainCapabilities, formatQemuCapabilities, qemuCapsCanonicalMachine } from './capabilities.js';
 import { qemuDomainDefPostParse } from './domain.js';
 import { DomainObj } from './domain_obj.js';
@@ -463,7 +462,6 @@ export class QemuConnection implements DriverConnection {
   }
   async connectGetAllDomainStats(doms: DomainRef[], stats: number, flags: number): Promise<DomainStatsRecord[]> {
     const objs = doms.length ? doms.map((d) => this.byRef(d)) : this.listed(flags & 0xff);
-    void ConnectGetAllDomainStatsFlags;
     const out: DomainStatsRecord[] = [];
     for (const o of objs) out.push({ dom: o.ref(), params: await domainStatsRecord(o, stats) });
     return out;
@@ -484,6 +482,3 @@ export class QemuConnection implements DriverConnection {
     }
   }
 }
-
-export function isVirError(e: unknown): e is VirError { return e instanceof VirError; }
-export { cloneDomainDef };

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startCommand } from '../../util/command.js';
 import { writeFileAtomicSync } from '../../util/atomic_file.js';
 import { processAlive } from '../../util/pidfile.js';
-import { ErrorDomain, ErrorNumber, VirError, virError } from '../../util/error.js';
+import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import {
   DomainCrashedReason, DomainEventCrashedDetail, DomainEventID, DomainEventResumedDetail, DomainEventShutdownDetail,
   DomainEventStartedDetail, DomainEventStoppedDetail, DomainEventSuspendedDetail, DomainEventType, DomainPausedReason,
@@ -434,5 +434,3 @@ async function handleEvent(drv: QemuDriverState, obj: DomainObj, live: LiveDomai
       return;
   }
 }
-
-export function isVirError(e: unknown): e is VirError { return e instanceof VirError; }
