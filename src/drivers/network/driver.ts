@@ -128,8 +128,9 @@ export class NetworkDriver {
 
   // ------------------------------------------------------------ paths
 
-  paths(name: string): DnsmasqPaths & { conf: string; state: string } {
+  paths(name: string): DnsmasqPaths & { conf: string; state: string; taps: string } {
     return {
+      taps: path.join(this.stateDir, `${name}.taps`),
       conf: path.join(this.dnsmasqDir, `${name}.conf`),
       pidFile: path.join(this.stateDir, `${name}.pid`),
       leaseFile: path.join(this.dnsmasqDir, `${name}.leases`),
@@ -163,6 +164,10 @@ export class NetworkDriver {
       const alive = !isManaged(def) || (def.bridge?.name !== undefined && links.has(def.bridge.name));
       if (alive) {
         o.active = true;
+        try {
+          const taps = JSON.parse(await fsp.readFile(this.paths(def.name).taps, 'utf8')) as Record<string, string>;
+          for (const [t, dom] of Object.entries(taps)) if (links.has(t)) o.taps.set(t, dom);
+        } catch { /* none recorded */ }
         if (isManaged(def) && networkNeedsDnsmasq(def)) {
           const pid = await this.runningDnsmasq(def.name);
           if (pid) o.dnsmasqPid = pid;
@@ -314,7 +319,11 @@ export class NetworkDriver {
 
   /** Record the live definition (after a live update or a tap change). */
   async saveState(o: NetObj): Promise<void> {
-    if (o.active) await writeFileAtomic(this.paths(o.def.name).state, formatNetworkXml(o.def), { mode: 0o600 });
+    if (!o.active) return;
+    const p = this.paths(o.def.name);
+    await writeFileAtomic(p.state, formatNetworkXml(o.def), { mode: 0o600 });
+    // our taps are persistent devices: remember them so a restarted driver can still remove them
+    await writeFileAtomic(p.taps, JSON.stringify(Object.fromEntries(o.taps)), { mode: 0o600 });
   }
 
   // ------------------------------------------------------------ taps for guests
@@ -407,7 +416,8 @@ export class NetworkDriver {
   async start(o: NetObj): Promise<void> {
     if (o.active) throw netErr(ErrorNumber.OPERATION_INVALID, 'network is already active');
     const def = o.def;
-    const undo: (() => Promise<unknown>)[] = [];
+    // undone in reverse order on failure; files go last
+    const undo: (() => Promise<unknown>)[] = [() => this.removeRunFiles(def.name)];
     try {
       if (isManaged(def)) {
         const br = def.bridge?.name;
@@ -433,7 +443,6 @@ export class NetworkDriver {
           await this.startDnsmasq(o);
         }
       }
-      undo.push(() => this.removeRunFiles(def.name));
       await fsp.mkdir(this.stateDir, { recursive: true });
       await writeFileAtomic(this.paths(def.name).state, formatNetworkXml(def), { mode: 0o600 });
     } catch (e) {
@@ -442,6 +451,8 @@ export class NetworkDriver {
       throw e;
     }
     o.active = true;
+    // the persistent definition stays apart from the live one while running (live-only updates)
+    if (o.persistent && !o.newDef) o.newDef = parseNetworkXml(formatNetworkXml(def, { inactive: true }));
     this.emit(o, NetworkEventType.STARTED);
   }
 
@@ -454,11 +465,9 @@ export class NetworkDriver {
       await this.killDnsmasq(def.name);
       o.dnsmasqPid = null;
       if (networkHasFirewall(def)) await this.applyFirewall().catch((e) => log.error(`firewall: ${(e as Error).message}`));
-      if (def.bridge?.name) {
-        for (const tap of o.taps.keys()) await this.runner.run(['ip', 'link', 'del', tap]);
-        await this.runner.run(['ip', 'link', 'del', def.bridge.name]);
-      }
+      if (def.bridge?.name) await this.runner.run(['ip', 'link', 'del', def.bridge.name]);
     }
+    if (o.taps.size) await this.runner.ipBatch([...o.taps.keys()].map((t) => `link del ${t}`), { force: true });
     o.taps.clear();
     def.connections = 0;
     await this.removeRunFiles(def.name);
@@ -469,7 +478,7 @@ export class NetworkDriver {
 
   private async removeRunFiles(name: string): Promise<void> {
     const p = this.paths(name);
-    for (const f of [p.state, p.pidFile, p.conf, p.hostsFile, p.addnHostsFile, p.leaseFile]) await fsp.unlink(f).catch(() => undefined);
+    for (const f of [p.state, p.taps, p.pidFile, p.conf, p.hostsFile, p.addnHostsFile, p.leaseFile]) await fsp.unlink(f).catch(() => undefined);
   }
 
   /** Rebuild tsvirt's nft table from the active networks (plus `extra`, one being started). */
