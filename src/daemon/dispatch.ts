@@ -36,13 +36,17 @@ const SECONDARY_DOMAINS = new Set<number>([
   ErrorDomain.SECRET, ErrorDomain.NWFILTER,
 ]);
 
-/** Features the daemon itself provides, whatever the driver (remoteDispatchConnectSupportsFeature). */
+/**
+ * Features the daemon itself answers, whatever the driver (remoteDispatchConnectSupportsFeature).
+ * FD_PASSING is a transport feature: libvirtd says 1 (checked against libvirtd 9.0.0); tsvirtd
+ * then refuses the few fd procedures with NO_SUPPORT, since Node cannot receive SCM_RIGHTS.
+ */
 const DAEMON_FEATURES = new Set<number>([
-  DrvFeature.PROGRAM_KEEPALIVE, DrvFeature.REMOTE_EVENT_CALLBACK, DrvFeature.REMOTE_CLOSE_CALLBACK,
+  DrvFeature.FD_PASSING, DrvFeature.PROGRAM_KEEPALIVE, DrvFeature.REMOTE_EVENT_CALLBACK, DrvFeature.REMOTE_CLOSE_CALLBACK,
 ]);
 /** Answered 1 when the driver does not say (what libvirtd's test driver answers). */
 const DEFAULT_DRIVER_FEATURES = new Set<number>([
-  DrvFeature.FD_PASSING, DrvFeature.TYPED_PARAM_STRING, DrvFeature.NETWORK_UPDATE_HAS_CORRECT_ORDER,
+  DrvFeature.TYPED_PARAM_STRING, DrvFeature.NETWORK_UPDATE_HAS_CORRECT_ORDER,
 ]);
 
 const EVENT_REGISTER: Record<number, { family: EventFamily; deregister: string }> = {
@@ -172,7 +176,12 @@ const SPECIAL: Record<number, Special> = {
   [Proc.AUTH_POLKIT]: async () => { throw authFailed(); },
 
   [Proc.CONNECT_OPEN]: async (c, def, args, call) => {
-    if (c.conn) throw virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, 'connection already open');
+    if (c.conn) {
+      // libvirtd's error path for this case also releases the connection that was open
+      // (remoteDispatchConnectOpen's cleanup); later calls get "hypervisor connection not open".
+      await c.releaseConnection();
+      throw virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, 'connection already open');
+    }
     const name = (args[0] as string | null) || null;
     const flags = (args[1] as number) >>> 0;
     // The -ro socket forces read-only whatever the flags say (virsh sends 0 there).

@@ -121,11 +121,12 @@ describe('malformed and unexpected input (§1.5)', () => {
     await expectRpcError(c.call(283, xdr((w) => w.int(1).uint(3))), 1, 7, 'internal error: connection not open');
   });
 
-  it('a second CONNECT_OPEN', async () => {
+  it('a second CONNECT_OPEN fails and, as in libvirtd, drops the open connection', async () => {
     const c2 = await RawClient.connect(d.rw);
     await c2.handshake();
     const r = await c2.call(1, openArgs('test:///default'));
     assert.equal(errorOf(r).message, 'internal error: connection already open');
+    assert.equal(errorOf(await c2.call(3)).message, 'internal error: hypervisor connection not open');
     c2.close();
   });
 
