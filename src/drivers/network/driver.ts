@@ -154,8 +154,9 @@ export class NetworkDriver {
       this.byName.set(def.name, o);
     }
     // Re-attach to what is still running: the bridge must exist; a dead dnsmasq is restarted.
-    const links = await this.linkNames();
-    for (const f of await xmlFiles(this.stateDir)) {
+    const stateFiles = await xmlFiles(this.stateDir);
+    const links = stateFiles.length ? await this.linkNames() : new Set<string>();
+    for (const f of stateFiles) {
       const def = await loadDef(path.join(this.stateDir, f));
       if (!def) continue;
       let o = this.byName.get(def.name);
@@ -183,8 +184,11 @@ export class NetworkDriver {
       if (o.newDef) { o.def = o.newDef; o.newDef = null; }
       if (!o.persistent) this.byName.delete(def.name);
     }
-    // The table is rebuilt from the active set: idempotent, never duplicated.
-    try { await this.applyFirewall(); } catch (e) { log.error(`cannot restore firewall rules: ${(e as Error).message}`); }
+    // The table is rebuilt from the active set: idempotent, never duplicated. Skipped when no
+    // network was ever running here (an unprivileged session has no firewall to touch).
+    if (stateFiles.length) {
+      try { await this.applyFirewall(); } catch (e) { log.error(`cannot restore firewall rules: ${(e as Error).message}`); }
+    }
     if (opts.autostart ?? true) {
       for (const o of this.values()) {
         if (!o.autostart || o.active) continue;
@@ -197,8 +201,9 @@ export class NetworkDriver {
 
   /** Names of the network devices (in the namespace, if any). */
   async linkNames(): Promise<Set<string>> {
-    const r = await this.runner.run(['ip', '-o', 'link', 'show']);
     const out = new Set<string>();
+    const r = await this.runner.run(['ip', '-o', 'link', 'show']).catch(() => null);
+    if (!r) return out;
     for (const line of r.stdout.split('\n')) {
       const m = /^\d+:\s+([^:@\s]+)/.exec(line);
       if (m) out.add(m[1]!);

@@ -17,6 +17,8 @@
 //       network's bridge and brings it up; QEMU opens it with -netdev tap,ifname=TAP,script=no
 //       (run QEMU in the same namespace: networkNamespace() returns it, or null).
 //   networkReleaseTap(tap)  removes it (guest stopped / NIC detached).
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { DriverConnection } from '../driver.js';
 import { registerDriver } from '../registry.js';
 import { NetworkConnection } from './conn.js';
@@ -43,7 +45,7 @@ let shared: Promise<NetworkDriverHandle> | null = null;
 
 /** The process-wide driver behind the registered module (created at first use). */
 export function sharedNetworkDriver(): Promise<NetworkDriverHandle> {
-  shared ??= createNetworkDriver({ root: process.env['TSVIRT_ROOT'] || '/', netns: process.env['TSVIRT_NETNS'] || null });
+  shared ??= createNetworkDriver({ root: defaultRoot(), netns: process.env['TSVIRT_NETNS'] || null });
   return shared;
 }
 
@@ -57,6 +59,18 @@ export async function networkReleaseTap(tap: string): Promise<void> {
 /** The namespace the network driver works in (QEMU must run there to open its taps). */
 export async function networkNamespace(): Promise<string | null> {
   return (await sharedNetworkDriver()).driver.runner.netns;
+}
+
+/**
+ * TSVIRT_ROOT (set by `tsvirtd --root`), else "/" for root; an unprivileged process keeps its
+ * objects under ~/.local/share/tsvirt/root (the session layout).
+ */
+function defaultRoot(): string {
+  const env = process.env['TSVIRT_ROOT'];
+  if (env) return env;
+  if (process.getuid?.() === 0) return '/';
+  const data = process.env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'tsvirt', 'root');
 }
 
 export function register(): void {

@@ -11,6 +11,8 @@
 //
 // Tests open a driver in-process: `const drv = await createStorageDriver({ root })` and
 // `drv.connect()` for a DriverConnection.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { DriverConnection } from '../driver.js';
 import { registerDriver } from '../registry.js';
 import { StorageConnection } from './conn.js';
@@ -38,7 +40,7 @@ let inUseCheck: VolumeInUseCheck | null = null;
 
 /** The process-wide driver behind the registered module (created at first open). */
 export function sharedStorageDriver(): Promise<StorageDriverHandle> {
-  shared ??= createStorageDriver({ root: process.env['TSVIRT_ROOT'] || '/' });
+  shared ??= createStorageDriver({ root: defaultRoot() });
   return shared;
 }
 
@@ -46,6 +48,18 @@ export function sharedStorageDriver(): Promise<StorageDriverHandle> {
 export function setVolumeInUseCheck(fn: VolumeInUseCheck | null): void {
   inUseCheck = fn;
   void shared?.then((h) => { h.driver.inUseCheck = fn; });
+}
+
+/**
+ * TSVIRT_ROOT (set by `tsvirtd --root`), else "/" for root; an unprivileged process keeps its
+ * objects under ~/.local/share/tsvirt/root (the session layout).
+ */
+function defaultRoot(): string {
+  const env = process.env['TSVIRT_ROOT'];
+  if (env) return env;
+  if (process.getuid?.() === 0) return '/';
+  const data = process.env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'tsvirt', 'root');
 }
 
 export function register(): void {
