@@ -2,7 +2,7 @@
 // the host's network): bridge + nftables + a dnsmasq that answers a DHCP client (busybox
 // udhcpc in a second namespace, wired to the bridge with a veth pair), leases, live updates,
 // driver restart without duplicates, clean teardown, and failures that leave nothing behind.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,7 +29,16 @@ function netns(): { name: string; sh: (...a: string[]) => string; del: () => voi
   };
 }
 
-function tmpRoot(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'tsvirt-net-')); }
+const roots: string[] = [];
+function tmpRoot(): string {
+  const r = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvirt-net-'));
+  roots.push(r);
+  return r;
+}
+/** A failed test must not leave its dnsmasq running (it would keep the namespace alive). */
+after(() => {
+  for (const r of roots) for (const pid of dnsmasqPids(r)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+});
 
 const NAT = (name = 'default', br = 'virbr0', net = '192.168.150', extra = '') => `<network>
   <name>${name}</name>
