@@ -223,12 +223,22 @@ export class RpcClient {
           rpcChannel.publish({ serial: h.serial, proc: h.proc, phase: 'reply' });
           c.resolve(p.payload);
         } else if (h.status === MessageStatus.ERROR) {
-          const err = decodeError(new XdrReader(p.payload));
+          let err: VirError;
+          try {
+            err = decodeError(new XdrReader(p.payload));
+          } catch (e) {
+            // This caller is no longer in `pending`: fail it here, then the whole connection.
+            const fatal = protocolError(`Unable to decode message payload: ${(e as Error).message} (error reply)`);
+            c.reject(fatal);
+            throw fatal;
+          }
           rpcChannel.publish({ serial: h.serial, proc: h.proc, phase: 'error', code: err.code });
           if (this.streams.has(h.serial)) this.dropStream(h.serial);
           c.reject(err);
         } else {
-          throw protocolError(`Unexpected message status ${h.status}`);
+          const fatal = protocolError(`Unexpected message status ${h.status}`);
+          c.reject(fatal);
+          throw fatal;
         }
         this.updateRef();
         return;

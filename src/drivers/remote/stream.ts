@@ -14,7 +14,7 @@ import type { RpcClient, StreamSink } from './client.js';
 export const STREAM_HIGH_WATER = 4 * 1024 * 1024;
 export const STREAM_LOW_WATER = 1024 * 1024;
 
-type Item = { chunk: StreamChunk } | { end: true };
+type Item = { chunk: StreamChunk } | { end: true } | { error: VirError };
 
 export interface RemoteStreamOptions {
   /** the server sends data (download, console) */
@@ -171,18 +171,21 @@ export class RemoteStream implements DriverStream, StreamSink {
     this.ack = null;
     if (a) { if (err) a.reject(err); else a.resolve(); }
     if (err) {
-      this.queue = [];
-      this.queuedBytes = 0;
-      const r = this.reader;
-      this.reader = null;
-      r?.reject(err);
+      // The reader still gets the data that arrived before the error, then the error.
+      if (this.reader) {
+        const r = this.reader;
+        this.reader = null;
+        r.reject(err);
+      } else if (!this.aborted) {
+        this.queue.push({ error: err });
+      }
     } else if (!this.remoteEnded) {
       this.push({ end: true }, 0);
     }
   }
 
   private push(item: Item, bytes: number): void {
-    if (this.reader && this.queue.length === 0) {
+    if (this.reader && this.queue.length === 0 && !('error' in item)) {
       const r = this.reader;
       this.reader = null;
       r.resolve('end' in item ? { done: true, value: undefined } : { done: false, value: item.chunk });
@@ -213,6 +216,7 @@ export class RemoteStream implements DriverStream, StreamSink {
     const item = this.queue.shift();
     if (item) {
       if ('end' in item) return Promise.resolve({ done: true, value: undefined });
+      if ('error' in item) return Promise.reject(item.error);
       if (Buffer.isBuffer(item.chunk)) this.queuedBytes -= item.chunk.length;
       if (this.paused && this.queuedBytes < STREAM_LOW_WATER) this.resumeIfPaused();
       return Promise.resolve({ done: false, value: item.chunk });
