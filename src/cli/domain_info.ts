@@ -198,8 +198,8 @@ const VCPU_STATES = ['offline', 'running', 'blocked'];
 async function vcpuinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   const conn = await ctx.conn();
-  const node = await conn.nodeGetInfo();
-  const maxcpu = node.nodes * node.sockets * node.cores * node.threads || node.cpus;
+  // virsh sizes the affinity map by the host's CPU map (virNodeGetCPUMap), not nodeinfo
+  const maxcpu = (await conn.nodeGetCPUMap(0)).ret;
   const maplen = (maxcpu + 7) >> 3;
   const info = await d.info();
   const affinity = (map: Buffer, off: number) => {

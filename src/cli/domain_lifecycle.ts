@@ -1,3 +1,223 @@
-// placeholder
-import type { HandlerTable } from './defs.js';
-export const handlers: HandlerTable = {};
+// Domain lifecycle: define, undefine, create, start, shutdown, destroy, reboot, reset, suspend,
+// resume, save, restore, managedsave, managedsave-remove, autostart, domrename.
+// libvirt counterpart: tools/virsh-domain.c (cmdStart, cmdDestroy, cmdSave, ...).
+import { readFileSync } from 'node:fs';
+import type { Ctx, HandlerTable } from './defs.js';
+import { CliError, CmdError, type CmdOpts } from './opts.js';
+import { exclusive } from './format.js';
+import { optDomain } from './lookup.js';
+
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory',
+  EPERM: 'Operation not permitted', ELOOP: 'Too many levels of symbolic links', ENAMETOOLONG: 'File name too long',
+};
+export function strerror(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return STRERROR[code] ?? (e as Error).message;
+}
+
+/** virFileReadAll as virsh uses it for XML files */
+export function readXmlFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new CliError(`Failed to read file '${path}': Is a directory`);
+    throw new CliError(`Failed to open file '${path}': ${strerror(e)}`);
+  }
+}
+
+async function define(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const file = o.string('file')!;
+  const xml = readXmlFile(file);
+  const flags = o.bool('validate') ? 1 : 0;
+  const conn = await ctx.conn();
+  let d;
+  try { d = await conn.defineDomainXML(xml, flags); } catch (e) { throw new CmdError(`Failed to define domain from ${file}`, e); }
+  ctx.print(`Domain '${d.name}' defined from ${file}\n`);
+  return true;
+}
+
+async function create(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const file = o.string('file')!;
+  const xml = readXmlFile(file);
+  let flags = 0;
+  if (o.bool('paused')) flags |= 1;
+  if (o.bool('autodestroy')) flags |= 2;
+  if (o.bool('validate')) flags |= 16;
+  const conn = await ctx.conn();
+  let d;
+  try { d = await conn.createDomainXML(xml, flags); } catch (e) { throw new CmdError(`Failed to create domain from ${file}`, e); }
+  ctx.print(`Domain '${d.name}' created from ${file}\n`);
+  return true;
+}
+
+async function start(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  if (d.id >= 0) throw new CliError('Domain is already active');
+  let flags = 0;
+  if (o.bool('paused')) flags |= 1;
+  if (o.bool('autodestroy')) flags |= 2;
+  if (o.bool('bypass-cache')) flags |= 4;
+  if (o.bool('force-boot')) flags |= 8;
+  if (o.bool('reset-nvram')) flags |= 32;
+  try { await d.create(flags); } catch (e) { throw new CmdError(`Failed to start domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' started\n`);
+  return true;
+}
+
+const MODES: Record<string, number> = { acpi: 1, agent: 2, initctl: 4, signal: 8, paravirt: 16 };
+function modeFlags(o: CmdOpts): number {
+  const m = o.string('mode');
+  if (m === undefined) return 0;
+  let f = 0;
+  for (const part of m.split(',')) {
+    const v = MODES[part];
+    if (v === undefined) throw new CliError(`Unknown mode ${part} value, expecting 'acpi', 'agent', 'initctl', 'signal', or 'paravirt'`);
+    f |= v;
+  }
+  return f;
+}
+
+async function shutdown(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = modeFlags(o);
+  const d = await optDomain(ctx, o);
+  try { await d.shutdown(flags); } catch (e) { throw new CmdError(`Failed to shutdown domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' is being shutdown\n`);
+  return true;
+}
+
+async function reboot(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = modeFlags(o);
+  const d = await optDomain(ctx, o);
+  try { await d.reboot(flags); } catch (e) { throw new CmdError(`Failed to reboot domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' is being rebooted\n`);
+  return true;
+}
+
+async function reset(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  try { await d.reset(0); } catch (e) { throw new CmdError(`Failed to reset domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' was reset\n`);
+  return true;
+}
+
+async function destroy(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  let flags = 0;
+  if (o.bool('graceful')) flags |= 1;
+  if (o.bool('remove-logs')) flags |= 2;
+  try { await d.destroy(flags); } catch (e) { throw new CmdError(`Failed to destroy domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' destroyed\n`);
+  return true;
+}
+
+async function suspend(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  try { await d.suspend(); } catch (e) { throw new CmdError(`Failed to suspend domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' suspended\n`);
+  return true;
+}
+
+async function resume(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  try { await d.resume(); } catch (e) { throw new CmdError(`Failed to resume domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' resumed\n`);
+  return true;
+}
+
+async function undefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  let flags = 0;
+  if (o.bool('managed-save')) flags |= 1;
+  if (o.bool('snapshots-metadata')) flags |= 2;
+  if (o.bool('checkpoints-metadata')) flags |= 16;
+  if (o.bool('nvram')) flags |= 4;
+  if (o.bool('keep-nvram')) flags |= 8;
+  if (o.bool('tpm')) flags |= 32;
+  if (o.bool('keep-tpm')) flags |= 64;
+  exclusive(o, 'nvram', 'keep-nvram');
+  exclusive(o, 'tpm', 'keep-tpm');
+  if (o.bool('storage') || o.bool('remove-all-storage') || o.bool('wipe-storage')) {
+    throw new CliError('removing storage with undefine is not supported by tsvirsh yet');
+  }
+  try { await d.undefine(flags); } catch (e) { throw new CmdError(`Failed to undefine domain '${d.name}'`, e); }
+  ctx.print(`Domain '${d.name}' has been undefined\n`);
+  return true;
+}
+
+function saveFlags(o: CmdOpts): number {
+  exclusive(o, 'running', 'paused');
+  let f = 0;
+  if (o.bool('bypass-cache')) f |= 1;
+  if (o.bool('running')) f |= 2;
+  if (o.bool('paused')) f |= 4;
+  if (o.bool('reset-nvram')) f |= 8;
+  return f;
+}
+
+async function save(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = saveFlags(o);
+  const d = await optDomain(ctx, o);
+  const to = o.string('file')!;
+  const xmlFile = o.string('xml');
+  const xml = xmlFile !== undefined ? readXmlFile(xmlFile) : null;
+  try { await d.save(to, xml, flags); } catch (e) { throw new CmdError(`Failed to save domain '${d.name}' to ${to}`, e); }
+  // virsh's job watcher ends its progress line before the result
+  ctx.print(`\nDomain '${d.name}' saved to ${to}\n`);
+  return true;
+}
+
+async function restore(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = saveFlags(o);
+  const from = o.string('file')!;
+  const xmlFile = o.string('xml');
+  const xml = xmlFile !== undefined ? readXmlFile(xmlFile) : null;
+  const conn = await ctx.conn();
+  try { await conn.restoreDomain(from, xml, flags); } catch (e) { throw new CmdError(`Failed to restore domain from ${from}`, e); }
+  ctx.print(`Domain restored from ${from}\n`);
+  return true;
+}
+
+async function managedsave(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = saveFlags(o);
+  const d = await optDomain(ctx, o);
+  try { await d.managedSave(flags); } catch (e) { throw new CmdError(`Failed to save domain '${d.name}' state`, e); }
+  ctx.print(`\nDomain '${d.name}' state saved by libvirt\n`);
+  return true;
+}
+
+async function managedsaveRemove(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  let has: boolean;
+  try { has = await d.hasManagedSaveImage(0); } catch (e) { throw new CmdError("Failed to check for domain managed save image", e); }
+  if (!has) {
+    ctx.printExtra(`Domain '${d.name}' has no manage save image; removal skipped`);
+    return true;
+  }
+  try { await d.managedSaveRemove(0); } catch (e) { throw new CmdError(`Failed to remove managed save image for domain '${d.name}'`, e); }
+  ctx.printExtra(`Removed managedsave image for domain '${d.name}'`);
+  return true;
+}
+
+async function autostart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const on = !o.bool('disable');
+  try { await d.setAutostart(on); } catch (e) {
+    throw new CmdError(on ? `Failed to mark domain '${d.name}' as autostarted` : `Failed to unmark domain '${d.name}' as autostarted`, e);
+  }
+  ctx.print(on ? `Domain '${d.name}' marked as autostarted\n` : `Domain '${d.name}' unmarked as autostarted\n`);
+  return true;
+}
+
+async function domrename(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const name = o.string('new-name')!;
+  await d.rename(name, 0);
+  ctx.print('Domain successfully renamed\n');
+  return true;
+}
+
+export const handlers: HandlerTable = {
+  define, create, start, shutdown, reboot, reset, destroy, suspend, resume, undefine, save, restore, managedsave,
+  'managedsave-remove': managedsaveRemove, autostart, domrename,
+};
