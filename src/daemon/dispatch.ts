@@ -4,6 +4,7 @@
 // they act on the client session, not on a driver object.
 // libvirt counterpart: virnetserverprogram.c (checks and error replies) and the hand-written
 // parts of remote_daemon_dispatch.c.
+import * as diagnostics from 'node:diagnostics_channel';
 import type { Packet } from '../rpc/packet.js';
 import { AuthType, CONNECT_RO, DrvFeature, MessageStatus, MessageType, Program, PROGRAM_VERSION } from '../rpc/protocol.js';
 import { Proc, callableProcedureName } from '../rpc/procnames.js';
@@ -13,6 +14,7 @@ import {
 import { XdrReader } from '../rpc/xdr.js';
 import { defaultURI, openConnection } from '../drivers/registry.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../util/error.js';
+import { LogPriority } from '../util/log.js';
 import { notOpenError, streamKey, type ClientSession, type HeldRegistration } from './client.js';
 import { ServerStream, isDriverStream, toVirError } from './stream.js';
 import { encodeEventMessage, EVENT_ID_LIMIT, type EventFamily } from './events.js';
@@ -21,6 +23,12 @@ import { encodeEventMessage, EVENT_ID_LIMIT, type EventFamily } from './events.j
 export function isBarrierCall(proc: number): boolean {
   return proc === Proc.CONNECT_OPEN || proc === Proc.CONNECT_CLOSE;
 }
+
+/**
+ * Every dispatched call is published here once answered: { client, proc, name, serial,
+ * durationMs, error? } (style: observable by default; subscribe to trace a live daemon).
+ */
+export const callChannel = diagnostics.channel('tsvirt:daemon:call');
 
 const rpcError = (msg: string) => virError(ErrorDomain.RPC, ErrorNumber.RPC, msg);
 
@@ -95,19 +103,25 @@ export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
     return;
   }
 
+  const started = performance.now();
+  let failure: VirError | null = null;
   try {
     const special = SPECIAL[h.proc];
-    if (special) {
-      await special(c, def, args, call);
-      return;
-    }
     const reg = EVENT_REGISTER[h.proc];
-    if (reg) { await registerEvent(c, def, args, call, reg.family); return; }
     const dereg = EVENT_DEREGISTER[h.proc];
-    if (dereg) { await deregisterEvent(c, def, args, call, dereg); return; }
-    await dispatchDriverCall(c, def, args, needResults, call);
+    if (special) await special(c, def, args, call);
+    else if (reg) await registerEvent(c, def, args, call, reg.family);
+    else if (dereg) await deregisterEvent(c, def, args, call, dereg);
+    else await dispatchDriverCall(c, def, args, needResults, call);
   } catch (e) {
+    failure = toVirError(e);
     replyFailure(c, call, def, e);
+  }
+  if (callChannel.hasSubscribers || c.log.enabled(LogPriority.DEBUG)) {
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const fields = { proc: def.name, serial: h.serial, durationMs, ...(failure ? { error: failure.message } : {}) };
+    c.log.debug('call', fields);
+    if (callChannel.hasSubscribers) callChannel.publish({ client: c.id, ...fields });
   }
 }
 

@@ -319,3 +319,47 @@ describe('streams', () => {
     c.close();
   });
 });
+
+describe('connection limits and observability', () => {
+  let d: TestDaemon;
+  before(async () => { d = await startDaemon({ max_clients: 3, anonymous_client_timeout: 1 }); });
+  after(async () => { await d.stop(); });
+
+  it('a connection that never opens is dropped after anonymous_client_timeout; an opened one stays', async () => {
+    const idle = await RawClient.connect(d.rw);
+    const opened = await RawClient.connect(d.rw);
+    await opened.handshake();
+    await idle.closedPromise;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(opened.closed, false);
+    assert.equal((await opened.call(3)).header.status, 0);
+    opened.close();
+  });
+
+  it('beyond max_clients new connections are refused; the existing ones keep working', async () => {
+    await waitFor(() => d.daemon.clients.size === 0, 3000, 'earlier clients gone');
+    const cs = await Promise.all([1, 2, 3].map(() => RawClient.connect(d.rw)));
+    for (const c of cs) await c.handshake();
+    const extra = await RawClient.connect(d.rw);
+    await extra.closedPromise;
+    assert.equal((await cs[0]!.call(3)).header.status, 0);
+    for (const c of cs) c.close();
+  });
+
+  it('publishes every answered call on the tsvirt:daemon:call diagnostics channel', async () => {
+    const dc = await import('node:diagnostics_channel');
+    const seen: { proc: string; serial: number; error?: string }[] = [];
+    const sub = (m: unknown) => { seen.push(m as { proc: string; serial: number }); };
+    await waitFor(() => d.daemon.clients.size === 0, 3000, 'earlier clients gone');
+    dc.subscribe('tsvirt:daemon:call', sub);
+    try {
+      const c = await RawClient.connect(d.rw);
+      await c.handshake();
+      await c.call(23, xdr((w) => w.string('nosuch', 100)), { serial: 77 });
+      c.close();
+    } finally { dc.unsubscribe('tsvirt:daemon:call', sub); }
+    assert.deepEqual(seen.map((x) => x.proc), ['AUTH_LIST', 'CONNECT_OPEN', 'DOMAIN_LOOKUP_BY_NAME']);
+    assert.equal(seen[2]!.serial, 77);
+    assert.equal(seen[2]!.error, 'Domain not found');
+  });
+});

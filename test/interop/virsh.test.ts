@@ -85,21 +85,37 @@ describe('virsh against tsvirtd vs. libvirt\'s in-process test driver', { skip }
     assert.deepEqual(virsh(uri, cmd, ['-r']), virsh('test:///default', cmd, ['-r']));
   });
 
-  it('event --loop sees lifecycle events raised by another connection', async () => {
-    const ev = spawn(VIRSH, ['-c', uri, 'event', '--event', 'lifecycle', '--loop', '--timeout', '4'], { env: { ...process.env, LC_ALL: 'C' } });
+  /** Run `virsh <eventCmd> --loop --timeout 4` while another virsh runs `actions`. */
+  async function watch(eventCmd: string[], actions: string): Promise<string> {
+    const ev = spawn(VIRSH, ['-c', uri, ...eventCmd, '--loop', '--timeout', '4'], { env: { ...process.env, LC_ALL: 'C' } });
     let out = '';
     ev.stdout.on('data', (b) => { out += b; });
     const exited = new Promise<number | null>((r) => ev.on('exit', (code) => r(code)));
     await new Promise((r) => setTimeout(r, 800));
-    const r = virsh(uri, ['suspend test; resume test']);
+    const r = virsh(uri, [actions]);
     assert.equal(r.status, 0, r.stderr);
     await exited;
-    assert.equal(out, [
+    return out;
+  }
+
+  it('event --loop sees lifecycle events raised by another connection', async () => {
+    assert.equal(await watch(['event', '--event', 'lifecycle'], 'suspend test; resume test'), [
       "event 'lifecycle' for domain 'test': Suspended Paused",
       "event 'lifecycle' for domain 'test': Resumed Unpaused",
-      'event loop timed out',
-      'events received: 2',
-      '', '',
+      'event loop timed out', 'events received: 2', '', '',
+    ].join('\n'));
+  });
+
+  it('net-event and pool-event see network and pool lifecycle events', async () => {
+    assert.equal(await watch(['net-event', '--event', 'lifecycle'], 'net-destroy default; net-start default'), [
+      "event 'lifecycle' for network default: Stopped",
+      "event 'lifecycle' for network default: Started",
+      'event loop timed out', 'events received: 2', '', '',
+    ].join('\n'));
+    assert.equal(await watch(['pool-event', '--event', 'lifecycle'], 'pool-destroy default-pool; pool-start default-pool'), [
+      "event 'lifecycle' for storage pool default-pool: Stopped",
+      "event 'lifecycle' for storage pool default-pool: Started",
+      'event loop timed out', 'events received: 2', '', '',
     ].join('\n'));
   });
 
