@@ -33,6 +33,9 @@ export interface HeldRegistration { family: 'domain' | 'network' | 'pool'; id: n
 
 let nextClientId = 1;
 
+/** Bytes of unsent output a client may accumulate (two maximum-size packets). */
+const MAX_PENDING_OUTPUT = 2 * 33554436;
+
 export class ClientSession {
   readonly id = nextClientId++;
   readonly createdAt = Date.now();
@@ -174,6 +177,13 @@ export class ClientSession {
   /** Write bytes; false when the socket asks us to wait for 'drain'. */
   write(buf: Buffer): boolean {
     if (this.closedFlag || this.socket.destroyed || !this.socket.writable) return true;
+    // Streams wait for 'drain', but replies and events cannot: a peer that stops reading while
+    // events pile up is dropped rather than allowed to grow the daemon without bound.
+    if (this.socket.writableLength > MAX_PENDING_OUTPUT) {
+      this.log.warn('client is not reading its replies and events; closing it', { pending: this.socket.writableLength });
+      this.close('output queue overflow', true);
+      return true;
+    }
     return this.socket.write(buf);
   }
 
