@@ -85,8 +85,6 @@ export class ClientSession {
 
   get closed(): boolean { return this.closedFlag || this.closing; }
   get inFlight(): number { return this.inflight; }
-  get isAnonymous(): boolean { return this.conn === null; }
-  get readonly(): boolean { return this.listenerReadonly; }
 
   // ---------------------------------------------------------------- input
 
@@ -231,8 +229,6 @@ export class ClientSession {
     });
     this.keepalive.start();
   }
-
-  get keepaliveActive(): boolean { return this.keepalive?.isRunning ?? false; }
 
   // ---------------------------------------------------------------- lifecycle
 

@@ -302,4 +302,3 @@ async function deregisterEvent(c: ClientSession, def: ProcedureDef, args: unknow
   c.reply(call, encodeReturn(def, undefined));
 }
 
-export { VirError };

@@ -27,8 +27,6 @@ export class ServerStream {
     readonly key: string,
   ) {}
 
-  get isOpen(): boolean { return this.state === 'open'; }
-
   /** Begin sending the driver's data (download, console output). Call after the REPLY went out. */
   start(): void {
     if (!this.drv.incoming) return;
