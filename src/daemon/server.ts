@@ -249,15 +249,12 @@ export class Daemon implements ClientHost {
   }
 
   /**
-   * Do drivers hold running objects (guests, networks)? A module may export `activeObjects()`
-   * (libvirt's virStateInhibitDaemonShutdown); modules without it never hold the daemon up.
+   * Do drivers hold running objects (guests, networks)? See DriverModule.activeObjects;
+   * modules without it never hold the daemon up.
    */
   private driversBusy(): boolean {
     for (const m of registeredDrivers()) {
-      const f = (m as { activeObjects?: () => number }).activeObjects;
-      if (typeof f === 'function') {
-        try { if (f.call(m) > 0) return true; } catch { /* a broken hook must not keep us alive */ }
-      }
+      try { if ((m.activeObjects?.() ?? 0) > 0) return true; } catch { /* a broken hook must not keep us alive */ }
     }
     return false;
   }
@@ -288,10 +285,7 @@ export class Daemon implements ClientHost {
       }));
       await Promise.race([Promise.all([...gone, listenersClosed]), new Promise((r) => setTimeout(r, 5000).unref())]);
       for (const m of registeredDrivers()) {
-        const f = (m as { shutdown?: () => unknown }).shutdown;
-        if (typeof f === 'function') {
-          try { await f.call(m); } catch (e) { this.log.error('driver shutdown failed', { driver: m.name, error: (e as Error).message }); }
-        }
+        try { await m.shutdown?.(); } catch (e) { this.log.error('driver shutdown failed', { driver: m.name, error: (e as Error).message }); }
       }
       this.pidfile?.release();
       this.log.info('stopped');

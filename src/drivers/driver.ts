@@ -304,4 +304,8 @@ export interface DriverModule {
   /** Does this driver serve the URI itself (no daemon)? Hypervisor drivers only. */
   claims?(uri: ConnectURI, ctx: { inDaemon: boolean }): boolean;
   open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnection>;
+  /** Running objects that keep an idle daemon alive (libvirt's virStateInhibitDaemonShutdown). */
+  activeObjects?(): number;
+  /** Daemon is stopping: release driver-wide resources (guests keep running). */
+  shutdown?(): Promise<void> | void;
 }
