@@ -65,13 +65,14 @@ export class RpcClient {
   constructor(readonly transport: Transport, private readonly opts: RpcClientOptions) {
     const s = transport.stream;
     s.on('data', (chunk: Buffer) => this.onData(chunk));
-    s.on('end', () => this.close(eofError(transport.diagnostics() || undefined)));
-    s.on('close', () => this.close(eofError(transport.diagnostics() || undefined)));
+    s.on('end', () => this.transportGone(eofError()));
+    s.on('close', () => this.transportGone(eofError()));
     s.on('error', (e: NodeJS.ErrnoException) => {
       const what = e.code === 'EPIPE' ? 'Cannot write data' : 'Cannot recv data';
-      this.close(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `${what}: ${strerror(e)}`));
+      this.transportGone(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `${what}: ${strerror(e)}`));
     });
     s.on('drain', () => this.flushDrainWaiters());
+    s.resume(); // a transport that was read in paused mode (the TLS confirmation byte) must flow
     this.updateRef();
   }
 
@@ -256,6 +257,23 @@ export class RpcClient {
       default:
         throw protocolError(`Unexpected message type ${h.type}`);
     }
+  }
+
+  private dying = false;
+
+  /**
+   * The transport ended or failed. A command transport (ssh, ext) first gets to finish: what the
+   * command printed on stderr is the real reason ("ssh: connect to host ...: Connection refused").
+   */
+  private transportGone(err: VirError): void {
+    if (this.closedError || this.dying) return;
+    const settled = this.transport.settled;
+    if (!settled) { this.close(err); return; }
+    this.dying = true;
+    void settled().then(() => {
+      const diag = this.transport.diagnostics();
+      this.close(diag ? eofError(diag) : err);
+    });
   }
 
   /**

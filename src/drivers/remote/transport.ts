@@ -188,6 +188,8 @@ export interface Transport {
   readonly encrypted: boolean;
   /** what a command transport printed on stderr, for error messages */
   diagnostics(): string;
+  /** command transports: resolves once the command has exited and its stderr is read (bounded wait) */
+  settled?(): Promise<void>;
   /** Keep the process alive while the transport is open (or not). */
   setRef(on: boolean): void;
   destroy(): void;
@@ -265,7 +267,30 @@ async function openTls(p: RemoteParams): Promise<Transport> {
     if (err.code && STRERROR[err.code]) return systemRpcError(`unable to connect to server at '${host}:${port}': ${strerror(e)}`);
     return virError(ErrorDomain.RPC, ErrorNumber.GNUTLS_ERROR, `TLS handshake failed: ${err.message}`);
   });
+  await serverConfirmation(s);
   return socketTransport('tls', s, true, true);
+}
+
+/**
+ * After the TLS handshake libvirtd checks our certificate (and its allowed-DN list) and sends one
+ * byte, 0x01, before any packet; a refusal is a hang-up instead. libvirt: virNetClientSetTLSSession.
+ */
+function serverConfirmation(s: tls.TLSSocket): Promise<void> {
+  const refused = () => virError(ErrorDomain.RPC, ErrorNumber.RPC, 'server verification (of our certificate or IP address) failed');
+  return new Promise((resolve, reject) => {
+    const cleanup = () => { s.off('readable', onReadable); s.off('end', onEnd); s.off('error', onEnd); };
+    const onEnd = () => { cleanup(); s.destroy(); reject(refused()); };
+    const onReadable = () => {
+      const b = s.read(1) as Buffer | null;
+      if (b === null) return;
+      cleanup();
+      if (b[0] === 1) resolve();
+      else { s.destroy(); reject(refused()); }
+    };
+    s.on('readable', onReadable);
+    s.once('end', onEnd);
+    s.once('error', onEnd);
+  });
 }
 
 /** ssh and ext: our packets travel over a child process's stdin/stdout. */
@@ -282,9 +307,11 @@ function commandTransport(kind: TransportKind, argv: string[]): Promise<Transpor
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => { stderr = (stderr + d).slice(-4096); });
     const stream = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
+    const exited = new Promise<void>((res) => child.once('close', () => res()));
     const t: Transport = {
       kind, stream, secure: true, encrypted: false,
       diagnostics: () => stderr.trim(),
+      settled: () => Promise.race([exited, new Promise<void>((res) => setTimeout(res, 1000).unref())]),
       setRef: (on) => {
         for (const h of [child, child.stdin, child.stdout, child.stderr] as { ref?(): void; unref?(): void }[]) {
           if (on) h?.ref?.(); else h?.unref?.();
@@ -300,8 +327,25 @@ function commandTransport(kind: TransportKind, argv: string[]): Promise<Transpor
   });
 }
 
-/** Connect with the transport the URI asked for. */
-export async function openTransport(p: RemoteParams): Promise<Transport> {
+/** Connect with the transport the URI asked for, within the call deadline. */
+export function openTransport(p: RemoteParams): Promise<Transport> {
+  const opening = openTransportNow(p);
+  if (!(p.callTimeoutMs > 0)) return opening;
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(virError(ErrorDomain.RPC, ErrorNumber.OPERATION_TIMEOUT, `connecting to the daemon took longer than ${p.callTimeoutMs} ms`));
+    }, p.callTimeoutMs);
+    timer.unref();
+    opening.then((t) => {
+      clearTimeout(timer);
+      if (late) t.destroy(); else resolve(t);
+    }, (e) => { clearTimeout(timer); if (!late) reject(e); });
+  });
+}
+
+async function openTransportNow(p: RemoteParams): Promise<Transport> {
   switch (p.transport) {
     case 'unix': return openUnix(p);
     case 'tcp': return openTcp(p);

@@ -56,7 +56,15 @@ function waitFor(cond: () => boolean, ms: number, what: string, log: () => strin
  * which wants the libvirt-qemu user — is not loaded). Session mode: runs as nobody with only
  * the storage driver module, sockets under `dir`.
  */
-export async function startLibvirtd(opts: { dir?: string; session?: boolean } = {}): Promise<Libvirtd> {
+export interface LibvirtdOptions {
+  dir?: string;
+  session?: boolean;
+  /** Also listen on TCP (auth none) and/or TLS (auth none; pki = dir with the server's files) on 127.0.0.1. */
+  tcpPort?: number;
+  tls?: { port: number; pki: string };
+}
+
+export async function startLibvirtd(opts: LibvirtdOptions = {}): Promise<Libvirtd> {
   // System-mode daemons share /run/libvirt/common (the identity token): one starting at the same
   // moment elsewhere on the machine can make start-up fail once. Try again before giving up.
   for (let attempt = 1; ; attempt++) {
@@ -69,7 +77,7 @@ export async function startLibvirtd(opts: { dir?: string; session?: boolean } = 
   }
 }
 
-async function startLibvirtdOnce(opts: { dir?: string; session?: boolean }): Promise<Libvirtd> {
+async function startLibvirtdOnce(opts: LibvirtdOptions): Promise<Libvirtd> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tsvirt-remote-'));
   const runDir = path.join(dir, 'run');
   const drvDir = path.join(dir, 'drivers');
@@ -86,11 +94,16 @@ async function startLibvirtdOnce(opts: { dir?: string; session?: boolean }): Pro
     'unix_sock_rw_perms = "0700"',
     'auth_unix_rw = "none"',
     'auth_unix_ro = "none"',
-    'listen_tls = 0',
-    'listen_tcp = 0',
+    `listen_tls = ${opts.tls ? 1 : 0}`,
+    `listen_tcp = ${opts.tcpPort ? 1 : 0}`,
+    'listen_addr = "127.0.0.1"',
+    ...(opts.tcpPort ? [`tcp_port = "${opts.tcpPort}"`, 'auth_tcp = "none"'] : []),
+    ...(opts.tls ? [`tls_port = "${opts.tls.port}"`, 'auth_tls = "none"',
+      `ca_file = "${opts.tls.pki}/cacert.pem"`, `cert_file = "${opts.tls.pki}/servercert.pem"`, `key_file = "${opts.tls.pki}/serverkey.pem"`] : []),
     'log_outputs = "3:stderr"',
     '',
   ].join('\n'));
+  const listen = opts.tcpPort || opts.tls ? ['--listen'] : [];
   const logFile = path.join(dir, 'libvirtd.log');
   const out = fs.openSync(logFile, 'a');
   let proc: ChildProcess;
@@ -110,7 +123,7 @@ async function startLibvirtdOnce(opts: { dir?: string; session?: boolean }): Pro
       },
     });
   } else {
-    proc = spawn(LIBVIRTD, ['--config', conf, '--pid-file', path.join(dir, 'libvirtd.pid'), '--timeout', '600'], {
+    proc = spawn(LIBVIRTD, [...listen, '--config', conf, '--pid-file', path.join(dir, 'libvirtd.pid'), '--timeout', '600'], {
       stdio: ['ignore', out, out],
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, LIBVIRT_DRIVER_DIR: drvDir },
     });
@@ -217,3 +230,37 @@ export function defaultAnswer(p: Packet, c: PeerConn): void {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A free TCP port on 127.0.0.1 (bound then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A throw-away PKI in `dir` with openssl: CA, server certificate for localhost/127.0.0.1 and a
+ * client certificate, with the key usages libvirt's TLS checks insist on. Files are named as
+ * libvirt expects them (cacert.pem, servercert.pem, serverkey.pem, clientcert.pem, clientkey.pem).
+ */
+export function makePki(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const run = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  fs.writeFileSync(path.join(dir, 'server.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  fs.writeFileSync(path.join(dir, 'client.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'cakey.pem', '-out', 'cacert.pem', '-days', '2',
+    '-subj', '/CN=tsvirt test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  for (const who of ['server', 'client']) {
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}key.pem`, '-out', `${who}.csr`, '-subj', `/O=tsvirt/CN=${who === 'server' ? 'localhost' : 'tsvirt-client'}`);
+    run('x509', '-req', '-in', `${who}.csr`, '-CA', 'cacert.pem', '-CAkey', 'cakey.pem', '-CAcreateserial', '-out', `${who}cert.pem`,
+      '-days', '2', '-extfile', `${who}.ext`);
+  }
+}
