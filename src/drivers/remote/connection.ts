@@ -176,7 +176,7 @@ export class RemoteConnection {
     }
     const reply = await c.call(d.proc, payload, stream ? { stream } : {});
     try {
-      return decodeReturn(d, new XdrReader(reply));
+      return hypersToNumbers(decodeReturn(d, new XdrReader(reply)));
     } catch (e) {
       // We cannot trust anything the server sends after a reply we cannot read.
       const err = protocolError(`Unable to decode message payload: ${(e as Error).message} (reply to ${d.name})`);
@@ -349,6 +349,7 @@ export class RemoteConnection {
       this.notifyClosed(ev.reason as CloseReason, null);
       return;
     }
+    hypersToNumbers(ev.payload);
     for (const reg of this.matchingRegs(ev)) {
       try {
         reg.cb(ev.eventID, ev.payload as never);
@@ -430,6 +431,23 @@ for (const d of PROCEDURES) {
     : function (this: RemoteConnection, ...args: unknown[]) { return this.callProcedure(d, args); };
   Object.defineProperty(fn, 'name', { value: d.method });
   Object.defineProperty(RemoteConnection.prototype, d.method, { value: fn, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * The codec keeps hypers above 2^53 as bigint (lossless); the driver contract promises numbers
+ * (in-process drivers return numbers, and callers do arithmetic on them), e.g. the test driver's
+ * cpuTime of ~1.8e18 ns.
+ */
+export function hypersToNumbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = hypersToNumbers(v[i]);
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) o[k] = hypersToNumbers(o[k]);
+  return o;
 }
 
 /** The name sent in CONNECT_OPEN: the URI without transport, host and client-only params. */
