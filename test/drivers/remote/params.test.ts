@@ -89,3 +89,17 @@ describe('remote driver: ssh command', () => {
     assert.deepEqual(sshArgv(params('qemu+ssh://h/system?command=/usr/local/bin/ssh')).slice(0, 2), ['/usr/local/bin/ssh', '-T']);
   });
 });
+
+describe('remote driver: coverage of the driver contract', () => {
+  it('implements every DriverConnection method (generated from the procedure table or local)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { RemoteConnection } = await import('../../../src/drivers/remote/connection.js');
+    const src = readFileSync(new URL('../../../../src/drivers/driver.ts', import.meta.url), 'utf8');
+    const body = src.slice(src.indexOf('export interface DriverConnection {'));
+    const block = body.slice(0, body.indexOf('\n}\n'));
+    const methods = [...block.matchAll(/^ {2}([a-z][A-Za-z]+)\?\(/gm)].map((m) => m[1]!);
+    assert.ok(methods.length > 150, `found ${methods.length} methods`);
+    const proto = RemoteConnection.prototype as unknown as Record<string, unknown>;
+    assert.deepEqual(methods.filter((m) => typeof proto[m] !== 'function'), []);
+  });
+});
