@@ -31,14 +31,17 @@ export type ArgGroups = string[][];
 /** Escape a value inside QEMU's key=value option syntax (',' doubles). */
 export function qemuOptEscape(v: string): string { return v.replace(/,/g, ',,'); }
 
-function json(o: Record<string, unknown>): string {
-  const clean: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) clean[k] = v;
-  return JSON.stringify(clean);
+/** Drop undefined properties (the key order is what QEMU sees and the goldens keep). */
+function clean(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
+function json(o: Record<string, unknown>): string { return JSON.stringify(clean(o)); }
+
 /** PCI placement properties for -device: {"bus":"pci.0","addr":"0x3"}. */
-function pciProps(def: DomainDef, info: DeviceInfo): Record<string, unknown> {
+export function pciProps(def: DomainDef, info: DeviceInfo): Record<string, unknown> {
   const a = parsePciAddress(info);
   if (!a) return {};
   const busCtrl = def.devices.controllers.find((c) => c.type === 'pci' && c.index === a.bus);
@@ -265,51 +268,60 @@ export function diskNodeNames(def: DomainDef, disk: DiskDef): { storage: string;
   return { storage: `libvirt-${n}-storage`, format: `libvirt-${n}-format` };
 }
 
+/** The -blockdev pair (protocol node, format node) of a disk with media; null for an empty cdrom. */
+export function diskBlockdevProps(disk: DiskDef, names: { storage: string; format: string }): [Record<string, unknown>, Record<string, unknown>] | null {
+  const src = disk.source?.file ?? disk.source?.dev;
+  const cdrom = disk.device === 'cdrom';
+  if (!src) {
+    if (!cdrom) throw virError(ERR, ErrorNumber.NO_SOURCE, disk.target.dev);
+    return null;
+  }
+  const { cache } = cacheProps(disk.driver?.cache);
+  const protoDriver = disk.type === 'block' ? (cdrom ? 'host_cdrom' : 'host_device') : 'file';
+  const fmt = disk.driver?.type ?? 'raw';
+  if (!['raw', 'qcow2'].includes(fmt)) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `unsupported disk format '${fmt}'`);
+  return [
+    clean({ driver: protoDriver, filename: src, 'node-name': names.storage, cache, 'auto-read-only': true, discard: 'unmap' }),
+    clean({ 'node-name': names.format, 'read-only': disk.readonly || cdrom, cache, driver: fmt, file: names.storage }),
+  ];
+}
+
+/** The -device (or device_add) properties of a disk whose format node is `drive`. */
+export function diskDeviceProps(def: DomainDef, disk: DiskDef, drive: string | undefined, bootindex?: number): Record<string, unknown> {
+  const cdrom = disk.device === 'cdrom';
+  const { writeCache } = cacheProps(disk.driver?.cache);
+  const a = disk.address?.attrs ?? {};
+  const common = { drive, id: disk.alias, bootindex, serial: disk.serial, 'write-cache': drive ? writeCache : undefined };
+  switch (disk.target.bus) {
+    case 'virtio':
+      if (cdrom) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `disk device 'cdrom' is not supported on bus 'virtio'`);
+      return clean({ driver: 'virtio-blk-pci', ...pciProps(def, disk), ...common });
+    case 'ide':
+      return clean({ driver: cdrom ? 'ide-cd' : 'ide-hd', bus: `ide.${a['bus'] ?? 0}`, unit: Number(a['unit'] ?? 0), ...common });
+    case 'sata': {
+      const ctrl = def.devices.controllers.find((c) => c.type === 'sata' && c.index === Number(a['controller'] ?? 0));
+      return clean({ driver: cdrom ? 'ide-cd' : 'ide-hd', bus: `${ctrl?.alias ?? 'ide'}.${a['unit'] ?? 0}`, ...common });
+    }
+    case 'scsi': {
+      const ctrl = def.devices.controllers.find((c) => c.type === 'scsi' && c.index === Number(a['controller'] ?? 0));
+      const lsi = ctrl?.model === 'lsilogic';
+      return clean({
+        driver: cdrom ? 'scsi-cd' : 'scsi-hd', bus: `${ctrl?.alias ?? 'scsi0'}.0`,
+        ...(lsi ? { 'scsi-id': Number(a['unit'] ?? 0) } : { channel: Number(a['bus'] ?? 0), 'scsi-id': Number(a['target'] ?? 0), lun: Number(a['unit'] ?? 0) }),
+        ...common,
+      });
+    }
+    default:
+      throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `disk bus '${disk.target.bus}' is not supported`);
+  }
+}
+
 function buildDisks(def: DomainDef, boot: Map<DeviceInfo, number>, add: (...a: string[]) => void): void {
   for (const disk of def.devices.disks) {
-    const src = disk.source?.file ?? disk.source?.dev;
-    const cdrom = disk.device === 'cdrom';
-    const { cache, writeCache } = cacheProps(disk.driver?.cache);
-    let drive: string | undefined;
-    if (src) {
-      const names = diskNodeNames(def, disk);
-      const protoDriver = disk.type === 'block' ? (cdrom ? 'host_cdrom' : 'host_device') : 'file';
-      add('-blockdev', json({ driver: protoDriver, filename: src, 'node-name': names.storage, cache, 'auto-read-only': true, discard: 'unmap' }));
-      const fmt = disk.driver?.type ?? 'raw';
-      if (!['raw', 'qcow2'].includes(fmt)) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `unsupported disk format '${fmt}'`);
-      add('-blockdev', json({ 'node-name': names.format, 'read-only': disk.readonly || cdrom, cache, driver: fmt, file: names.storage }));
-      drive = names.format;
-    } else if (!cdrom) {
-      throw virError(ERR, ErrorNumber.NO_SOURCE, disk.target.dev);
-    }
-    const a = disk.address?.attrs ?? {};
-    const common = { drive, id: disk.alias, bootindex: boot.get(disk), serial: disk.serial, 'write-cache': drive ? writeCache : undefined };
-    switch (disk.target.bus) {
-      case 'virtio':
-        if (cdrom) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `disk device 'cdrom' is not supported on bus 'virtio'`);
-        add('-device', json({ driver: 'virtio-blk-pci', ...pciProps(def, disk), ...common }));
-        break;
-      case 'ide':
-        add('-device', json({ driver: cdrom ? 'ide-cd' : 'ide-hd', bus: `ide.${a['bus'] ?? 0}`, unit: Number(a['unit'] ?? 0), ...common }));
-        break;
-      case 'sata': {
-        const ctrl = def.devices.controllers.find((c) => c.type === 'sata' && c.index === Number(a['controller'] ?? 0));
-        add('-device', json({ driver: cdrom ? 'ide-cd' : 'ide-hd', bus: `${ctrl?.alias ?? 'ide'}.${a['unit'] ?? 0}`, ...common }));
-        break;
-      }
-      case 'scsi': {
-        const ctrl = def.devices.controllers.find((c) => c.type === 'scsi' && c.index === Number(a['controller'] ?? 0));
-        const lsi = ctrl?.model === 'lsilogic';
-        add('-device', json({
-          driver: cdrom ? 'scsi-cd' : 'scsi-hd', bus: `${ctrl?.alias ?? 'scsi0'}.0`,
-          ...(lsi ? { 'scsi-id': Number(a['unit'] ?? 0) } : { channel: Number(a['bus'] ?? 0), 'scsi-id': Number(a['target'] ?? 0), lun: Number(a['unit'] ?? 0) }),
-          ...common,
-        }));
-        break;
-      }
-      default:
-        throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `disk bus '${disk.target.bus}' is not supported`);
-    }
+    const names = diskNodeNames(def, disk);
+    const nodes = diskBlockdevProps(disk, names);
+    if (nodes) for (const n of nodes) add('-blockdev', JSON.stringify(n));
+    add('-device', JSON.stringify(diskDeviceProps(def, disk, nodes ? names.format : undefined, boot.get(disk))));
   }
 }
 
@@ -317,26 +329,34 @@ const NIC_DRIVERS: Record<string, string> = {
   virtio: 'virtio-net-pci', e1000: 'e1000', e1000e: 'e1000e', rtl8139: 'rtl8139', 'virtio-transitional': 'virtio-net-pci-transitional',
 };
 
-function buildInterface(def: DomainDef, n: InterfaceDef, boot: Map<DeviceInfo, number>, ctx: QemuBuildContext, add: (...a: string[]) => void): void {
-  const hostId = `host${n.alias}`;
+/** The netdev of an interface (-netdev / netdev_add); tap names or fds come from the context. */
+export function interfaceNetdevProps(n: InterfaceDef, ctx: Pick<QemuBuildContext, 'tapFds' | 'tapIfnames'>): Record<string, unknown> {
+  const id = `host${n.alias}`;
   switch (n.type) {
     case 'user':
-      add('-netdev', json({ type: 'user', id: hostId }));
-      break;
+      return { type: 'user', id };
     case 'bridge': case 'network': case 'ethernet': {
       const fd = ctx.tapFds?.[n.alias!];
       const ifname = ctx.tapIfnames?.[n.alias!] ?? n.target?.dev;
-      if (fd !== undefined) add('-netdev', json({ type: 'tap', fd: String(fd), id: hostId }));
-      else if (ifname) add('-netdev', json({ type: 'tap', ifname, script: 'no', downscript: 'no', id: hostId }));
-      else throw virError(ERR, ErrorNumber.INTERNAL_ERROR, `no tap device prepared for interface ${n.alias}`);
-      break;
+      if (fd !== undefined) return { type: 'tap', fd: String(fd), id };
+      if (ifname) return { type: 'tap', ifname, script: 'no', downscript: 'no', id };
+      throw virError(ERR, ErrorNumber.INTERNAL_ERROR, `no tap device prepared for interface ${n.alias}`);
     }
     default:
       throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `Unsupported network type '${n.type}'`);
   }
+}
+
+/** The NIC's -device (or device_add) properties. */
+export function interfaceDeviceProps(def: DomainDef, n: InterfaceDef, bootindex?: number): Record<string, unknown> {
   const drv = NIC_DRIVERS[n.model ?? 'rtl8139'];
   if (!drv) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `Unsupported network model '${n.model}'`);
-  add('-device', json({ driver: drv, netdev: hostId, id: n.alias, mac: n.mac, bootindex: boot.get(n), ...pciProps(def, n) }));
+  return clean({ driver: drv, netdev: `host${n.alias}`, id: n.alias, mac: n.mac, bootindex, ...pciProps(def, n) });
+}
+
+function buildInterface(def: DomainDef, n: InterfaceDef, boot: Map<DeviceInfo, number>, ctx: QemuBuildContext, add: (...a: string[]) => void): void {
+  add('-netdev', json(interfaceNetdevProps(n, ctx)));
+  add('-device', JSON.stringify(interfaceDeviceProps(def, n, boot.get(n))));
 }
 
 function chardevArg(id: string, type: string, s: ChrSource, protocol?: string): string {

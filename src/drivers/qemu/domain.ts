@@ -4,7 +4,7 @@
 // live XML. Pure: no I/O. libvirt counterpart: qemu_domain.c (post-parse), qemu_alias.c,
 // qemu_domain_address.c.
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
-import { controllerInsert, videoDefaults, type DomainDef, type ControllerDef, type DeviceInfo, type DiskDef } from '../../conf/domain.js';
+import { controllerInsert, videoDefaults, type DomainDef, type DomainDeviceDef, type ControllerDef, type DeviceInfo, type DiskDef } from '../../conf/domain.js';
 import { diskNameToIndex } from '../../conf/domain_util.js';
 import { machineIsQ35, qemuCapsCanonicalMachine, type QemuCaps } from './capabilities.js';
 
@@ -57,23 +57,40 @@ export function qemuDomainDefPostParse(def: DomainDef, caps: QemuCaps): void {
     s.target.model ??= 'isa-serial';
   }
   for (const n of d.interfaces) n.model ??= 'rtl8139';
-  for (const disk of d.disks) {
-    if (disk.type !== 'file' && disk.type !== 'block') {
-      throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `unsupported disk type '${disk.type}'`);
-    }
-    if (!['virtio', 'ide', 'sata', 'scsi'].includes(disk.target.bus)) {
-      throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `disk bus '${disk.target.bus}' is not supported by this QEMU driver`);
-    }
-    if (disk.target.bus === 'ide' && q35) {
-      throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `IDE controllers are unsupported for this QEMU binary or machine type`);
-    }
-    if (disk.readonly && disk.device === 'disk' && (disk.target.bus === 'ide' || disk.target.bus === 'sata')) {
-      // QEMU's ide-hd cannot be read-only (libvirt refuses the same way).
-      throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `readonly ${disk.target.bus} disks are not supported`);
-    }
-    disk.driver ??= {};
-    disk.driver.name ??= 'qemu';
-    disk.driver.type ??= 'raw';
+  for (const disk of d.disks) qemuDiskPostParse(disk, q35);
+}
+
+function qemuDiskPostParse(disk: DiskDef, q35: boolean): void {
+  if (disk.type !== 'file' && disk.type !== 'block') {
+    throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `unsupported disk type '${disk.type}'`);
+  }
+  if (!['virtio', 'ide', 'sata', 'scsi'].includes(disk.target.bus)) {
+    throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `disk bus '${disk.target.bus}' is not supported by this QEMU driver`);
+  }
+  if (disk.target.bus === 'ide' && q35) {
+    throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `IDE controllers are unsupported for this QEMU binary or machine type`);
+  }
+  if (disk.readonly && disk.device === 'disk' && (disk.target.bus === 'ide' || disk.target.bus === 'sata')) {
+    // QEMU's ide-hd cannot be read-only (libvirt refuses the same way).
+    throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `readonly ${disk.target.bus} disks are not supported`);
+  }
+  disk.driver ??= {};
+  disk.driver.name ??= 'qemu';
+  disk.driver.type ??= 'raw';
+}
+
+/** The QEMU defaults for one device given to attach/update-device (what post-parse does for a whole definition). */
+export function qemuDeviceDefPostParse(dev: DomainDeviceDef, def: DomainDef): void {
+  const q35 = machineIsQ35(def.os.machine ?? '');
+  if (dev.kind === 'disk') qemuDiskPostParse(dev.disk, q35);
+  else if (dev.kind === 'interface') dev.interface.model ??= 'rtl8139';
+  else if (dev.kind === 'controller') {
+    const c = dev.controller;
+    if (c.type === 'scsi' && !c.model) c.model = 'lsilogic';
+    if (c.type === 'usb' && !c.model) c.model = q35 ? 'qemu-xhci' : 'piix3-uhci';
+  } else if (dev.kind === 'serial') {
+    dev.chr.target.type ??= 'isa-serial';
+    dev.chr.target.model ??= 'isa-serial';
   }
 }
 
@@ -235,4 +252,31 @@ export function qemuAssignPciAddresses(def: DomainDef): void {
 export function qemuDomainPrepareLive(def: DomainDef): void {
   qemuAssignPciAddresses(def);
   qemuAssignAliases(def);
+}
+
+/** Every device that may sit on a PCI bus (for finding free slots). */
+function pciInfos(def: DomainDef): DeviceInfo[] {
+  const d = def.devices;
+  return [...d.disks, ...d.controllers, ...d.interfaces, ...d.videos, ...d.watchdogs, ...d.rngs, ...d.sounds, ...d.hostdevs,
+    ...(d.memballoon ? [d.memballoon] : [])];
+}
+
+/**
+ * A PCI address for a device hot-plugged into a running guest. The root bus of i440fx takes
+ * hotplug in any free slot; q35's pcie.0 does not, so there the device needs an empty
+ * pcie-root-port (ports cannot be added to a running q35 guest).
+ */
+export function qemuHotplugPciAddress(def: DomainDef): DeviceInfo['address'] {
+  const used = new Set<string>();
+  for (const info of pciInfos(def)) {
+    const a = parsePciAddress(info);
+    if (a) used.add(`${a.bus}:${a.slot}`);
+  }
+  if (!machineIsQ35(def.os.machine ?? '')) {
+    for (let slot = 3; slot < 32; slot++) if (!used.has(`0:${slot}`)) return pciAddress(0, slot);
+  } else {
+    const ports = def.devices.controllers.filter((c) => c.type === 'pci' && c.model === 'pcie-root-port').sort((a, b) => a.index - b.index);
+    for (const p of ports) if (!used.has(`${p.index}:0`)) return pciAddress(p.index, 0);
+  }
+  throw virError(ERR, ErrorNumber.INTERNAL_ERROR, 'No more available PCI slots');
 }

@@ -5,6 +5,7 @@ import type { DomainDef } from '../../conf/domain.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { DomainState } from '../../api/constants.js';
 import type { QemuMonitor } from './monitor.js';
+import type { TapRecord } from './net.js';
 
 /** What exists only while QEMU runs (also persisted in the status file). */
 export interface LiveDomain {
@@ -24,6 +25,16 @@ export interface LiveDomain {
   expectStop: number;
   expectResume: number;
   startTime: number;
+  /** Block node names per disk alias (hot-plugged disks get fresh numbers, as libvirt's). */
+  diskNodes: Record<string, { storage: string; format: string }>;
+  /** N of the next libvirt-N-storage/format pair. */
+  nodeIndex: number;
+  /** The tap behind each tap-backed interface, by alias. */
+  taps: Record<string, TapRecord>;
+  /** Detaches waiting for QEMU's DEVICE_DELETED, by alias. */
+  unplugWaiters: Map<string, () => void>;
+  /** libvirt's taint flags for this run ('custom-monitor', ...). */
+  taint: string[];
 }
 
 export class DomainObj {

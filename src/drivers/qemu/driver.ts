@@ -6,16 +6,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type {
   DomainEventCallback, DomainInfo, DomainRef, DomainState as DomainStateT, DomainStatsRecord, DriverConnection,
-  DriverStream, NodeInfo, BlockStats, InterfaceStats, MemoryStat,
+  DriverStream, NodeInfo, BlockStats, InterfaceStats, MemoryStat, SecurityModel,
 } from '../driver.js';
 import type { EventRegistrations } from '../events.js';
 import type { DomainEventPayload } from '../driver.js';
-import { ErrorDomain, ErrorNumber, virError, checkFlags } from '../../util/error.js';
+import { ErrorDomain, ErrorNumber, virError, checkFlags, rawError } from '../../util/error.js';
 import { writeFileAtomicSync } from '../../util/atomic_file.js';
 import {
   DomainCreateFlags, DomainDestroyFlags, DomainEventDefinedDetail, DomainEventResumedDetail, DomainEventSuspendedDetail,
   DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason, DomainSaveRestoreFlags,
   DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags, ListAllDomainsFlags, DomainShutdownFlags,
+  DomainDeviceModifyFlags, DomainVcpuFlags, DomainEventID,
 } from '../../api/constants.js';
 import { formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
 import { formatDomainCapabilities, formatQemuCapabilities, qemuCapsCanonicalMachine } from './capabilities.js';
@@ -25,6 +26,10 @@ import { qemuProcessKill, qemuProcessStart, qemuProcessStop, writeStatus } from 
 import { qemuDomainSaveToFile, readSaveHeader } from './save.js';
 import { domainBlockStats, domainInterfaceStats, domainMemoryStats, domainStatsRecord, cpuTimeNs, hostMhz } from './stats.js';
 import { domainOpenConsole } from './console.js';
+import { qemuDomainModifyDevice } from './hotplug.js';
+import {
+  qemuDomainGetMessages, qemuDomainGetVcpus, qemuDomainMonitorCommand, qemuDomainRenameCheck, qemuDomainSetMemory, qemuDomainSetVcpus,
+} from './tune.js';
 import type { QemuDriverState } from './state.js';
 
 const ERR = ErrorDomain.QEMU;
@@ -469,6 +474,75 @@ export class QemuConnection implements DriverConnection {
   async domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
     checkFlags(ERR, flags, 3, 'qemuDomainOpenConsole');
     return domainOpenConsole(this.activeByRef(dom), devName, flags);
+  }
+
+  // ---- devices ----
+  private modifyDevice(dom: DomainRef, xml: string, flags: number, op: 'attach' | 'detach' | 'update', method: string): Promise<void> {
+    return this.job(dom, method, (obj) => qemuDomainModifyDevice(this.drv, obj, xml, flags, op, (def) => saveConfig(this.drv, def)));
+  }
+  async domainAttachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    const { LIVE, CONFIG } = DomainDeviceModifyFlags;
+    checkFlags(ERR, flags, LIVE | CONFIG, 'qemuDomainAttachDeviceFlags');
+    return this.modifyDevice(dom, xml, flags, 'attach', 'domainAttachDeviceFlags');
+  }
+  async domainAttachDevice(dom: DomainRef, xml: string): Promise<void> {
+    return this.modifyDevice(dom, xml, DomainDeviceModifyFlags.LIVE, 'attach', 'domainAttachDevice');
+  }
+  async domainDetachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    const { LIVE, CONFIG } = DomainDeviceModifyFlags;
+    checkFlags(ERR, flags, LIVE | CONFIG, 'qemuDomainDetachDeviceFlags');
+    return this.modifyDevice(dom, xml, flags, 'detach', 'domainDetachDeviceFlags');
+  }
+  async domainDetachDevice(dom: DomainRef, xml: string): Promise<void> {
+    return this.modifyDevice(dom, xml, DomainDeviceModifyFlags.LIVE, 'detach', 'domainDetachDevice');
+  }
+  async domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    const { LIVE, CONFIG, FORCE } = DomainDeviceModifyFlags;
+    checkFlags(ERR, flags, LIVE | CONFIG | FORCE, 'qemuDomainUpdateDeviceFlags');
+    return this.modifyDevice(dom, xml, flags & ~FORCE, 'update', 'domainUpdateDeviceFlags');
+  }
+
+  // ---- memory, vcpus, rename, monitor passthrough ----
+  async domainSetMemoryFlags(dom: DomainRef, memory: number, flags: number): Promise<void> {
+    await this.job(dom, 'domainSetMemoryFlags', (obj) => qemuDomainSetMemory(this.drv, obj, memory, flags, (def) => saveConfig(this.drv, def)));
+  }
+  async domainSetMemory(dom: DomainRef, memory: number): Promise<void> { return this.domainSetMemoryFlags(dom, memory, 1); }
+  async domainSetMaxMemory(dom: DomainRef, memory: number): Promise<void> { return this.domainSetMemoryFlags(dom, memory, 4); }
+  async domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags: number): Promise<void> {
+    // libvirt-domain.c's argument checks come before the driver's.
+    if ((flags & DomainVcpuFlags.MAXIMUM) && !(flags & DomainVcpuFlags.CONFIG)) {
+      throw rawError(ErrorDomain.DOMAIN, ErrorNumber.INVALID_ARG, "Flag 'VIR_DOMAIN_AFFECT_CONFIG' is required by flag 'VIR_DOMAIN_VCPU_MAXIMUM'");
+    }
+    if (nvcpus === 0) throw rawError(ErrorDomain.DOMAIN, ErrorNumber.INVALID_ARG, 'nvcpus in virDomainSetVcpusFlags must not be zero');
+    await this.job(dom, 'domainSetVcpusFlags', (obj) => qemuDomainSetVcpus(this.drv, obj, nvcpus, flags, (def) => saveConfig(this.drv, def)));
+  }
+  async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> { return this.domainSetVcpusFlags(dom, nvcpus, DomainVcpuFlags.LIVE); }
+  async domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> { return qemuDomainGetVcpus(this.byRef(dom), flags); }
+  async domainGetMessages(dom: DomainRef, flags: number): Promise<string[]> { return qemuDomainGetMessages(this.byRef(dom), flags); }
+  async nodeGetSecurityModel(): Promise<SecurityModel> { return { model: 'none', doi: '0' }; }
+
+  /** virDomainQemuMonitorCommand (program 0x20008087, procedure 1). */
+  async domainQemuMonitorCommand(dom: DomainRef, cmd: string, flags: number): Promise<string> {
+    return this.job(dom, 'domainQemuMonitorCommand', (obj) => qemuDomainMonitorCommand(this.drv, obj, cmd, flags));
+  }
+
+  async domainRename(dom: DomainRef, newName: string | null, flags: number): Promise<number> {
+    return this.job(dom, 'domainRename', async (obj) => {
+      const name = qemuDomainRenameCheck(this.drv, obj, newName, flags);
+      const oldName = obj.name;
+      const oldRef = obj.ref();
+      const def = { ...obj.def, name };
+      saveConfig(this.drv, def);
+      if (obj.autostart) {
+        fs.rmSync(autostartLink(this.drv, oldName), { force: true });
+        fs.symlinkSync(configFile(this.drv, name), autostartLink(this.drv, name));
+      }
+      fs.rmSync(configFile(this.drv, oldName), { force: true });
+      this.drv.events.emit(DomainEventID.LIFECYCLE, { dom: oldRef, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.RENAMED });
+      obj.def = def;
+      this.drv.emitLifecycle(obj, DomainEventType.DEFINED, DomainEventDefinedDetail.RENAMED);
+      return 0;
+    });
   }
 
   // ---- events ----

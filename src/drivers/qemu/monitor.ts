@@ -31,6 +31,8 @@ interface Pending {
   reject(e: VirError): void;
   timer?: NodeJS.Timeout;
   sent: boolean;
+  /** executeRaw: resolve with the reply line itself. */
+  raw?: boolean;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
@@ -121,6 +123,25 @@ export class QemuMonitor extends EventEmitter<QemuMonitorEvents> {
     });
   }
 
+  /**
+   * Send a caller-built QMP object (qemu-monitor-command passthrough) and resolve with QEMU's
+   * reply line as it came, error replies included.
+   */
+  executeRaw(msg: Record<string, unknown>, opts: ExecuteOptions = {}): Promise<string> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const id = `tsvirt-${++this.nextId}`;
+    const cmd = typeof msg['execute'] === 'string' ? msg['execute'] : '(raw)';
+    const line = JSON.stringify({ ...msg, id });
+    return new Promise<string>((resolve, reject) => {
+      const p: Pending = { id, cmd, line, resolve: resolve as (v: unknown) => void, reject, sent: false, raw: true };
+      const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
+      p.timer = setTimeout(() => this.abandon(p, virError(ErrorDomain.QEMU, ErrorNumber.OPERATION_TIMEOUT,
+        `QEMU command '${cmd}' did not answer within ${timeout} ms (vm='${this.name}')`)), timeout);
+      this.queue.push(p);
+      this.pump();
+    });
+  }
+
   /** Close the socket; pending calls fail. */
   close(): void {
     this.fail(this.eofError());
@@ -203,7 +224,9 @@ export class QemuMonitor extends EventEmitter<QemuMonitorEvents> {
       }
       this.queue.shift();
       if (head.timer) clearTimeout(head.timer);
-      if ('error' in msg) {
+      if (head.raw) {
+        head.resolve(line);
+      } else if ('error' in msg) {
         const e = msg['error'] as { class?: string; desc?: string };
         const err = virError(ErrorDomain.QEMU, ErrorNumber.INTERNAL_ERROR,
           `unable to execute QEMU command '${head.cmd}': ${e.desc ?? e.class ?? 'unknown error'}`);

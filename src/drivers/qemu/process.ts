@@ -14,11 +14,13 @@ import {
   DomainRunningReason, DomainShutdownReason, DomainShutoffReason, DomainState,
 } from '../../api/constants.js';
 import { cloneDomainDef, formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
-import { buildQemuArgv } from './command.js';
+import { buildQemuArgv, diskNodeNames } from './command.js';
 import { KVM_UNAVAILABLE_MESSAGE } from './capabilities.js';
 import { qemuAssignAliases, qemuDomainPrepareLive } from './domain.js';
 import { QemuMonitor, type QmpEvent } from './monitor.js';
 import type { DomainObj, LiveDomain } from './domain_obj.js';
+import { qemuInterfacePrepare, qemuInterfaceRelease, type TapRecord } from './net.js';
+import { qemuDomainRemoveDevice } from './hotplug.js';
 import type { QemuDriverState } from './state.js';
 
 const ERR = ErrorDomain.QEMU;
@@ -73,6 +75,11 @@ function qemuLogError(file: string, offset: number): string {
   } catch { return ''; }
 }
 
+/** The block nodes the command line created: one pair per disk with media. */
+function diskNodesOf(def: DomainDef): Record<string, { storage: string; format: string }> {
+  return Object.fromEntries(def.devices.disks.filter((d) => d.source?.file ?? d.source?.dev).map((d) => [d.alias!, diskNodeNames(def, d)]));
+}
+
 function shellQuote(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }
 
 /** Check what QEMU would otherwise fail on with a less helpful message. */
@@ -122,11 +129,21 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
     }
   } catch (e) { releasePorts(); throw e; }
 
+  // Taps for the tap-backed NICs, all at once (each is an `ip` or network-driver round trip).
+  const taps: Record<string, TapRecord> = {};
+  const releaseTaps = async () => { await Promise.all(Object.values(taps).map((t) => qemuInterfaceRelease(t, drv.config.tapHooks))); };
+  const tapResults = await Promise.allSettled(def.devices.interfaces.map(async (n) => {
+    const rec = await qemuInterfacePrepare(n, name, drv.config.tapHooks);
+    if (rec) { taps[n.alias!] = rec; n.target = { ...n.target, dev: rec.tap }; }
+  }));
+  const tapFailed = tapResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (tapFailed) { releasePorts(); await releaseTaps(); throw tapFailed.reason; }
+
   const accel = obj.def.type === 'kvm' ? 'kvm' : 'tcg';
   let argv: string[];
   try {
     argv = buildQemuArgv(def, { caps, monitorPath, accel, vncListen: drv.config.vncListen });
-  } catch (e) { releasePorts(); throw e; }
+  } catch (e) { releasePorts(); await releaseTaps(); throw e; }
   if (opts.incoming) argv.push('-incoming', 'defer');
 
   const logFile = logFilePath(drv, name);
@@ -144,6 +161,7 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
     pid = proc.pid;
   } catch (e) {
     releasePorts();
+    await releaseTaps();
     fs.rmSync(pidFile, { force: true });
     throw virError(ERR, ErrorNumber.INTERNAL_ERROR, `failed to start QEMU: ${(e as Error).message}`);
   }
@@ -151,6 +169,7 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
   const live: LiveDomain = {
     pid, monitorPath, monitor: null, def, vncPorts, beingDestroyed: false, gotShutdown: false, fakeReboot: false,
     expectStop: 0, expectResume: 0, startTime: Date.now(),
+    diskNodes: diskNodesOf(def), nodeIndex: def.devices.disks.length + 1, taps, unplugWaiters: new Map(), taint: [],
   };
   obj.live = live;
   obj.id = drv.allocateId();
@@ -267,6 +286,8 @@ export async function qemuProcessStop(drv: QemuDriverState, obj: DomainObj, reas
   await qemuProcessKill(live.pid, drv.config.shutdownGraceMs, opts.graceful ?? false);
   live.monitor?.close();
   for (const p of live.vncPorts) drv.releaseVncPort(p);
+  for (const w of live.unplugWaiters.values()) w();
+  await Promise.all(Object.values(live.taps).map((t) => qemuInterfaceRelease(t, drv.config.tapHooks)));
   for (const f of [statusFile(drv, obj.name), pidFilePath(drv, obj.name), live.monitorPath]) fs.rmSync(f, { force: true });
   obj.live = null;
   obj.id = -1;
@@ -288,6 +309,7 @@ export function writeStatus(drv: QemuDriverState, obj: DomainObj): void {
     id: obj.id, pid: live.pid, monitorPath: live.monitorPath, state: obj.state, reason: obj.reason,
     vncPorts: live.vncPorts, persistent: obj.persistent, startTime: live.startTime,
     liveXml: formatDomainXml(live.def, { id: obj.id, secure: true }),
+    aliases: recordAliases(live.def), diskNodes: live.diskNodes, nodeIndex: live.nodeIndex, taps: live.taps, taint: live.taint,
   };
   try {
     writeFileAtomicSync(statusFile(drv, obj.name), JSON.stringify(status, null, 1) + '\n');
@@ -299,6 +321,34 @@ export function writeStatus(drv: QemuDriverState, obj: DomainObj): void {
 export interface StatusRecord {
   id: number; pid: number; monitorPath: string; state: number; reason: number; vncPorts: number[];
   persistent: boolean; startTime: number; liveXml: string;
+  /** Device aliases in definition order (the parser reads only user aliases back). */
+  aliases?: Record<string, (string | null)[]>;
+  diskNodes?: Record<string, { storage: string; format: string }>;
+  nodeIndex?: number;
+  taps?: Record<string, TapRecord>;
+  taint?: string[];
+}
+
+type DeviceLists = Omit<DomainDef['devices'], 'emulator' | 'memballoon' | 'graphics'>;
+const ALIASED: (keyof DeviceLists)[] = ['disks', 'controllers', 'interfaces', 'serials', 'parallels', 'consoles', 'channels',
+  'inputs', 'sounds', 'videos', 'hostdevs', 'watchdogs', 'rngs', 'panics'];
+
+function recordAliases(def: DomainDef): Record<string, (string | null)[]> {
+  const out: Record<string, (string | null)[]> = {};
+  for (const k of ALIASED) out[k] = (def.devices[k] as { alias?: string }[]).map((d) => d.alias ?? null);
+  out['memballoon'] = [def.devices.memballoon?.alias ?? null];
+  return out;
+}
+
+/** Put recorded aliases back; lists whose length changed keep the computed ones. */
+function restoreAliases(def: DomainDef, rec: Record<string, (string | null)[]>): void {
+  for (const k of ALIASED) {
+    const list = def.devices[k] as { alias?: string }[];
+    const names = rec[k];
+    if (!names || names.length !== list.length) continue;
+    list.forEach((d, i) => { if (names[i]) d.alias = names[i]!; });
+  }
+  if (def.devices.memballoon && rec['memballoon']?.[0]) def.devices.memballoon.alias = rec['memballoon'][0];
 }
 
 export function readStatus(file: string): StatusRecord | null {
@@ -315,9 +365,12 @@ export async function qemuProcessReconnect(drv: QemuDriverState, obj: DomainObj,
   // The parser does not read <alias> (status XML only); aliases are a pure function of the
   // addressed definition, so assigning them again gives the same names QEMU knows.
   qemuAssignAliases(def);
+  if (st.aliases) restoreAliases(def, st.aliases);
   const live: LiveDomain = {
     pid: st.pid, monitorPath: st.monitorPath, monitor: null, def, vncPorts: st.vncPorts, beingDestroyed: false,
     gotShutdown: false, fakeReboot: false, expectStop: 0, expectResume: 0, startTime: st.startTime,
+    diskNodes: st.diskNodes ?? diskNodesOf(def),
+    nodeIndex: st.nodeIndex ?? def.devices.disks.length + 1, taps: st.taps ?? {}, unplugWaiters: new Map(), taint: st.taint ?? [],
   };
   obj.live = live;
   obj.id = st.id;
@@ -424,12 +477,20 @@ async function handleEvent(drv: QemuDriverState, obj: DomainObj, live: LiveDomai
       writeStatus(drv, obj);
       return;
     }
-    case 'DEVICE_DELETED':
-      live.def.devices.disks = live.def.devices.disks.filter((d) => d.alias !== ev.data['device']);
-      live.def.devices.interfaces = live.def.devices.interfaces.filter((d) => d.alias !== ev.data['device']);
-      writeStatus(drv, obj);
-      drv.emit(obj, DomainEventID.DEVICE_REMOVED, { devAlias: ev.data['device'] });
+    case 'BALLOON_CHANGE': {
+      const actual = Math.floor(Number(ev.data['actual'] ?? 0) / 1024);
+      if (actual > 0 && actual !== live.def.currentMemory) {
+        live.def.currentMemory = actual;
+        writeStatus(drv, obj);
+        drv.emit(obj, DomainEventID.BALLOON_CHANGE, { actual });
+      }
       return;
+    }
+    case 'DEVICE_DELETED': {
+      const alias = ev.data['device'];
+      if (typeof alias === 'string') await qemuDomainRemoveDevice(drv, obj, live, alias);
+      return;
+    }
     default:
       return;
   }

@@ -10,6 +10,7 @@ import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { DomainEventID } from '../../api/constants.js';
 import { qemuCapsGet, kvmUsable, type QemuCaps } from './capabilities.js';
 import type { DomainObj } from './domain_obj.js';
+import type { TapHooks } from './net.js';
 
 export interface QemuDriverConfig {
   /** Prefix of every path (the daemon's --root; "/" for the system layout). */
@@ -35,6 +36,10 @@ export interface QemuDriverConfig {
   tsvirtVersion: string;
   /** Start autostart domains when the driver initialises (the daemon does). */
   autostart: boolean;
+  /** Taps on virtual networks (default: the network driver of this process). */
+  tapHooks?: TapHooks;
+  /** How long a detach waits for the guest to release the device (libvirt: 5 s). */
+  unplugTimeoutMs: number;
 }
 
 export interface QemuPaths {
@@ -75,6 +80,7 @@ export function defaultConfig(over: Partial<QemuDriverConfig> = {}): QemuDriverC
     monitorTimeoutMs: 30_000,
     tsvirtVersion: '0.1.0',
     autostart: false,
+    unplugTimeoutMs: 5000,
     ...over,
   };
 }
