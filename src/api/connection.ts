@@ -66,6 +66,23 @@ export class Connection {
     return 0;
   }
 
+  /**
+   * Re-open a connection whose transport dropped (remote URIs); event registrations survive
+   * with the same callback ids. In-process drivers never drop, so this is a no-op for them.
+   */
+  async reconnect(): Promise<void> {
+    if (this.#closed) throw virError(ErrorDomain.NONE, ErrorNumber.INVALID_CONN, 'virConnectReconnect');
+    await this.#g.driver.reconnect?.();
+  }
+  /**
+   * Be told when the connection closes by itself (EOF, keepalive timeout, daemon shutdown);
+   * `reason` is a ConnectCloseReason. Returns a function that removes the listener.
+   */
+  onClose(cb: (reason: number, err: Error | null) => void): () => void {
+    return this.#g.driver.onConnectionClosed?.(cb) ?? (() => undefined);
+  }
+  async isEncrypted(o?: CallOptions): Promise<boolean> { return (await this._call<number>('connectIsEncrypted', [], o)) !== 0; }
+
   // ---- host ----
   getType(o?: CallOptions): Promise<string> { return this._call('connectGetType', [], o); }
   getVersion(o?: CallOptions): Promise<number> { return this._call('connectGetVersion', [], o); }

@@ -84,6 +84,12 @@ export type PoolEventCallback = (eventID: number, payload: PoolEventPayload) => 
 
 /** One open connection to a driver: what libvirt calls virConnect + its driver tables. */
 export interface DriverConnection {
+  // ---- connection management (local, no procedure behind them) ----
+  /** Re-open a dropped connection and re-register every event callback (remote driver). */
+  reconnect?(): Promise<void>;
+  /** Be told when the connection ends without connectClose; returns an unsubscribe function. */
+  onConnectionClosed?(cb: (reason: number, err: Error | null) => void): () => void;
+
   // ---- connection / host ----
   connectClose?(): Promise<void>;
   connectGetType?(): Promise<string>;
@@ -276,9 +282,10 @@ export interface DriverConnection {
   storageVolDownload?(vol: VolRef, offset: number, length: number, flags: number): Promise<DriverStream>;
 }
 
-export type DriverMethodName = {
+/** Methods served by procedures (the local connection-management ones excluded). */
+export type DriverMethodName = Exclude<{
   [K in keyof DriverConnection]-?: NonNullable<DriverConnection[K]> extends (...a: never[]) => unknown ? K : never
-}[keyof DriverConnection];
+}[keyof DriverConnection], 'reconnect' | 'onConnectionClosed'>;
 
 /** Parsed connection URI (see src/drivers/uri.ts). */
 export interface ConnectURI {

@@ -64,12 +64,15 @@ export function defaultURI(inDaemon: boolean): string {
   return process.getuid?.() === 0 ? 'qemu:///system' : 'qemu:///session';
 }
 
+let remoteLoadError: VirError | null = null;
+
 async function ensureBuiltins(inDaemon: boolean): Promise<void> {
   // The library loads its in-process drivers lazily: importing tsvirt costs nothing until open().
   if (!inDaemon) {
     if (!modules.some((m) => m.name === 'test')) await loadDriverModule('test');
-    if (!modules.some((m) => m.name === 'remote')) {
-      try { await loadDriverModule('remote'); } catch { /* not built yet: only in-process URIs work */ }
+    if (!modules.some((m) => m.name === 'remote') && !remoteLoadError) {
+      // Kept, not thrown: in-process URIs still work; a URI that needs the daemon reports it.
+      try { await loadDriverModule('remote'); } catch (e) { remoteLoadError = e as VirError; }
     }
   }
 }
@@ -89,6 +92,7 @@ export async function openConnection(uriString: string | null | undefined, opts:
     const composed = m.kind === 'hypervisor' && m.name !== 'test' ? await withSecondaryDrivers(driver, uri, openOpts) : driver;
     return { uri, conn: new GuardedConnection(composed, openOpts.readonly), driverName: m.name };
   }
+  if (!inDaemon && remoteLoadError) throw remoteLoadError;
   throw noDriverFor(uri.original);
 }
 
