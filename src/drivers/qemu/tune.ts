@@ -96,15 +96,17 @@ async function setVcpusLive(drv: QemuDriverState, obj: DomainObj, live: LiveDoma
     throw virError(ERR, ErrorNumber.OPERATION_UNSUPPORTED, `cannot unplug vcpus below ${cur - plugged.length}: only hot-plugged vcpus can be removed`);
   }
   for (const [s] of plugged.slice(0, cur - n)) {
-    const id = s['qom-path']!.slice('/machine/peripheral/'.length);
-    const gone = new Promise<boolean>((resolve) => live.unplugWaiters.set(id, () => resolve(true)));
-    await mon.execute('device_del', { id });
-    let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([gone, new Promise<boolean>((r) => { timer = setTimeout(() => r(false), drv.config.unplugTimeoutMs); })]);
-    clearTimeout(timer);
-    if (!ok) {
-      live.unplugWaiters.delete(id);
-      throw virError(ERR, ErrorNumber.OPERATION_FAILED, 'vcpu unplug request timed out. Unplug result must be manually inspected in the domain');
+    const qom = s['qom-path']!;
+    await mon.execute('device_del', { id: qom.slice('/machine/peripheral/'.length) });
+    // QEMU 7.2 reports DEVICE_DELETED only for the CPU's lapic child, so watch the slot empty.
+    const end = Date.now() + drv.config.unplugTimeoutMs;
+    for (;;) {
+      const now = await mon.execute<HotpluggableCpu[]>('query-hotpluggable-cpus');
+      if (!now.some((c) => c['qom-path'] === qom)) break;
+      if (Date.now() > end) {
+        throw virError(ERR, ErrorNumber.OPERATION_FAILED, 'vcpu unplug request timed out. Unplug result must be manually inspected in the domain');
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
     setCurrent(live.def, vcpusOf(live.def) - 1);
     writeStatus(drv, obj);
