@@ -1,3 +1,87 @@
-// placeholder
-import type { HandlerTable } from './defs.js';
-export const handlers: HandlerTable = {};
+// `event`: list domain event types, or wait for domain events and print them as virsh does.
+// libvirt counterpart: tools/virsh-domain-event.c (lifecycle events are decoded; the other
+// types are printed by name).
+import type { Ctx, HandlerTable } from './defs.js';
+import { CliError, type CmdOpts } from './opts.js';
+import { optDomain } from './lookup.js';
+
+/** virsh's event names, indexed by VIR_DOMAIN_EVENT_ID_* */
+const EVENT_NAMES = ['lifecycle', 'reboot', 'rtc-change', 'watchdog', 'io-error', 'graphics', 'io-error-reason',
+  'control-error', 'block-job', 'disk-change', 'tray-change', 'pm-wakeup', 'pm-suspend', 'balloon-change',
+  'pm-suspend-disk', 'device-removed', 'block-job-2', 'tunable', 'agent-lifecycle', 'device-added',
+  'migration-iteration', 'job-completed', 'device-removal-failed', 'metadata-change', 'block-threshold',
+  'memory-failure', 'memory-device-size-change'];
+
+const LIFECYCLE: [string, string[]][] = [
+  ['Defined', ['Added', 'Updated', 'Renamed', 'Snapshot']],
+  ['Undefined', ['Removed', 'Renamed']],
+  ['Started', ['Booted', 'Migrated', 'Restored', 'Snapshot', 'Event wakeup']],
+  ['Suspended', ['Paused', 'Migrated', 'I/O Error', 'Watchdog', 'Restored', 'Snapshot', 'API error', 'Post-copy', 'Post-copy Error']],
+  ['Resumed', ['Unpaused', 'Migrated', 'Snapshot', 'Post-copy', 'Post-copy Error']],
+  ['Stopped', ['Shutdown', 'Destroyed', 'Crashed', 'Migrated', 'Saved', 'Failed', 'Snapshot']],
+  ['Shutdown', ['Finished', 'Finished after guest request', 'Finished after host request']],
+  ['PMSuspended', ['Memory', 'Disk']],
+  ['Crashed', ['Panicked', 'Crashloaded']],
+];
+
+function timestamp(): string {
+  const d = new Date();
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}+0000: `;
+}
+
+async function event(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  if (o.bool('list')) {
+    ctx.print(EVENT_NAMES.map((n) => `${n}\n`).join(''));
+    return true;
+  }
+  const all = o.bool('all');
+  const name = o.string('event');
+  if (!all && name === undefined) throw new CliError('one of --list, --all, or --event <type> is required');
+  if (all && name !== undefined) throw new CliError('Options --all and --event are mutually exclusive');
+  let ids: number[];
+  if (all) ids = EVENT_NAMES.map((_, i) => i);
+  else {
+    const i = EVENT_NAMES.indexOf(name!);
+    if (i < 0) throw new CliError(`unknown event type ${name}`);
+    ids = [i];
+  }
+  const timeout = o.int('timeout');
+  if (timeout !== undefined && timeout <= 0) throw new CliError(`Numeric value '${timeout}' for <timeout> option is malformed or out of range`);
+  const loop = o.bool('loop');
+  const stamp = o.bool('timestamp');
+  const conn = await ctx.conn();
+  const dom = o.raw('domain') !== undefined ? await optDomain(ctx, o) : null;
+  let count = 0;
+  let finish!: (why: 'done' | 'timeout' | 'interrupt') => void;
+  const ended = new Promise<'done' | 'timeout' | 'interrupt'>((r) => { finish = r; });
+  const cbs: number[] = [];
+  for (const id of ids) {
+    try {
+      cbs.push(await conn.domainEventRegisterAny(dom, id, (d, p, eid) => {
+        let line = `event '${EVENT_NAMES[eid]}' for domain '${d.name}'`;
+        if (eid === 0) {
+          const [ev, details] = LIFECYCLE[p.event ?? -1] ?? ['unknown', []];
+          line += `: ${ev} ${details[p.detail ?? -1] ?? 'unknown'}`;
+        }
+        ctx.print(`${stamp ? timestamp() : ''}${line}\n`);
+        count++;
+        if (!loop) finish('done');
+      }));
+    } catch (e) {
+      if (!all) throw e;
+    }
+  }
+  const timer = timeout !== undefined ? setTimeout(() => finish('timeout'), timeout * 1000) : undefined;
+  const onInt = () => finish('interrupt');
+  process.once('SIGINT', onInt);
+  const why = await ended;
+  if (timer) clearTimeout(timer);
+  process.removeListener('SIGINT', onInt);
+  for (const c of cbs) await conn.domainEventDeregisterAny(c).catch(() => undefined);
+  if (why === 'timeout') ctx.print('event loop timed out\n');
+  ctx.print(`events received: ${count}\n`);
+  return true;
+}
+
+export const handlers: HandlerTable = { event };
