@@ -1,7 +1,7 @@
 // In-process microbenchmark of tsvirtd's per-call work (no kernel, no client): a ClientSession
 // on a fake socket, the real test driver, and the calls rpcbench makes (lookup = LOOKUP_BY_NAME
 // + GET_INFO, xml = GET_XML_DESC, define = DEFINE_XML + UNDEFINE, list = LIST_ALL_DOMAINS with
-// 1,000 domains). Reports microseconds of daemon JS per operation; steadier than a socket
+// 1,000 domains). Reports CPU microseconds of daemon JS per operation; steadier than a socket
 // benchmark on a shared machine, so it is the loop to iterate optimisations on.
 //   node bench/daemon_micro.mjs [--ms 1500] [lookup xml define list]
 import { EventEmitter } from 'node:events';
@@ -93,10 +93,14 @@ const OPS = {
 async function measure(name) {
   const op = OPS[name];
   for (let i = 0; i < 2000; i++) await op(); // warm-up (JIT)
+  // CPU time of this process, not wall time: other load on a shared machine stretches the
+  // wall clock but not (much) the CPU a call costs.
   let n = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   while (performance.now() - t0 < MS) { for (let i = 0; i < 50; i++) await op(); n += 50; }
-  return ((performance.now() - t0) * 1000) / n;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
 }
 
 for (const name of which) {

@@ -3,8 +3,8 @@
 // callbacks, and releasing everything when the client goes away.
 // libvirt counterpart: virnetserverclient.c + the per-client parts of remote_daemon_dispatch.c.
 import type * as net from 'node:net';
-import { FramingError, PacketReader, encodePacket, type Header, type Packet } from '../rpc/packet.js';
-import { MessageStatus, MessageType, Program, PROGRAM_VERSION } from '../rpc/protocol.js';
+import { FramingError, PacketReader, encodePacket, writePacketHeader, type Header, type Packet } from '../rpc/packet.js';
+import { MessageStatus, MessageType, PACKET_MIN, Program, PROGRAM_VERSION } from '../rpc/protocol.js';
 import { Keepalive, keepaliveResponse } from '../rpc/keepalive.js';
 import { encodeError } from '../rpc/types.js';
 import type { OpenResult } from '../drivers/registry.js';
@@ -109,16 +109,17 @@ export class ClientSession {
       }
       this.inbox.push(p);
     }
-    void this.pump();
+    this.pump();
   }
 
   /**
    * Work through queued packets in order. CALLs start as soon as a slot is free (replies may
-   * overtake each other); stream packets are awaited so data reaches the driver in order. While
-   * anything is waiting, the socket is paused: that is the back-pressure (no windows in the
-   * protocol, the peer simply stops being read).
+   * overtake each other); a stream packet holds the queue until the driver took it, so data
+   * reaches the driver in order. While anything is waiting, the socket is paused: that is the
+   * back-pressure (no windows in the protocol, the peer simply stops being read).
+   * Synchronous on purpose: it runs for every packet and every finished call.
    */
-  private async pump(): Promise<void> {
+  private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
     try {
@@ -140,34 +141,49 @@ export class ClientSession {
           const s = this.streams.get(streamKey(p.header.proc, p.header.serial));
           if (!s) continue; // a stream that no longer exists: dropped, as libvirtd does
           this.socket.pause();
-          await s.onClientPacket(p);
-          continue;
+          // `pumping` stays set until the driver took the data; then the pump goes on.
+          void this.streamPacket(s, p);
+          return;
         }
         // REPLY / MESSAGE / anything else from a client is never answered (only CALLs are).
       }
     } catch (e) {
-      this.log.error('internal error while handling client input', { error: (e as Error).stack ?? String(e) });
-      this.close('internal error');
-    } finally {
-      this.pumping = false;
+      this.internalError(e);
     }
+    this.pumping = false;
     if (this.closed) return;
     if (this.inbox.length > 0) this.socket.pause();
     else this.socket.resume();
   }
 
+  private async streamPacket(s: ServerStream, p: Packet): Promise<void> {
+    try {
+      await s.onClientPacket(p);
+    } catch (e) {
+      this.internalError(e);
+    }
+    this.pumping = false;
+    this.pump();
+  }
+
+  private internalError(e: unknown): void {
+    this.log.error('internal error while handling client input', { error: (e as Error).stack ?? String(e) });
+    this.close('internal error');
+  }
+
   private startCall(p: Packet, isBarrier: boolean): void {
     this.inflight++;
     if (isBarrier) this.barrier = true;
-    const done = () => {
-      this.inflight--;
-      if (isBarrier) this.barrier = false;
-      void this.pump();
-    };
-    dispatchCall(this, p).then(done, (e) => {
+    dispatchCall(this, p).then(() => this.callDone(isBarrier), (e) => {
       this.log.error('dispatch failed', { proc: p.header.proc, error: (e as Error)?.stack ?? String(e) });
-      done();
+      this.callDone(isBarrier);
     });
+  }
+
+  private callDone(isBarrier: boolean): void {
+    this.inflight--;
+    if (isBarrier) this.barrier = false;
+    this.pump();
   }
 
   // ---------------------------------------------------------------- output
@@ -198,7 +214,9 @@ export class ClientSession {
 
   /** REPLY echoing the call's prog/vers/proc/serial (type 5 is never used: no fds go back). */
   reply(call: Header, payload: Buffer): void {
-    this.write(encodePacket({ ...call, type: MessageType.REPLY, status: MessageStatus.OK }, payload));
+    const b = Buffer.allocUnsafe(PACKET_MIN + payload.length);
+    b.set(payload, PACKET_MIN);
+    this.write(writePacketHeader(b, call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
   }
 
   replyError(call: Header, err: VirError): void {

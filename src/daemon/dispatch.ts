@@ -5,13 +5,13 @@
 // libvirt counterpart: virnetserverprogram.c (checks and error replies) and the hand-written
 // parts of remote_daemon_dispatch.c.
 import * as diagnostics from 'node:diagnostics_channel';
-import type { Packet } from '../rpc/packet.js';
-import { AuthType, CONNECT_RO, DrvFeature, MessageStatus, MessageType, Program, PROGRAM_VERSION } from '../rpc/protocol.js';
+import { writePacketHeader, type Packet } from '../rpc/packet.js';
+import { AuthType, CONNECT_RO, DrvFeature, MessageStatus, MessageType, PACKET_MIN, Program, PROGRAM_VERSION } from '../rpc/protocol.js';
 import { Proc, callableProcedureName } from '../rpc/procnames.js';
 import {
-  decodeCall, encodeReturn, noSupportError, procedureByNumber, readOnlyDenial, type ProcedureDef,
+  decodeCall, encodeReturn, encodeReturnInto, noSupportError, procedureByNumber, readOnlyDenial, type ProcedureDef,
 } from '../rpc/procedures.js';
-import { XdrReader } from '../rpc/xdr.js';
+import { XdrReader, XdrWriter } from '../rpc/xdr.js';
 import { defaultURI, openConnection } from '../drivers/registry.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../util/error.js';
 import { LogPriority } from '../util/log.js';
@@ -68,10 +68,23 @@ const EVENT_DEREGISTER: Record<number, EventFamily> = {
   [Proc.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY]: 'pool',
 };
 
+/** callableProcedureName per procedure number, remembered (it is asked on every call). */
+const callableNames = new Map<number, string | null>();
+function callableName(proc: number): string | null {
+  let name = callableNames.get(proc);
+  if (name === undefined) {
+    name = callableProcedureName(proc);
+    if (callableNames.size < 4096) callableNames.set(proc, name);
+  }
+  return name;
+}
+
 /** Handle one CALL / CALL_WITH_FDS packet; never throws (errors become replies). */
 export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
   const h = p.header;
-  const call = { ...h, type: MessageType.CALL };
+  // Replies echo the call's header with their own type and status, so a plain CALL's decoded
+  // header (a fresh object per packet) serves as is.
+  const call = h.type === MessageType.CALL ? h : { ...h, type: MessageType.CALL };
   // The checks virNetServerProgramDispatch makes, in its order (§1.5).
   if (h.prog !== Program.REMOTE || h.vers !== PROGRAM_VERSION) {
     c.replyError(call, rpcError(`Cannot find program ${h.prog >>> 0} version ${h.vers >>> 0}`));
@@ -81,7 +94,7 @@ export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
     c.replyError(call, rpcError(`Unexpected message status ${h.status}`));
     return;
   }
-  const name = callableProcedureName(h.proc);
+  const name = callableName(h.proc);
   if (name === null) {
     c.replyError(call, rpcError(`unknown procedure: ${h.proc}`));
     return;
@@ -103,7 +116,9 @@ export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
     return;
   }
 
-  const started = performance.now();
+  // Tracing costs a clock read and a log record per call: only when someone listens.
+  const traced = callChannel.hasSubscribers || c.log.enabled(LogPriority.DEBUG);
+  const started = traced ? performance.now() : 0;
   let failure: VirError | null = null;
   try {
     const special = SPECIAL[h.proc];
@@ -117,7 +132,7 @@ export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
     failure = toVirError(e);
     replyFailure(c, call, def, e);
   }
-  if (callChannel.hasSubscribers || c.log.enabled(LogPriority.DEBUG)) {
+  if (traced) {
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     const fields = { proc: def.name, serial: h.serial, durationMs, ...(failure ? { error: failure.message } : {}) };
     c.log.debug('call', fields);
@@ -146,7 +161,8 @@ async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unk
     if (denial) throw denial;
   }
   if (!conn.conn.has(def.method)) throw noSupportError(def.name, def.api);
-  const release = await c.host.workers.acquire(def.priority === 'high');
+  const high = def.priority === 'high';
+  const release = c.host.workers.tryAcquire(high) ?? await c.host.workers.acquire(high);
   let value: unknown;
   try {
     if (c.closed) return;
@@ -167,14 +183,16 @@ async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unk
     return;
   }
   if (c.closed) return;
-  let payload: Buffer;
+  // The reply is encoded once, into one buffer: header space first, then the payload.
+  const w = new XdrWriter(256);
+  w.skip(PACKET_MIN);
   try {
-    payload = encodeReturn(def, value, { args, needResults });
+    encodeReturnInto(w, def, value, { args, needResults });
   } catch (e) {
     c.log.error('driver result does not fit the wire', { proc: def.name, error: (e as Error).message });
     throw virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, `cannot encode reply of ${def.api}: ${(e as Error).message}`);
   }
-  c.reply(call, payload);
+  c.write(writePacketHeader(w.view(), call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
 }
 
 type Special = (c: ClientSession, def: ProcedureDef, args: unknown[], call: Packet['header']) => Promise<void>;

@@ -19,6 +19,22 @@ export class WorkerPool {
 
   private limit(high: boolean): number { return Math.max(1, this.maxWorkers) + (high ? this.prioWorkers : 0); }
 
+  /**
+   * A slot now, without waiting (no promise on the common path), or null when the caller must
+   * queue with acquire(). The returned function frees it.
+   */
+  tryAcquire(high: boolean): (() => void) | null {
+    if (this.waiting.length !== 0 || this.running >= this.limit(high)) return null;
+    this.running++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.running--;
+      if (this.waiting.length !== 0) this.wake();
+    };
+  }
+
   /** Wait for a slot; the returned function frees it (call exactly once). */
   acquire(high: boolean): Promise<() => void> {
     return new Promise((resolve) => {

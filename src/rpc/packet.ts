@@ -54,6 +54,24 @@ export function encodeHeader(header: Header, bodyLength: number): Buffer {
 }
 
 /**
+ * Fill the first 28 bytes of `b`, a whole packet whose payload already follows them, with the
+ * length word and header (the daemon encodes a reply's payload after 28 reserved bytes, so a
+ * reply is built in one buffer with no copy).
+ */
+export function writePacketHeader(b: Buffer, prog: number, vers: number, proc: number, type: number, serial: number, status: number): Buffer {
+  const len = b.length;
+  if (len > PACKET_MAX) throw new FramingError(`packet of ${len} bytes exceeds maximum ${PACKET_MAX}`);
+  b.writeUInt32BE(len, 0);
+  b.writeUInt32BE(prog >>> 0, 4);
+  b.writeUInt32BE(vers >>> 0, 8);
+  b.writeInt32BE(proc | 0, 12);
+  b.writeInt32BE(type | 0, 16);
+  b.writeUInt32BE(serial >>> 0, 20);
+  b.writeInt32BE(status | 0, 24);
+  return b;
+}
+
+/**
  * A whole packet. For *_WITH_FDS types `nfds` is written between header and payload; the fds
  * themselves (and their 1-byte carriers) are the transport's business.
  */
@@ -177,6 +195,12 @@ export class PacketReader {
       }
       // Fast path: the whole packet is in this chunk and nothing is pending.
       if (this.buffered === 0 && data.length >= this.want) {
+        if (data.length === this.want) {
+          // The usual case, one whole packet per chunk: no views to cut.
+          this.want = 0;
+          out.push(this.complete(data));
+          break;
+        }
         const pkt = data.subarray(0, this.want);
         data = data.subarray(this.want);
         this.want = 0;

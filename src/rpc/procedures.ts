@@ -9,7 +9,7 @@
 //   - `readonly: true` = allowed on a read-only connection (§9.3); `roDeny` adds the argument-
 //     dependent denials (SECURE xml flag, guest-agent sources).
 
-import { XdrReader, XdrWriter } from './xdr.js';
+import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
   t, domain, network, storagePool, storageVol, snapshot, optDomain, optNetwork, optStoragePool,
   typedParams, filterStringParams, type StructField, type StructType, type XdrType,
@@ -413,12 +413,15 @@ export interface DecodedCall {
 
 /** Server side: CALL payload -> positional args for the driver method (wire order). */
 export function decodeCall(def: ProcedureDef, r: XdrReader): DecodedCall {
-  const o = def.args.decode(r);
+  // Straight into the positional array (no intermediate struct object): this runs per call.
+  const fields = def.args.fields;
   const args: any[] = [];
   let needResults = true;
-  for (const [name] of def.args.fields) {
-    if (name === 'need_results') needResults = o[name] !== 0;
-    else args.push(o[name]);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const v = field[1].decode(r);
+    if (field[0] === 'need_results') needResults = v !== 0;
+    else args.push(v);
   }
   return { args, needResults };
 }
@@ -449,26 +452,48 @@ export interface EncodeReturnOptions {
 
 /** Server side: the driver method's result -> REPLY payload. */
 export function encodeReturn(def: ProcedureDef, value: any, opts: EncodeReturnOptions = {}): Buffer {
+  if (def.retShape === 'void') return Buffer.alloc(0);
+  const w = new XdrWriter(256);
+  encodeReturnInto(w, def, value, opts);
+  // The writer is dropped here, so its bytes can be handed out without a copy.
+  return w.view();
+}
+
+/** One field of a ret struct, with the field name in the error as the struct encoder gives it. */
+function encodeField(w: XdrWriter, field: StructField, v: unknown): void {
+  try {
+    field[1].encode(w, v);
+  } catch (e) {
+    if (e instanceof XdrError) throw new XdrError(`${field[0]}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * encodeReturn into a writer the caller owns (the daemon writes the packet header in front of
+ * the payload, so a reply is one buffer built once).
+ */
+export function encodeReturnInto(w: XdrWriter, def: ProcedureDef, value: any, opts: EncodeReturnOptions = {}): void {
   const fields = def.ret.fields;
-  let o: any;
+  const filter = def.stringParamsFlagArg !== undefined && opts.args
+    ? Number(opts.args[def.stringParamsFlagArg] ?? 0) : null;
   switch (def.retShape) {
-    case 'void': return Buffer.alloc(0);
-    case 'single': o = { [fields[0]![0]]: value }; break;
-    case 'object': o = value; break;
+    case 'void': return;
+    case 'single':
+      encodeField(w, fields[0]!, filter === null ? value : filterStringParams(value, filter));
+      return;
     case 'list': {
       const list: any[] = value ?? [];
-      o = { [fields[0]![0]]: opts.needResults === false ? [] : list, [fields[1]![0]]: list.length };
-      break;
+      encodeField(w, fields[0]!, opts.needResults === false ? [] : list);
+      encodeField(w, fields[1]!, list.length);
+      return;
+    }
+    case 'object': {
+      let o = value;
+      if (filter !== null && o && Array.isArray(o.params)) o = { ...o, params: filterStringParams(o.params, filter) };
+      def.ret.encode(w, o);
     }
   }
-  if (def.stringParamsFlagArg !== undefined && opts.args) {
-    const flags = Number(opts.args[def.stringParamsFlagArg] ?? 0);
-    if (def.retShape === 'single') o = { [fields[0]![0]]: filterStringParams(value, flags) };
-    else if (o && Array.isArray(o.params)) o = { ...o, params: filterStringParams(o.params, flags) };
-  }
-  const w = new XdrWriter(256);
-  def.ret.encode(w, o);
-  return w.finish();
 }
 
 /** Client side: REPLY payload -> what the driver method returns. */

@@ -4,7 +4,7 @@
 
 import { XdrError, XdrReader, XdrWriter, type Hyper } from './xdr.js';
 import { STRING_MAX, UUID_BUFLEN } from './protocol.js';
-import { uuidFromBytes, uuidToBytes } from '../util/uuid.js';
+import { uuidToBytes } from '../util/uuid.js';
 import { ErrorLevel, VirError, errorMessage } from '../util/error.js';
 import {
   TypedParamType,
@@ -31,29 +31,40 @@ function prim<T>(kind: string, minSize: number, encode: (w: XdrWriter, v: T) => 
   return { kind, minSize, encode, decode };
 }
 
+/**
+ * A struct's encoder and decoder are generated once per struct type (the field list is our own
+ * table, never input): each field then has its own call site and a named property access, which
+ * V8 keeps monomorphic. A generic loop over the fields made every call and load megamorphic,
+ * and those two dominated the per-call cost of the codec.
+ */
 function struct<T = any>(fields: readonly StructField[]): StructType<T> {
   const minSize = fields.reduce((n, [, ty]) => n + ty.minSize, 0);
-  return {
-    kind: 'struct',
-    fields,
-    minSize,
-    encode(w, v: any) {
-      if (v === null || typeof v !== 'object') throw new XdrError('struct value expected');
-      for (const [name, ty] of fields) {
+  const names = fields.map(([name]) => name);
+  const types = fields.map(([, ty]) => ty);
+  const key = (name: string) => JSON.stringify(name);
+  const encodeBody = names.map((name, i) => `at = ${i}; t${i}.encode(w, v[${key(name)}]);`).join('\n');
+  const decodeBody = names.map((name, i) => `${key(name)}: t${i}.decode(r)`).join(',\n');
+  const bind = types.map((_, i) => `const t${i} = types[${i}];`).join('\n');
+  const factory = new Function('types', 'names', 'XdrError', `${bind}
+    return {
+      encode(w, v) {
+        if (v === null || typeof v !== 'object') throw new XdrError('struct value expected');
+        let at = 0;
         try {
-          ty.encode(w, v[name]);
+          ${encodeBody}
         } catch (e) {
-          if (e instanceof XdrError) throw new XdrError(`${name}: ${e.message}`);
+          if (e instanceof XdrError) throw new XdrError(names[at] + ': ' + e.message);
           throw e;
         }
-      }
-    },
-    decode(r) {
-      const o: any = {};
-      for (const [name, ty] of fields) o[name] = ty.decode(r);
-      return o as T;
-    },
-  };
+      },
+      decode(r) {
+        return {
+          ${decodeBody}
+        };
+      },
+    };`) as (types: XdrType[], names: string[], err: typeof XdrError) => Pick<XdrType, 'encode' | 'decode'>;
+  const { encode, decode } = factory(types, names, XdrError);
+  return { kind: 'struct', fields, minSize, encode, decode };
 }
 
 function array<T>(el: XdrType<T>, max: number): XdrType<T[]> {
@@ -135,12 +146,43 @@ function fixedOpaque(n: number): XdrType<Buffer> {
   return prim(`opaque[${n}]`, n + ((4 - (n & 3)) & 3), (w, b) => w.fixedOpaque(b, n), (r) => r.fixedOpaque(n));
 }
 
+// UUIDs cross the wire on every domain call: the canonical 36-character form is converted
+// with lookup tables straight into/out of the packet; anything else takes uuidToBytes' path.
+const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+/** Offsets of the 16 byte pairs in "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx". */
+const UUID_PAIRS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const uuidScratch = Buffer.alloc(UUID_BUFLEN);
+
+/** The canonical form's 16 bytes in uuidScratch, or false when `s` is not canonical. */
+function canonicalUuidBytes(s: string): boolean {
+  if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45) return false;
+  for (let i = 0; i < 16; i++) {
+    const o = UUID_PAIRS[i]!;
+    const c1 = s.charCodeAt(o);
+    const c2 = s.charCodeAt(o + 1);
+    const hi = c1 < 128 ? HEX_VALUE[c1]! : -1;
+    const lo = c2 < 128 ? HEX_VALUE[c2]! : -1;
+    if (hi < 0 || lo < 0) return false;
+    uuidScratch[i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
 const uuid: XdrType<string> = prim('uuid', UUID_BUFLEN,
   (w, s) => {
     if (typeof s !== 'string') throw new XdrError('uuid string expected');
-    w.fixedOpaque(uuidToBytes(s), UUID_BUFLEN);
+    w.fixedOpaque(canonicalUuidBytes(s) ? uuidScratch : uuidToBytes(s), UUID_BUFLEN);
   },
-  (r) => uuidFromBytes(r.fixedOpaque(UUID_BUFLEN)));
+  (r) => {
+    const b = r.fixedOpaqueView(UUID_BUFLEN);
+    const h = HEX_PAIRS;
+    return `${h[b[0]!]}${h[b[1]!]}${h[b[2]!]}${h[b[3]!]}-${h[b[4]!]}${h[b[5]!]}-${h[b[6]!]}${h[b[7]!]}-${h[b[8]!]}${h[b[9]!]}-${h[b[10]!]}${h[b[11]!]}${h[b[12]!]}${h[b[13]!]}${h[b[14]!]}${h[b[15]!]}`;
+  });
 
 const string: XdrType<string> = prim('string', 4, (w, s) => w.string(s, STRING_MAX), (r) => r.string(STRING_MAX));
 

@@ -57,20 +57,37 @@ export class XdrWriter {
   int(v: number): this {
     if (!Number.isInteger(v) || v < INT_MIN || v > INT_MAX) throw new XdrError(`int out of range: ${v}`);
     this.reserve(4);
-    this.buf.writeInt32BE(v, this.len);
-    this.len += 4;
+    this.put32(v);
     return this;
   }
 
   uint(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > UINT_MAX) throw new XdrError(`unsigned int out of range: ${v}`);
     this.reserve(4);
-    this.buf.writeUInt32BE(v, this.len);
-    this.len += 4;
+    this.put32(v);
     return this;
   }
 
+  /** Four big-endian bytes of an int32/uint32 (byte stores: cheaper than writeUInt32BE's checks). */
+  private put32(v: number): void {
+    const b = this.buf;
+    const o = this.len;
+    b[o] = v >>> 24;
+    b[o + 1] = v >>> 16;
+    b[o + 2] = v >>> 8;
+    b[o + 3] = v;
+    this.len = o + 4;
+  }
+
   hyper(v: Hyper): this {
+    // Exact JS numbers (the common case: memory sizes, times) skip the bigint round trip.
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      const hi = Math.floor(v / TWO_32);
+      this.reserve(8);
+      this.put32(hi);
+      this.put32(v - hi * TWO_32);
+      return this;
+    }
     const b = toBigInt(v, 'hyper');
     if (b < HYPER_MIN || b > HYPER_MAX) throw new XdrError(`hyper out of range: ${b}`);
     this.reserve(8);
@@ -80,6 +97,13 @@ export class XdrWriter {
   }
 
   uhyper(v: Hyper): this {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+      const hi = Math.floor(v / TWO_32);
+      this.reserve(8);
+      this.put32(hi);
+      this.put32(v - hi * TWO_32);
+      return this;
+    }
     const b = toBigInt(v, 'unsigned hyper');
     if (b < 0n || b > UHYPER_MAX) throw new XdrError(`unsigned hyper out of range: ${b}`);
     this.reserve(8);
@@ -102,21 +126,58 @@ export class XdrWriter {
 
   /** Raw bytes plus zero padding to a multiple of 4 (no length word). */
   private bytes(b: Uint8Array): void {
-    const p = pad4(b.length);
-    this.reserve(b.length + p);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-    if (p) { this.buf.fill(0, this.len, this.len + p); this.len += p; }
+    const n = b.length;
+    const p = pad4(n);
+    this.reserve(n + p);
+    if (n <= 32) {
+      // A UUID or a short opaque: a byte loop beats TypedArray.set's set-up cost.
+      const buf = this.buf;
+      const o = this.len;
+      for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
+    } else {
+      this.buf.set(b, this.len);
+    }
+    this.len += n;
+    this.zeroPad(n);
   }
 
   /** `string<max>`: u32 byte length, UTF-8 bytes, padding. */
   string(s: string, max: number): this {
     if (typeof s !== 'string') throw new XdrError(`string expected, got ${typeof s}`);
-    const b = Buffer.from(s, 'utf8');
-    if (b.length > max) throw new XdrError(`string of ${b.length} bytes exceeds maximum ${max}`);
-    this.uint(b.length);
-    this.bytes(b);
+    const n = s.length;
+    // Short ASCII strings (names, URIs, most XML) are copied char by char into place: no
+    // intermediate Buffer. Anything else goes through Buffer's UTF-8 encoder.
+    if (n <= 256) {
+      this.reserve(4 + n + 3);
+      const b = this.buf;
+      const start = this.len + 4;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[start + i] = c;
+      }
+      if (i === n) {
+        if (n > max) throw new XdrError(`string of ${n} bytes exceeds maximum ${max}`);
+        this.put32(n);
+        this.len += n;
+        this.zeroPad(n);
+        return this;
+      }
+    }
+    const byteLen = Buffer.byteLength(s, 'utf8');
+    if (byteLen > max) throw new XdrError(`string of ${byteLen} bytes exceeds maximum ${max}`);
+    this.reserve(4 + byteLen + 3);
+    this.put32(byteLen);
+    this.buf.write(s, this.len, byteLen, 'utf8');
+    this.len += byteLen;
+    this.zeroPad(byteLen);
     return this;
+  }
+
+  private zeroPad(n: number): void {
+    const p = pad4(n);
+    for (let i = 0; i < p; i++) this.buf[this.len++] = 0;
   }
 
   /** `T *x`: 0 = absent, 1 + T = present (null and undefined are absent). */
@@ -192,9 +253,21 @@ export class XdrWriter {
     return this;
   }
 
+  /** Leave `n` bytes to be filled later through view() (a packet header before its payload). */
+  skip(n: number): this {
+    this.reserve(n);
+    this.len += n;
+    return this;
+  }
+
   /** The encoded bytes (a copy, so the writer can be reused or dropped). */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.len));
+  }
+
+  /** The encoded bytes without copying: for a writer that is dropped right after. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.len);
   }
 }
 
@@ -281,7 +354,11 @@ export class XdrReader {
 
   string(max: number): string {
     const n = this.length(max, 'string');
-    return this.bytes(n, 'string').toString('utf8');
+    const total = n + pad4(n);
+    this.need(total, 'string');
+    const start = this.pos;
+    this.pos += total;
+    return this.buf.toString('utf8', start, start + n);
   }
 
   optional<T>(dec: (r: XdrReader) => T): T | null {
@@ -289,6 +366,11 @@ export class XdrReader {
     if (flag === 0) return null;
     if (flag !== 1) throw new XdrError(`optional flag must be 0 or 1, got ${flag}`);
     return dec(this);
+  }
+
+  /** `opaque x[n]` as a view into the packet (no copy): for callers that do not keep it. */
+  fixedOpaqueView(n: number): Buffer {
+    return this.bytes(n, 'fixed opaque');
   }
 
   /** `opaque x[n]` — returns a copy so callers may keep it past the packet's lifetime. */
