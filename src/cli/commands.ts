@@ -184,7 +184,6 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "config", t: 'bool', h: "affect next boot" },
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
-    { n: "persistent", t: 'alias', h: "config" },
   ] },
   "autostart": { group: "domain", impl: 'domain_lifecycle', help: "autostart a domain", desc: "Configure a domain to be automatically started at boot.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
@@ -224,7 +223,6 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "config", t: 'bool', h: "affect next boot" },
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
-    { n: "persistent", t: 'alias', h: "config" },
   ] },
   "domhostname": { group: "domain", impl: 'domain_info', help: "print the domain's hostname", desc: "", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
@@ -374,7 +372,6 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
     { n: "force", t: 'bool', h: "force device update" },
-    { n: "persistent", t: 'alias', h: "config" },
   ] },
   "vcpucount": { group: "domain", impl: 'domain_info', help: "domain vcpu counts", desc: "Returns the number of virtual CPUs used by the domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
@@ -928,6 +925,8 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "split", t: 'bool', h: "split each argument on ','; ',,' is an escape sequence" },
     { n: "err", t: 'bool', h: "output to stderr" },
     { n: "string", t: 'argv', pos: true, h: "arguments to echo" },
+    { n: "str", t: 'alias', h: "string" },
+    { n: "hi", t: 'alias', h: "string=hello" },
   ] },
   "exit": { group: "virsh", impl: 'generic', help: "quit this interactive terminal", desc: "", opts: [
   ] },

@@ -81,19 +81,21 @@ async function setmaxmem(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 
 function deviceCommand(verb: 'attach' | 'detach' | 'update') {
   return async (ctx: Ctx, o: CmdOpts): Promise<boolean> => {
+    exclusive(o, 'persistent', 'current');
     let flags = liveConfigFlags(o);
     const current = o.bool('current');
-    const persistent = o.bool('config');
+    const persistent = o.bool('persistent');
+    if (persistent) flags |= 2;
     const d = await optDomain(ctx, o);
     const file = o.string('file')!;
     const xml = readXmlFile(file);
-    if (persistent && verb !== 'update' && await d.isActive()) flags |= 1;
+    if (persistent && await d.isActive()) flags |= 1;
     if (verb === 'update' && o.bool('force')) flags |= 4;
     try {
       if (verb === 'attach') await d.attachDevice(xml, flags || current ? flags : 0);
-      // virsh 9.0 always detaches through virDomainDetachDeviceFlags, even with no flags; the
-      // public detachDevice() would pick the flag-less call, so go one level down
-      else if (verb === 'detach') await d.connection._call('domainDetachDeviceFlags', [d.ref, xml, flags]);
+      // with --current alone virsh calls virDomainDetachDeviceFlags(0), which the public
+      // detachDevice() cannot express (flags 0 picks the flag-less call)
+      else if (verb === 'detach') await (flags || current ? d.connection._call('domainDetachDeviceFlags', [d.ref, xml, flags]) : d.detachDevice(xml, 0));
       else await d.updateDevice(xml, flags);
     } catch (e) { throw new CmdError(`Failed to ${verb} device from ${file}`, e); }
     ctx.print(`Device ${verb === 'attach' ? 'attached' : verb === 'detach' ? 'detached' : 'updated'} successfully\n`);

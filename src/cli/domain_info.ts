@@ -159,8 +159,7 @@ async function vcpucount(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const current = o.bool('current');
   const guest = o.bool('guest');
   const all = !(maximum || active || config || live || current || guest);
-  exclusive(o, 'current', 'live');
-  exclusive(o, 'current', 'config');
+  // --current here is the pre-0.9.4 spelling of --active, so it combines with --live/--config
   exclusive(o, 'active', 'maximum');
   exclusive(o, 'guest', 'config');
   exclusive(o, 'live', 'config');

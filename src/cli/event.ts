@@ -81,7 +81,8 @@ async function event(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   for (const c of cbs) await conn.domainEventDeregisterAny(c).catch(() => undefined);
   if (why === 'timeout') ctx.print('event loop timed out\n');
   ctx.print(`events received: ${count}\n`);
-  return true;
+  // virsh reports failure when the wait ended without the event
+  return why !== 'timeout';
 }
 
 export const handlers: HandlerTable = { event };

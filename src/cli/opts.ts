@@ -116,7 +116,8 @@ export class CmdOpts {
     const p = parseIntegerPrefix(raw);
     if (!p || p.v < 0n) throw bad();
     const mult = scaleSuffix(p.rest, scale);
-    if (mult === null) throw bad();
+    // libvirt's virScaleInteger reports the unit too, and virsh shows its error after its own
+    if (mult === null) throw new CmdError(bad().message, new CliError(`invalid argument: unknown suffix '${p.rest}'`));
     const v = p.v * mult;
     if (v > max) throw bad();
     return v;

@@ -1,6 +1,6 @@
 // virsh's vshTable: a header row, a dashed rule, rows; a leading space, columns padded to their
 // widest cell (in terminal columns) and separated by three spaces; the last column unpadded.
-// --quiet drops the header and the rule.
+// --quiet drops the header and the rule (and the header no longer widens the columns).
 
 /** Terminal width of one code point (wcwidth): 0 for combining marks, 2 for wide CJK/emoji. */
 function charWidth(cp: number): number {
@@ -41,8 +41,8 @@ export class Table {
     const all = quiet ? this.rows : [this.header.slice(), ...this.rows];
     const ncol = this.header.length;
     const widths = new Array<number>(ncol).fill(0);
-    // widths always count the header, as virsh does even when it is not printed
-    for (const r of [this.header as string[], ...this.rows]) {
+    // widths count only what is printed: without the header under --quiet
+    for (const r of all) {
       for (let i = 0; i < ncol; i++) widths[i] = Math.max(widths[i]!, displayWidth(r[i] ?? ''));
     }
     const line = (r: readonly string[]): string => {

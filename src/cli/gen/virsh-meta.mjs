@@ -28,9 +28,7 @@ const IMPL = {
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
-  'attach-device': { persistent: 'config' },
-  'detach-device': { persistent: 'config' },
-  'update-device': { persistent: 'config' },
+  'echo': { str: 'string', hi: 'string=hello' },
   'undefine': { 'delete-snapshots': 'delete-storage-volume-snapshots' },
   'pool-define-as': { 'source-path': 'source-dev' },
   'pool-create-as': { 'source-path': 'source-dev' },
