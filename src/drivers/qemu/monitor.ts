@@ -87,7 +87,8 @@ export class QemuMonitor extends EventEmitter<QemuMonitorEvents> {
           throw virError(ErrorDomain.QEMU, ErrorNumber.INTERNAL_ERROR,
             `failed to connect to monitor socket ${path} (vm='${name}'): ${(e as Error).message}`);
         }
-        await new Promise((r) => setTimeout(r, 20));
+        // QEMU creates the socket some 10-30 ms after exec: a short retry keeps start latency low.
+        await new Promise((r) => setTimeout(r, 3));
       }
     }
     const mon = new QemuMonitor(sock, name);

@@ -238,6 +238,8 @@ export async function waitMigration(mon: QemuMonitor, what: string, timeoutMs = 
 
 /** Record the pty each pty-type serial got (shown in the live XML and used by the console). */
 async function updatePtyPaths(live: LiveDomain): Promise<void> {
+  // Only pty chardevs get a path from QEMU: no round trip when there is none.
+  if (!live.def.devices.serials.some((s) => s.type === 'pty')) return;
   const chardevs = await live.monitor!.execute<{ label: string; filename: string }[]>('query-chardev');
   for (const s of live.def.devices.serials) {
     if (s.type !== 'pty') continue;
@@ -265,10 +267,12 @@ const STOP_DETAIL: Record<number, number> = {
 export async function qemuProcessKill(pid: number, graceMs: number, graceful: boolean): Promise<void> {
   if (!qemuAlive(pid)) return;
   try { process.kill(pid, 'SIGTERM'); } catch { return; }
-  const end = Date.now() + graceMs;
+  const start = Date.now();
+  const end = start + graceMs;
   while (Date.now() < end) {
     if (!qemuAlive(pid)) return;
-    await new Promise((r) => setTimeout(r, 20));
+    // QEMU usually exits within a few ms of SIGTERM: poll tightly at first, then back off.
+    await new Promise((r) => setTimeout(r, Date.now() - start < 200 ? 2 : 20));
   }
   if (graceful) {
     throw virError(ERR, ErrorNumber.SYSTEM_ERROR, `Failed to terminate process ${pid} with SIGTERM: Device or resource busy`);
