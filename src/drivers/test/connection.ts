@@ -28,7 +28,48 @@ export class TestConnection implements ConnCtx {
   }
 }
 
-Object.assign(TestConnection.prototype, hostMethods, domainMethods, domainInfoMethods, snapshotMethods, networkMethods, storageMethods);
+/**
+ * Calls that only read state. Every other call may change a definition, so it moves the driver's
+ * generation on, before it runs and again once it settled: a cached answer made from older
+ * state (DomainObj.xmlCache) is then never served. Unlisted calls count as changes, so a new
+ * call is safe by default; listing a call here is a promise that it changes nothing.
+ */
+const READERS = new Set<string>([
+  'connectListAllDomains', 'connectNumOfDomains', 'connectListDomains', 'connectNumOfDefinedDomains',
+  'connectListDefinedDomains', 'domainLookupById', 'domainLookupByName', 'domainLookupByUuid',
+  'domainGetInfo', 'domainGetState', 'domainGetXmlDesc', 'domainGetOsType', 'domainGetMaxMemory',
+  'domainGetAutostart', 'domainIsActive', 'domainIsPersistent', 'domainIsUpdated', 'domainHasManagedSaveImage',
+  'connectGetType', 'connectGetVersion', 'connectGetLibVersion', 'connectGetHostname', 'connectGetUri',
+  'connectGetMaxVcpus', 'connectIsSecure', 'connectIsEncrypted', 'connectIsAlive', 'connectSupportsFeature',
+  'connectGetSysinfo', 'connectGetCapabilities', 'nodeGetInfo', 'nodeGetFreeMemory', 'nodeGetCellsFreeMemory',
+  'nodeGetCpuMap', 'nodeGetSecurityModel',
+]);
+
+type Method = (this: TestConnection, ...args: unknown[]) => unknown;
+
+function countingChanges(fn: Method): Method {
+  return function (this: TestConnection, ...args: unknown[]): unknown {
+    const drv = this.drv;
+    drv.generation++;
+    let r: unknown;
+    try {
+      r = fn.apply(this, args);
+    } catch (e) {
+      drv.generation++;
+      throw e;
+    }
+    if (r instanceof Promise) return r.finally(() => { drv.generation++; });
+    drv.generation++;
+    return r;
+  };
+}
+
+const tables = [hostMethods, domainMethods, domainInfoMethods, snapshotMethods, networkMethods, storageMethods];
+for (const table of tables) {
+  for (const [name, fn] of Object.entries(table)) {
+    (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
+  }
+}
 
 // The mixed-in tables make a TestConnection a full DriverConnection (checked here once).
 export interface TestConnection extends DriverConnection {}

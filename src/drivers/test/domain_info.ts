@@ -89,9 +89,15 @@ export const domainInfoMethods = {
   async domainGetXmlDesc(this: ConnCtx, dom: DomainRef, flags: number): Promise<string> {
     checkFlags(flags, 1 | 2 | 4 | 8, 'testDomainGetXMLDesc');
     const o = domObj(this, dom);
+    // Formatting is most of this call's cost and the answer only changes with the driver's state.
+    const generation = this.drv.generation;
+    const cached = o.xmlCache;
+    if (cached !== null && cached.generation === generation && cached.flags === flags) return cached.xml;
     const inactive = (flags & 2) !== 0;
     const def = inactive && o.newDef ? o.newDef : o.def;
-    return formatDomainXml(def, { inactive, secure: (flags & 1) !== 0, id: inactive ? undefined : o.id });
+    const xml = formatDomainXml(def, { inactive, secure: (flags & 1) !== 0, id: inactive ? undefined : o.id });
+    o.xmlCache = { generation, flags, xml };
+    return xml;
   },
   async domainGetOsType(this: ConnCtx, dom: DomainRef): Promise<string> { domObj(this, dom); return 'linux'; },
   async domainGetHostname(this: ConnCtx, dom: DomainRef, flags: number): Promise<string> {

@@ -26,6 +26,8 @@ export class DomainObj {
   id = -1;
   /** loaded from a node file, where libvirt checks the definition for taints */
   loadedTaint = false;
+  /** The last GET_XML_DESC answer: valid while the driver's generation and the flags match. */
+  xmlCache: { generation: number; flags: number; xml: string } | null = null;
 
   constructor(def: DomainDef) { this.def = def; }
 

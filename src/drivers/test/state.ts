@@ -46,6 +46,11 @@ export class TestDriver {
   private nextDomID = 1;
   /** open connections sharing this instance */
   refs = 0;
+  /**
+   * Moves on around every call that may change state (see connection.ts), so anything derived
+   * from a definition (formatted XML) can be cached until the next change.
+   */
+  generation = 0;
 
   allocDomainId(): number { return this.nextDomID++; }
 
