@@ -25,11 +25,16 @@ const hasRemote = existsSync(`${dist}/src/drivers/remote/index.js`);
 const entry = `${dist}/src/cli/bundle-entry.mjs`;
 writeFileSync(entry, [
   "import { register as registerTest } from './../drivers/test/index.js';",
-  "import { registerDriver } from './../drivers/registry.js';",
-  hasRemote ? "import { register as registerRemote } from './../drivers/remote/index.js';" : '',
+  "import { registerDriver, registeredDrivers } from './../drivers/registry.js';",
   'registerTest();',
   hasRemote
-    ? 'registerRemote();'
+    // The remote driver (and the protocol tables under it) is evaluated only when a URI gets
+    // past the in-process drivers: require() of a bundled module is a lazy initializer.
+    ? [
+      'let remote;',
+      "const real = () => { if (!remote) { require('./../drivers/remote/index.js').register(); remote = registeredDrivers().find((m) => m.name === 'remote'); } return remote; };",
+      "registerDriver({ name: 'remote', kind: 'remote', claims: (u, c) => real().claims(u, c), open: (u, o) => real().open(u, o) });",
+    ].join('\n')
     // no remote driver in this build: say so instead of letting the registry try to import one
     : "registerDriver({ name: 'remote', kind: 'remote', claims: () => false, open: () => { throw new Error('remote driver not built'); } });",
   "export { main } from './main.js';",
