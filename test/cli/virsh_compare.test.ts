@@ -18,19 +18,25 @@ const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
 
 interface Result { stdout: string; stderr: string; status: number | null }
 
-/** Lines whose values depend on the clock (the test driver derives CPU time from it). */
-const mask = (s: string) => s.replace(/^(CPU time:\s+).*$/gm, '$1<time>');
+/** Values that depend on the clock: CPU time (the test driver derives it from the time of day)
+ * and snapshot creation times, which may fall in different seconds in the two runs. */
+const mask = (s: string) => s.replace(/^(CPU time:\s+).*$/gm, '$1<time>')
+  .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, '<date>')
+  .replace(/<creationTime>\d+<\/creationTime>/g, '<creationTime/>');
 
 function run(bin: string[], args: string[], input?: string): Result {
   const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', input, timeout: 20000,
+    encoding: 'utf8', input, timeout: 10000,
     env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
   });
   return { stdout: mask(r.stdout), stderr: r.stderr, status: r.status };
 }
 
 function same(args: string[], input?: string): void {
-  const want = run([VIRSH], args, input);
+  // virsh 9.0's job watcher (save, managedsave) now and then never returns on a busy machine;
+  // such a run says nothing about tsvirsh, so it is retried
+  let want = run([VIRSH], args, input);
+  for (let i = 0; i < 2 && want.status === null; i++) want = run([VIRSH], args, input);
   const got = run([process.execPath, TSVIRSH], args, input);
   assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
 }
