@@ -38,12 +38,17 @@ export function pidFilePath(drv: QemuDriverState, name: string): string { return
 export function monitorPathFor(drv: QemuDriverState, name: string): string { return path.join(drv.paths.runDir, `${name}.monitor`); }
 export function logFilePath(drv: QemuDriverState, name: string): string { return path.join(drv.paths.logDir, `${name}.log`); }
 
-/** A pid that exited but was not reaped yet is dead for our purposes. */
+/**
+ * A pid that exited but was not reaped yet is dead for our purposes. The leader of a
+ * multi-threaded process shows 'Z' as soon as its main thread returns, while the other threads
+ * (still holding the sockets and files) wind down: only a zombie with no thread left is gone.
+ */
 export function qemuAlive(pid: number): boolean {
   if (!processAlive(pid)) return false;
   try {
     const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3) !== 'Z';
+    if (st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3) !== 'Z') return true;
+    return fs.readdirSync(`/proc/${pid}/task`).length > 1;
   } catch { return false; }
 }
 
