@@ -70,7 +70,7 @@ export function spawnTsvirtd({ nodeArgs = [], extraConfig = '' } = {}) {
   const sock = path.join(root, 'run', 'tsvirt', 'tsvirt-sock');
   const t0 = performance.now();
   const proc = spawn(process.execPath, [...nodeArgs, TSVIRTD, '--root', root, '--timeout', '900'],
-    { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+    { stdio: ['ignore', process.env.BENCH_DAEMON_STDOUT ? 'pipe' : 'ignore', 'pipe'], cwd: root });
   const d = daemonHandle('tsvirtd', proc, root, sock);
   d.spawnedAt = t0;
   return d;

@@ -174,11 +174,17 @@ export class ClientSession {
   private startCall(p: Packet, isBarrier: boolean): void {
     this.inflight++;
     if (isBarrier) this.barrier = true;
-    dispatchCall(this, p).then(() => this.callDone(isBarrier), (e) => {
+    try {
+      dispatchCall(this, p, isBarrier ? this.barrierDone : this.callDoneCb);
+    } catch (e) {
+      // dispatchCall answers every failure itself; this is a bug, not a client error.
       this.log.error('dispatch failed', { proc: p.header.proc, error: (e as Error)?.stack ?? String(e) });
       this.callDone(isBarrier);
-    });
+    }
   }
+
+  private readonly callDoneCb = () => this.callDone(false);
+  private readonly barrierDone = () => this.callDone(true);
 
   private callDone(isBarrier: boolean): void {
     this.inflight--;

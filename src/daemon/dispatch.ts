@@ -79,8 +79,15 @@ function callableName(proc: number): string | null {
   return name;
 }
 
-/** Handle one CALL / CALL_WITH_FDS packet; never throws (errors become replies). */
-export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
+/**
+ * Handle one CALL / CALL_WITH_FDS packet; never throws (errors become replies). `done` runs
+ * exactly once, when the call is over (answered, or dropped because the client left).
+ *
+ * An ordinary driver call takes a path with no async frames of its own: the checks, the decode
+ * and the worker slot are synchronous and the driver's promise is the only one waited on. The
+ * connection-level procedures, and a call that must queue for a worker, take the async path.
+ */
+export function dispatchCall(c: ClientSession, p: Packet, done: () => void): void {
   const h = p.header;
   // Replies echo the call's header with their own type and status, so a plain CALL's decoded
   // header (a fresh object per packet) serves as is.
@@ -88,22 +95,22 @@ export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
   // The checks virNetServerProgramDispatch makes, in its order (§1.5).
   if (h.prog !== Program.REMOTE || h.vers !== PROGRAM_VERSION) {
     c.replyError(call, rpcError(`Cannot find program ${h.prog >>> 0} version ${h.vers >>> 0}`));
-    return;
+    return done();
   }
   if (h.status !== MessageStatus.OK) {
     c.replyError(call, rpcError(`Unexpected message status ${h.status}`));
-    return;
+    return done();
   }
   const name = callableName(h.proc);
   if (name === null) {
     c.replyError(call, rpcError(`unknown procedure: ${h.proc}`));
-    return;
+    return done();
   }
   const def = procedureByNumber(h.proc);
   if (!def || FD_PROCS.has(h.proc)) {
     // Known to libvirt 9.0.0 but not spoken by tsvirtd (or needs fd passing).
     c.replyError(call, noSupportError(name));
-    return;
+    return done();
   }
 
   let args: unknown[];
@@ -113,31 +120,76 @@ export async function dispatchCall(c: ClientSession, p: Packet): Promise<void> {
   } catch {
     // Trailing bytes after well-formed args are ignored (libvirtd does the same).
     c.replyError(call, rpcError('Unable to decode message payload'));
-    return;
+    return done();
   }
 
   // Tracing costs a clock read and a log record per call: only when someone listens.
   const traced = callChannel.hasSubscribers || c.log.enabled(LogPriority.DEBUG);
-  const started = traced ? performance.now() : 0;
-  let failure: VirError | null = null;
+  const t: CallTrace | null = traced ? { def, serial: h.serial, started: performance.now() } : null;
+  const finish = (e?: unknown) => {
+    try {
+      if (e !== undefined) replyFailure(c, call, def, e);
+      if (t) traceCall(c, t, e);
+    } catch (err) {
+      // Runs inside promise callbacks: a throw here would be an unhandled rejection.
+      c.log.error('cannot answer a call', { proc: def.name, error: (err as Error)?.stack ?? String(err) });
+    }
+    done();
+  };
+
+  if (SPECIAL[h.proc] || EVENT_REGISTER[h.proc] || EVENT_DEREGISTER[h.proc]) {
+    dispatchConnectionCall(c, def, args, call).then(() => finish(), finish);
+    return;
+  }
+  let release: (() => void) | null = null;
+  let pending: Promise<unknown>;
   try {
-    const special = SPECIAL[h.proc];
-    const reg = EVENT_REGISTER[h.proc];
-    const dereg = EVENT_DEREGISTER[h.proc];
-    if (special) await special(c, def, args, call);
-    else if (reg) await registerEvent(c, def, args, call, reg.family);
-    else if (dereg) await deregisterEvent(c, def, args, call, dereg);
-    else await dispatchDriverCall(c, def, args, needResults, call);
+    const conn = driverCallChecks(c, def, args);
+    release = c.host.workers.tryAcquire(def.priority === 'high');
+    if (release === null) {
+      // Every worker is busy: wait in line (the async path).
+      dispatchDriverCall(c, def, args, needResults, call).then(() => finish(), finish);
+      return;
+    }
+    if (c.closed) { release(); return finish(); }
+    pending = conn.conn.invoke(def.method, args);
   } catch (e) {
-    failure = toVirError(e);
-    replyFailure(c, call, def, e);
+    release?.();
+    return finish(e);
   }
-  if (traced) {
-    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const fields = { proc: def.name, serial: h.serial, durationMs, ...(failure ? { error: failure.message } : {}) };
-    c.log.debug('call', fields);
-    if (callChannel.hasSubscribers) callChannel.publish({ client: c.id, ...fields });
-  }
+  const free = release;
+  pending.then((value) => {
+    free();
+    try {
+      answerDriverCall(c, def, args, needResults, call, value);
+    } catch (e) {
+      return finish(e);
+    }
+    finish();
+  }, (e) => {
+    free();
+    finish(e);
+  });
+}
+
+interface CallTrace { def: ProcedureDef; serial: number; started: number }
+
+function traceCall(c: ClientSession, t: CallTrace, e: unknown): void {
+  const durationMs = Math.round((performance.now() - t.started) * 1000) / 1000;
+  const fields = { proc: t.def.name, serial: t.serial, durationMs, ...(e !== undefined ? { error: toVirError(e).message } : {}) };
+  c.log.debug('call', fields);
+  if (callChannel.hasSubscribers) callChannel.publish({ client: c.id, ...fields });
+}
+
+/** Procedures answered by the daemon itself (auth, open/close, features, events, ...). */
+async function dispatchConnectionCall(c: ClientSession, def: ProcedureDef, args: unknown[], call: Packet['header']): Promise<void> {
+  const proc = call.proc;
+  const special = SPECIAL[proc];
+  const reg = EVENT_REGISTER[proc];
+  const dereg = EVENT_DEREGISTER[proc];
+  if (special) await special(c, def, args, call);
+  else if (reg) await registerEvent(c, def, args, call, reg.family);
+  else if (dereg) await deregisterEvent(c, def, args, call, dereg);
 }
 
 function replyFailure(c: ClientSession, call: Packet['header'], def: ProcedureDef, e: unknown): void {
@@ -153,16 +205,21 @@ function needConn(c: ClientSession, def: ProcedureDef) {
   return c.conn;
 }
 
-/** A driver call: read-only check, NO_SUPPORT, a worker slot, invoke, encode. */
-async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], needResults: boolean, call: Packet['header']): Promise<void> {
+/** Before a driver call: an open connection, the read-only check, NO_SUPPORT. */
+function driverCallChecks(c: ClientSession, def: ProcedureDef, args: unknown[]) {
   const conn = needConn(c, def);
   if (conn.conn.readonly) {
     const denial = readOnlyDenial(def, args);
     if (denial) throw denial;
   }
   if (!conn.conn.has(def.method)) throw noSupportError(def.name, def.api);
-  const high = def.priority === 'high';
-  const release = c.host.workers.tryAcquire(high) ?? await c.host.workers.acquire(high);
+  return conn;
+}
+
+/** A driver call that waits for a worker slot: checks, slot, invoke, answer. */
+async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], needResults: boolean, call: Packet['header']): Promise<void> {
+  const conn = driverCallChecks(c, def, args);
+  const release = await c.host.workers.acquire(def.priority === 'high');
   let value: unknown;
   try {
     if (c.closed) return;
@@ -170,6 +227,11 @@ async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unk
   } finally {
     release();
   }
+  answerDriverCall(c, def, args, needResults, call, value);
+}
+
+/** The driver answered: start the stream it opened, or encode and send the REPLY. */
+function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], needResults: boolean, call: Packet['header'], value: unknown): void {
   if (def.stream) {
     if (!isDriverStream(value)) throw virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, `${def.api} did not return a stream`);
     if (c.closed) { value.abort(new Error('client disconnected')); return; }
@@ -183,8 +245,9 @@ async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unk
     return;
   }
   if (c.closed) return;
-  // The reply is encoded once, into one buffer: header space first, then the payload.
-  const w = new XdrWriter(256);
+  // The reply is encoded once, into one buffer: header space first, then the payload. A
+  // string result (XML) sizes the buffer up front instead of growing it.
+  const w = new XdrWriter(typeof value === 'string' ? PACKET_MIN + 16 + value.length : 256);
   w.skip(PACKET_MIN);
   try {
     encodeReturnInto(w, def, value, { args, needResults });

@@ -148,7 +148,8 @@ function fixedOpaque(n: number): XdrType<Buffer> {
 
 // UUIDs cross the wire on every domain call: the canonical 36-character form is converted
 // with lookup tables straight into/out of the packet; anything else takes uuidToBytes' path.
-const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_CHARS = Buffer.from('0123456789abcdef', 'latin1');
+const uuidText = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) {
   HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
@@ -179,9 +180,17 @@ const uuid: XdrType<string> = prim('uuid', UUID_BUFLEN,
     w.fixedOpaque(canonicalUuidBytes(s) ? uuidScratch : uuidToBytes(s), UUID_BUFLEN);
   },
   (r) => {
+    // The text is assembled in a scratch buffer and read out once: one flat string, where a
+    // concatenation would allocate a rope of twenty pieces per UUID.
     const b = r.fixedOpaqueView(UUID_BUFLEN);
-    const h = HEX_PAIRS;
-    return `${h[b[0]!]}${h[b[1]!]}${h[b[2]!]}${h[b[3]!]}-${h[b[4]!]}${h[b[5]!]}-${h[b[6]!]}${h[b[7]!]}-${h[b[8]!]}${h[b[9]!]}-${h[b[10]!]}${h[b[11]!]}${h[b[12]!]}${h[b[13]!]}${h[b[14]!]}${h[b[15]!]}`;
+    const t = uuidText;
+    for (let i = 0; i < 16; i++) {
+      const o = UUID_PAIRS[i]!;
+      const v = b[i]!;
+      t[o] = HEX_CHARS[v >>> 4]!;
+      t[o + 1] = HEX_CHARS[v & 15]!;
+    }
+    return t.toString('latin1', 0, 36);
   });
 
 const string: XdrType<string> = prim('string', 4, (w, s) => w.string(s, STRING_MAX), (r) => r.string(STRING_MAX));
