@@ -45,7 +45,7 @@ function struct<T = any>(fields: readonly StructField[]): StructType<T> {
   const encodeBody = names.map((name, i) => `at = ${i}; t${i}.encode(w, v[${key(name)}]);`).join('\n');
   const decodeBody = names.map((name, i) => `${key(name)}: t${i}.decode(r)`).join(',\n');
   const bind = types.map((_, i) => `const t${i} = types[${i}];`).join('\n');
-  const factory = new Function('types', 'names', 'XdrError', `${bind}
+  const compile = () => new Function('types', 'names', 'XdrError', `${bind}
     return {
       encode(w, v) {
         if (v === null || typeof v !== 'object') throw new XdrError('struct value expected');
@@ -63,8 +63,19 @@ function struct<T = any>(fields: readonly StructField[]): StructType<T> {
         };
       },
     };`) as (types: XdrType[], names: string[], err: typeof XdrError) => Pick<XdrType, 'encode' | 'decode'>;
-  const { encode, decode } = factory(types, names, XdrError);
-  return { kind: 'struct', fields, minSize, encode, decode };
+  // Compiled on first use: the table declares about a thousand structs and a daemon uses a few
+  // dozen, so compiling them all would cost start-up time for nothing.
+  const st: StructType<T> = {
+    kind: 'struct', fields, minSize,
+    encode(w, v) { compileInto(); st.encode(w, v); },
+    decode(r) { compileInto(); return st.decode(r); },
+  };
+  const compileInto = () => {
+    const c = compile()(types, names, XdrError);
+    (st as { encode: XdrType['encode'] }).encode = c.encode;
+    (st as { decode: XdrType['decode'] }).decode = c.decode;
+  };
+  return st;
 }
 
 function array<T>(el: XdrType<T>, max: number): XdrType<T[]> {
