@@ -74,6 +74,13 @@ export class Domain {
   getSecurityLabel(opts?: CallOptions): Promise<SecurityLabel> { return this.call('domainGetSecurityLabel', [], opts); }
   getMessages(flags = 0, opts?: CallOptions): Promise<string[]> { return this.call('domainGetMessages', [flags], opts); }
   getHostname(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainGetHostname', [flags], opts); }
+  /**
+   * virDomainQemuMonitorCommand (libvirt-qemu): a QMP command as JSON text, or an HMP line with
+   * flags & 1; returns QEMU's answer as text. QEMU driver only; it taints the domain.
+   */
+  qemuMonitorCommand(cmd: string, flags = 0, opts?: CallOptions): Promise<string> {
+    return this.call('domainQemuMonitorCommand', [cmd, flags], opts);
+  }
   getMetadata(type: number, uri: string | null = null, flags = 0, opts?: CallOptions): Promise<string> {
     return this.call('domainGetMetadata', [type, uri, flags], opts);
   }

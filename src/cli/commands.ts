@@ -24,6 +24,7 @@ export const GROUPS: readonly GroupDef[] = [
    "managedsave",
    "managedsave-remove",
    "memtune",
+   "qemu-monitor-command",
    "reboot",
    "reset",
    "restore",
@@ -270,6 +271,14 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
+  ] },
+  "qemu-monitor-command": { group: "domain", impl: 'qemu', help: "QEMU Monitor Command", desc: "QEMU Monitor Command", opts: [
+    { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
+    { n: "hmp", t: 'bool', h: "command is in human monitor protocol" },
+    { n: "pretty", t: 'bool', h: "pretty-print any qemu monitor protocol output" },
+    { n: "return-value", t: 'bool', h: "extract the value of the 'return' key from the returned string" },
+    { n: "pass-fds", t: 'string', h: "pass file descriptors N,M,... along with the command" },
+    { n: "cmd", t: 'argv', req: true, pos: true, h: "command" },
   ] },
   "reboot": { group: "domain", impl: 'domain_lifecycle', help: "reboot a domain", desc: "Run a reboot command in the target domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },

@@ -21,6 +21,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   network: () => import('./network.js'),
   pool: () => import('./pool.js'),
   volume: () => import('./volume.js'),
+  qemu: () => import('./qemu.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

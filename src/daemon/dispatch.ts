@@ -18,6 +18,7 @@ import { LogPriority } from '../util/log.js';
 import { notOpenError, streamKey, type ClientSession, type HeldRegistration } from './client.js';
 import { ServerStream, isDriverStream, toVirError } from './stream.js';
 import { encodeEventMessage, EVENT_ID_LIMIT, type EventFamily } from './events.js';
+import { dispatchQemuCall } from './qemu_dispatch.js';
 
 /** Calls that must run alone: nothing else of the client is in flight around them. */
 export function isBarrierCall(proc: number): boolean {
@@ -93,6 +94,7 @@ export function dispatchCall(c: ClientSession, p: Packet, done: () => void): voi
   // header (a fresh object per packet) serves as is.
   const call = h.type === MessageType.CALL ? h : { ...h, type: MessageType.CALL };
   // The checks virNetServerProgramDispatch makes, in its order (§1.5).
+  if (h.prog === Program.QEMU) return dispatchQemuCall(c, p, done);
   if (h.prog !== Program.REMOTE || h.vers !== PROGRAM_VERSION) {
     c.replyError(call, rpcError(`Cannot find program ${h.prog >>> 0} version ${h.vers >>> 0}`));
     return done();

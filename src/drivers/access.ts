@@ -36,6 +36,8 @@ const READONLY_OK = new Set<string>([
   'connectStoragePoolEventRegisterAny', 'connectStoragePoolEventDeregisterAny',
   'storageVolLookupByName', 'storageVolLookupByKey', 'storageVolLookupByPath', 'storageVolGetInfo',
   'storageVolGetInfoFlags', 'storageVolGetXmlDesc', 'storageVolGetPath',
+  // Deliberately absent, as every state-changing call: domainQemuMonitorCommand (raw monitor
+  // access can do anything to the guest; libvirt denies it on read-only connections).
 ]);
 
 const WORD_FIXUPS: [RegExp, string][] = [

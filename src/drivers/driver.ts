@@ -186,6 +186,11 @@ export interface DriverConnection {
   domainRename?(dom: DomainRef, newName: string | null, flags: number): Promise<number>;
   domainInterfaceAddresses?(dom: DomainRef, source: number, flags: number): Promise<DomainInterface[]>;
   domainOpenConsole?(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream>;
+  /**
+   * virDomainQemuMonitorCommand: served by the QEMU program (0x20008087, procedure 1), not the
+   * remote one. cmd is a QMP JSON object, or an HMP line with flags & 1 (VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP).
+   */
+  domainQemuMonitorCommand?(dom: DomainRef, cmd: string, flags: number): Promise<string>;
 
   // ---- snapshots ----
   domainSnapshotCreateXml?(dom: DomainRef, xmlDesc: string, flags: number): Promise<SnapshotRef>;

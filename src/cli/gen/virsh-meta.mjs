@@ -25,6 +25,7 @@ const IMPL = {
     'pool-start', 'pool-destroy', 'pool-delete', 'pool-undefine', 'pool-refresh', 'pool-autostart', 'pool-uuid', 'pool-name'],
   volume: ['vol-list', 'vol-info', 'vol-dumpxml', 'vol-create', 'vol-create-as', 'vol-create-from', 'vol-clone', 'vol-delete',
     'vol-wipe', 'vol-resize', 'vol-path', 'vol-key', 'vol-name', 'vol-pool', 'vol-upload', 'vol-download'],
+  qemu: ['qemu-monitor-command'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

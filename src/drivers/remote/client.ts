@@ -84,11 +84,11 @@ export class RpcClient {
    * Send a CALL of the remote program and resolve with the REPLY payload, or reject with the
    * server's remote_error, the deadline, or the connection's death.
    */
-  call(proc: number, payload: Buffer, opts: { timeoutMs?: number; stream?: StreamSink } = {}): Promise<Buffer> {
+  call(proc: number, payload: Buffer, opts: { timeoutMs?: number; stream?: StreamSink; prog?: number } = {}): Promise<Buffer> {
     if (this.closedError) return Promise.reject(socketClosedError());
     const serial = this.nextSerial;
     this.nextSerial = (this.nextSerial + 1) >>> 0;
-    const pkt = encodePacket({ prog: Program.REMOTE, vers: PROGRAM_VERSION, proc, type: MessageType.CALL, serial, status: MessageStatus.OK }, payload);
+    const pkt = encodePacket({ prog: opts.prog ?? Program.REMOTE, vers: PROGRAM_VERSION, proc, type: MessageType.CALL, serial, status: MessageStatus.OK }, payload);
     return new Promise<Buffer>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.opts.callTimeoutMs;
       const p: Pending = { proc, resolve, reject, timer: null };
@@ -206,7 +206,9 @@ export class RpcClient {
       if (answer) this.transport.stream.write(answer);
       return;
     }
-    if (h.prog !== Program.REMOTE || h.vers !== PROGRAM_VERSION) {
+    // Replies to QEMU program calls (virDomainQemuMonitorCommand) share the serial space.
+    const ours = h.prog === Program.REMOTE || (h.prog === Program.QEMU && h.type !== MessageType.MESSAGE);
+    if (!ours || h.vers !== PROGRAM_VERSION) {
       // Events of programs we never registered with (qemu, lxc) are ignorable; anything else
       // means we no longer understand the peer.
       if (h.type === MessageType.MESSAGE) return;

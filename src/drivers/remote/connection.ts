@@ -11,7 +11,8 @@ import {
   PROCEDURES, decodeReturn, encodeCallArgs, procedureByName, type ProcedureDef,
 } from '../../rpc/procedures.js';
 import type { ProcName } from '../../rpc/procnames.js';
-import { AuthType, CONNECT_RO, CloseReason, DrvFeature } from '../../rpc/protocol.js';
+import { AuthType, CONNECT_RO, CloseReason, DrvFeature, Program } from '../../rpc/protocol.js';
+import { QEMU_MONITOR_COMMAND } from '../../rpc/qemu_program.js';
 import { decodeEventMessage, type DecodedEvent } from '../../rpc/events.js';
 import { XdrError, XdrReader } from '../../rpc/xdr.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../../util/error.js';
@@ -203,6 +204,20 @@ export class RemoteConnection {
       return this.rawCall(this.activeClient(), d, a);
     } catch (e) {
       return Promise.reject(e);
+    }
+  }
+
+  /**
+   * virDomainQemuMonitorCommand: procedure 1 of the QEMU program (0x20008087), sent on the
+   * same connection as the remote program's calls.
+   */
+  async domainQemuMonitorCommand(dom: DomainRef, cmd: string, flags: number): Promise<string> {
+    const d = QEMU_MONITOR_COMMAND;
+    const reply = await this.activeClient().call(d.proc, encodeCallArgs(d, [dom, cmd, flags]), { prog: Program.QEMU });
+    try {
+      return decodeReturn(d, new XdrReader(reply)) as string;
+    } catch (e) {
+      throw protocolError(`Unable to decode message payload: ${(e as Error).message} (reply to ${d.api})`);
     }
   }
 
