@@ -17,6 +17,7 @@
 //       network's bridge and brings it up; QEMU opens it with -netdev tap,ifname=TAP,script=no
 //       (run QEMU in the same namespace: networkNamespace() returns it, or null).
 //   networkReleaseTap(tap)  removes it (guest stopped / NIC detached).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DriverConnection } from '../driver.js';
@@ -42,10 +43,13 @@ export async function createNetworkDriver(opts: NetworkDriverOptions = {}): Prom
 }
 
 let shared: Promise<NetworkDriverHandle> | null = null;
+/** The shared driver once initialised (the daemon's idle check is synchronous). */
+let sharedReady: NetworkDriverHandle | null = null;
 
 /** The process-wide driver behind the registered module (created at first use). */
 export function sharedNetworkDriver(): Promise<NetworkDriverHandle> {
-  shared ??= createNetworkDriver({ root: defaultRoot(), netns: process.env['TSVIRT_NETNS'] || null });
+  shared ??= createNetworkDriver({ root: defaultRoot(), netns: process.env['TSVIRT_NETNS'] || null })
+    .then((h) => { sharedReady = h; return h; });
   return shared;
 }
 
@@ -73,10 +77,23 @@ function defaultRoot(): string {
   return path.join(data, 'tsvirt', 'root');
 }
 
+/**
+ * Active networks keep an idle daemon alive. Before the driver was first opened, the run
+ * state files say which networks a previous daemon left running.
+ */
+function networkActiveCount(): number {
+  if (sharedReady) return sharedReady.driver.values().filter((o) => o.active).length;
+  try {
+    return fs.readdirSync(path.join(defaultRoot(), 'run', 'tsvirt', 'network')).filter((f) => f.endsWith('.xml')).length;
+  } catch { return 0; }
+}
+
 export function register(): void {
   registerDriver({
     name: 'network',
     kind: 'network',
     async open() { return (await sharedNetworkDriver()).connect(); },
+    activeObjects: networkActiveCount,
+    // Bridges, rules and dnsmasq outlive the daemon by design (re-attached at the next start).
   });
 }

@@ -277,7 +277,9 @@ export function diskBlockdevProps(disk: DiskDef, names: { storage: string; forma
     return null;
   }
   const { cache } = cacheProps(disk.driver?.cache);
-  const protoDriver = disk.type === 'block' ? (cdrom ? 'host_cdrom' : 'host_device') : 'file';
+  // A volume resolved to a device (volume.ts) is opened as one.
+  const isDev = disk.type === 'block' || (disk.type === 'volume' && !disk.source?.file && !!disk.source?.dev);
+  const protoDriver = isDev ? (cdrom ? 'host_cdrom' : 'host_device') : 'file';
   const fmt = disk.driver?.type ?? 'raw';
   if (!['raw', 'qcow2'].includes(fmt)) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `unsupported disk format '${fmt}'`);
   return [

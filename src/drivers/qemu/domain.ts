@@ -61,7 +61,8 @@ export function qemuDomainDefPostParse(def: DomainDef, caps: QemuCaps): void {
 }
 
 function qemuDiskPostParse(disk: DiskDef, q35: boolean): void {
-  if (disk.type !== 'file' && disk.type !== 'block') {
+  // type='volume' is resolved to a file or device through the storage driver at start (volume.ts).
+  if (disk.type !== 'file' && disk.type !== 'block' && disk.type !== 'volume') {
     throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `unsupported disk type '${disk.type}'`);
   }
   if (!['virtio', 'ide', 'sata', 'scsi'].includes(disk.target.bus)) {
@@ -76,7 +77,8 @@ function qemuDiskPostParse(disk: DiskDef, q35: boolean): void {
   }
   disk.driver ??= {};
   disk.driver.name ??= 'qemu';
-  disk.driver.type ??= 'raw';
+  // A volume's format comes from the pool (probed) when the XML names none.
+  if (disk.type !== 'volume') disk.driver.type ??= 'raw';
 }
 
 /** The QEMU defaults for one device given to attach/update-device (what post-parse does for a whole definition). */

@@ -11,6 +11,7 @@ import {
   type DiskDef, type DomainDef, type DomainDeviceDef, type InterfaceDef,
 } from '../../conf/domain.js';
 import { diskBlockdevProps, diskDeviceProps, interfaceDeviceProps, interfaceNetdevProps } from './command.js';
+import { qemuDiskTranslateVolume } from './volume.js';
 import { diskAlias, qemuDeviceDefPostParse, qemuHotplugPciAddress } from './domain.js';
 import type { DomainObj, LiveDomain } from './domain_obj.js';
 import { qemuInterfacePrepare, qemuInterfaceRelease } from './net.js';
@@ -227,6 +228,8 @@ async function delDiskNodes(live: LiveDomain, names: { storage: string; format: 
 
 async function attachDiskLive(drv: QemuDriverState, obj: DomainObj, live: LiveDomain, disk: DiskDef): Promise<void> {
   const def = live.def;
+  // A storage volume becomes its file before anything looks at the source.
+  await qemuDiskTranslateVolume(disk, drv.config.volumeHooks);
   const existing = def.devices.disks.find((d) => d.target.dev === disk.target.dev);
   if (disk.device === 'cdrom' || disk.device === 'floppy') {
     // attach-device overloads media change for removable drives that exist (as libvirt does).

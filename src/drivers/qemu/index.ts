@@ -13,11 +13,15 @@ import { QemuConnection, autostartLink, managedSavePath, qemuParseDefinition } f
 import { qemuProcessReconnect, qemuProcessStart, readStatus } from './process.js';
 import { defaultConfig, QemuDriverState, type QemuDriverConfig } from './state.js';
 import { parseDomainXml } from '../../conf/domain.js';
+import { qemuDiskPaths } from './volume.js';
 
 export { QemuConnection } from './driver.js';
 export type { QemuDriverConfig } from './state.js';
+export type { VolumeHooks } from './volume.js';
 
 const drivers = new Map<string, Promise<QemuDriverState>>();
+/** The initialised states (synchronous checks: volume in use, daemon idle). */
+const ready = new Map<string, QemuDriverState>();
 
 async function initDriver(config: QemuDriverConfig): Promise<QemuDriverState> {
   const drv = new QemuDriverState(config);
@@ -70,7 +74,7 @@ export function qemuDriverFor(config: QemuDriverConfig): Promise<QemuDriverState
   let p = drivers.get(key);
   if (!p) {
     p = initDriver(config);
-    p.catch(() => drivers.delete(key));
+    p.then((drv) => { if (drivers.get(key) === p) ready.set(key, drv); }, () => drivers.delete(key));
     drivers.set(key, p);
   }
   return p;
@@ -84,6 +88,7 @@ export async function qemuDriverForget(root: string): Promise<void> {
   const key = path.resolve(root);
   const p = drivers.get(key);
   drivers.delete(key);
+  ready.delete(key);
   const drv = await p?.catch(() => null);
   for (const obj of drv?.domains.values() ?? []) {
     if (!obj.live) continue;
@@ -113,6 +118,40 @@ async function open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnectio
   return openQemuDriver({ uri: `qemu://${uri.path}`, autostart: true });
 }
 
+/**
+ * The running guest that has `file` open as a disk, or null: the storage driver refuses to
+ * delete or wipe such a volume.
+ */
+export function qemuDomainUsingPath(file: string): string | null {
+  const want = path.resolve(file);
+  for (const drv of ready.values()) {
+    for (const obj of drv.domains.values()) {
+      if (obj.live && qemuDiskPaths(obj.live.def).some((p) => path.resolve(p) === want)) return obj.name;
+    }
+  }
+  return null;
+}
+
+/**
+ * Running guests keep an idle daemon alive. Before the driver was first opened, the status
+ * files a previous daemon left say which guests still run.
+ */
+function qemuActiveCount(): number {
+  let n = 0;
+  for (const drv of ready.values()) for (const obj of drv.domains.values()) if (obj.active) n++;
+  if (ready.size > 0) return n;
+  try {
+    return fs.readdirSync(path.join(defaultConfig().root, 'run/tsvirt/qemu')).filter((f) => f.endsWith('.status.json')).length;
+  } catch { return 0; }
+}
+
+/** Daemon exit: status files stay, monitors close, guests keep running (re-attached next time). */
+async function qemuShutdown(): Promise<void> {
+  for (const key of [...drivers.keys()]) await qemuDriverForget(key);
+}
+
 export function register(): void {
-  registerDriver({ name: 'qemu', kind: 'hypervisor', claims, open });
+  registerDriver({ name: 'qemu', kind: 'hypervisor', claims, open, activeObjects: qemuActiveCount, shutdown: qemuShutdown });
+  // The storage driver asks us before it deletes a volume (loaded without registering anything).
+  void import('../storage/index.js').then((m) => m.setVolumeInUseCheck(qemuDomainUsingPath), () => undefined);
 }

@@ -21,6 +21,7 @@ import { QemuMonitor, type QmpEvent } from './monitor.js';
 import type { DomainObj, LiveDomain } from './domain_obj.js';
 import { qemuInterfacePrepare, qemuInterfaceRelease, type TapRecord } from './net.js';
 import { qemuDomainRemoveDevice } from './hotplug.js';
+import { qemuDomainTranslateVolumes, qemuRestoreVolumeSources, qemuVolumeSources, type VolumeSources } from './volume.js';
 import type { QemuDriverState } from './state.js';
 
 const ERR = ErrorDomain.QEMU;
@@ -110,6 +111,7 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
   }
   const def = cloneDomainDef(obj.def);
   qemuDomainPrepareLive(def);
+  await qemuDomainTranslateVolumes(def, drv.config.volumeHooks);
   checkStorage(def);
 
   const name = def.name;
@@ -319,6 +321,7 @@ export function writeStatus(drv: QemuDriverState, obj: DomainObj): void {
     vncPorts: live.vncPorts, persistent: obj.persistent, startTime: live.startTime,
     liveXml: formatDomainXml(live.def, { id: obj.id, secure: true }),
     aliases: recordAliases(live.def), diskNodes: live.diskNodes, nodeIndex: live.nodeIndex, taps: live.taps, taint: live.taint,
+    volumes: qemuVolumeSources(live.def),
   };
   try {
     writeFileAtomicSync(statusFile(drv, obj.name), JSON.stringify(status, null, 1) + '\n');
@@ -336,6 +339,8 @@ export interface StatusRecord {
   nodeIndex?: number;
   taps?: Record<string, TapRecord>;
   taint?: string[];
+  /** Paths behind the disks of type='volume' (the status XML names only pool and volume). */
+  volumes?: VolumeSources;
 }
 
 type DeviceLists = Omit<DomainDef['devices'], 'emulator' | 'memballoon' | 'graphics'>;
@@ -375,6 +380,7 @@ export async function qemuProcessReconnect(drv: QemuDriverState, obj: DomainObj,
   // addressed definition, so assigning them again gives the same names QEMU knows.
   qemuAssignAliases(def);
   if (st.aliases) restoreAliases(def, st.aliases);
+  qemuRestoreVolumeSources(def, st.volumes);
   const live: LiveDomain = {
     pid: st.pid, monitorPath: st.monitorPath, monitor: null, def, vncPorts: st.vncPorts, beingDestroyed: false,
     gotShutdown: false, fakeReboot: false, expectStop: 0, expectResume: 0, startTime: st.startTime,

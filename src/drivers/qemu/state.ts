@@ -11,6 +11,7 @@ import { DomainEventID } from '../../api/constants.js';
 import { qemuCapsGet, kvmUsable, type QemuCaps } from './capabilities.js';
 import type { DomainObj } from './domain_obj.js';
 import type { TapHooks } from './net.js';
+import type { VolumeHooks } from './volume.js';
 
 export interface QemuDriverConfig {
   /** Prefix of every path (the daemon's --root; "/" for the system layout). */
@@ -38,6 +39,8 @@ export interface QemuDriverConfig {
   autostart: boolean;
   /** Taps on virtual networks (default: the network driver of this process). */
   tapHooks?: TapHooks;
+  /** Disks of type='volume' (default: the storage driver of this process). */
+  volumeHooks?: VolumeHooks;
   /** How long a detach waits for the guest to release the device (libvirt: 5 s). */
   unplugTimeoutMs: number;
 }

@@ -17,9 +17,11 @@ import type { DriverConnection } from '../driver.js';
 import { registerDriver } from '../registry.js';
 import { StorageConnection } from './conn.js';
 import { StorageDriver, type StorageDriverOptions, type VolumeInUseCheck } from './driver.js';
+import { storageBusyCount, storageTranslateVolume, type TranslatedVolume } from './translate.js';
 
 export { StorageDriver, StorageConnection };
-export type { StorageDriverOptions, VolumeInUseCheck };
+export type { StorageDriverOptions, VolumeInUseCheck, TranslatedVolume };
+export { storageTranslateVolume };
 
 /** An initialised driver whose connections are handed out by `connect()`. */
 export interface StorageDriverHandle {
@@ -36,11 +38,13 @@ export async function createStorageDriver(opts: StorageDriverOptions = {}): Prom
 }
 
 let shared: Promise<StorageDriverHandle> | null = null;
+/** The shared driver once initialised (the daemon's idle check is synchronous). */
+let sharedReady: StorageDriverHandle | null = null;
 let inUseCheck: VolumeInUseCheck | null = null;
 
 /** The process-wide driver behind the registered module (created at first open). */
 export function sharedStorageDriver(): Promise<StorageDriverHandle> {
-  shared ??= createStorageDriver({ root: defaultRoot() });
+  shared ??= createStorageDriver({ root: defaultRoot() }).then((h) => { sharedReady = h; return h; });
   return shared;
 }
 
@@ -48,6 +52,14 @@ export function sharedStorageDriver(): Promise<StorageDriverHandle> {
 export function setVolumeInUseCheck(fn: VolumeInUseCheck | null): void {
   inUseCheck = fn;
   void shared?.then((h) => { h.driver.inUseCheck = fn; });
+}
+
+/**
+ * For the QEMU driver: the path behind <disk type='volume'><source pool volume/> in the
+ * shared driver (see translate.ts for the errors).
+ */
+export async function storageVolumeTranslate(pool: string, volume: string): Promise<TranslatedVolume> {
+  return storageTranslateVolume((await sharedStorageDriver()).driver, pool, volume);
 }
 
 /**
@@ -67,5 +79,7 @@ export function register(): void {
     name: 'storage',
     kind: 'storage',
     async open() { return (await sharedStorageDriver()).connect(); },
+    // Pools need no daemon (they are directories); only transfers and builds in flight count.
+    activeObjects: () => (sharedReady ? storageBusyCount(sharedReady.driver) : 0),
   });
 }
