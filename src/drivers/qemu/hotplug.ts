@@ -312,7 +312,7 @@ async function attachNetLive(drv: QemuDriverState, obj: DomainObj, live: LiveDom
   net.alias = `net${max + 1}`;
   if (net.address?.type !== 'pci') net.address = qemuHotplugPciAddress(def);
   const mon = live.monitor!;
-  const tap = await qemuInterfacePrepare(net, obj.name, drv.config.tapHooks);
+  const tap = await qemuInterfacePrepare(net, obj.name, drv.config.tapHooks, drv.config.netns);
   try {
     if (tap) net.target = { ...net.target, dev: tap.tap };
     await mon.execute('netdev_add', interfaceNetdevProps(net, {}));
@@ -323,7 +323,7 @@ async function attachNetLive(drv: QemuDriverState, obj: DomainObj, live: LiveDom
       throw e;
     }
   } catch (e) {
-    if (tap) await qemuInterfaceRelease(tap, drv.config.tapHooks);
+    if (tap) await qemuInterfaceRelease(tap, drv.config.tapHooks, drv.config.netns);
     throw e;
   }
   if (tap) live.taps[net.alias] = tap;
@@ -399,7 +399,7 @@ export async function qemuDomainRemoveDevice(drv: QemuDriverState, obj: DomainOb
     await live.monitor?.execute('netdev_del', { id: `host${alias}` }).catch(() => undefined);
     const tap = live.taps[alias];
     delete live.taps[alias];
-    if (tap) await qemuInterfaceRelease(tap, drv.config.tapHooks);
+    if (tap) await qemuInterfaceRelease(tap, drv.config.tapHooks, drv.config.netns);
   }
   const waiter = live.unplugWaiters.get(alias);
   live.unplugWaiters.delete(alias);

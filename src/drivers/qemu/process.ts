@@ -138,9 +138,9 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
 
   // Taps for the tap-backed NICs, all at once (each is an `ip` or network-driver round trip).
   const taps: Record<string, TapRecord> = {};
-  const releaseTaps = async () => { await Promise.all(Object.values(taps).map((t) => qemuInterfaceRelease(t, drv.config.tapHooks))); };
+  const releaseTaps = async () => { await Promise.all(Object.values(taps).map((t) => qemuInterfaceRelease(t, drv.config.tapHooks, drv.config.netns))); };
   const tapResults = await Promise.allSettled(def.devices.interfaces.map(async (n) => {
-    const rec = await qemuInterfacePrepare(n, name, drv.config.tapHooks);
+    const rec = await qemuInterfacePrepare(n, name, drv.config.tapHooks, drv.config.netns);
     if (rec) { taps[n.alias!] = rec; n.target = { ...n.target, dev: rec.tap }; }
   }));
   const tapFailed = tapResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -162,8 +162,10 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
 
   let pid: number;
   try {
+    // `ip netns exec` execs QEMU in place: the recorded pid is QEMU's own.
     const proc = await startCommand({
-      argv, logFile, pidFile, daemonize: true, cwd: '/', home: drv.paths.runDir,
+      argv: drv.config.netns ? ['/usr/sbin/ip', 'netns', 'exec', drv.config.netns, ...argv] : argv,
+      logFile, pidFile, daemonize: true, cwd: '/', home: drv.paths.runDir,
     });
     pid = proc.pid;
   } catch (e) {
@@ -298,7 +300,7 @@ export async function qemuProcessStop(drv: QemuDriverState, obj: DomainObj, reas
   live.monitor?.close();
   for (const p of live.vncPorts) drv.releaseVncPort(p);
   for (const w of live.unplugWaiters.values()) w();
-  await Promise.all(Object.values(live.taps).map((t) => qemuInterfaceRelease(t, drv.config.tapHooks)));
+  await Promise.all(Object.values(live.taps).map((t) => qemuInterfaceRelease(t, drv.config.tapHooks, drv.config.netns)));
   for (const f of [statusFile(drv, obj.name), pidFilePath(drv, obj.name), live.monitorPath]) fs.rmSync(f, { force: true });
   obj.live = null;
   obj.id = -1;

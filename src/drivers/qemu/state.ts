@@ -39,6 +39,12 @@ export interface QemuDriverConfig {
   autostart: boolean;
   /** Taps on virtual networks (default: the network driver of this process). */
   tapHooks?: TapHooks;
+  /**
+   * Network namespace QEMU and its taps live in (default: TSVIRT_NETNS, as the network
+   * driver). null = wherever the daemon runs, which is the normal way to confine everything:
+   * `ip netns exec NS tsvirtd ...`.
+   */
+  netns: string | null;
   /** Disks of type='volume' (default: the storage driver of this process). */
   volumeHooks?: VolumeHooks;
   /** How long a detach waits for the guest to release the device (libvirt: 5 s). */
@@ -84,6 +90,7 @@ export function defaultConfig(over: Partial<QemuDriverConfig> = {}): QemuDriverC
     tsvirtVersion: '0.1.0',
     autostart: false,
     unplugTimeoutMs: 5000,
+    netns: process.env['TSVIRT_NETNS'] || null,
     ...over,
   };
 }
