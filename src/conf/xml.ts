@@ -28,9 +28,6 @@ export function parseXml(text: string, url = '(domain_definition)', errDomain = 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
 const NAME_RE = /[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7\u00C0-\uFFFF]*/y;
-const ATTR_RE = /[ \t\r\n]+([A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_.:\u00B7\u00C0-\uFFFF]*)[ \t\r\n]*=[ \t\r\n]*(?:'([^'<]*)'|"([^"<]*)")/y;
-const END_RE = /[ \t\r\n]*(\/?>)/y;
-const SPECIAL_RE = /[&\t\n\r]/;
 
 function isNameStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || c >= 0xc0;
@@ -127,8 +124,21 @@ class XmlTokenizer {
   }
 
   private name(): string {
-    NAME_RE.lastIndex = this.pos;
-    const m = NAME_RE.exec(this.s);
+    // ASCII fast path by char codes (names in libvirt documents are ASCII); the regex handles
+    // the rest of XML's name alphabet
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    let c = s.charCodeAt(p);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58) {
+      c = s.charCodeAt(++p);
+      while ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46) {
+        c = s.charCodeAt(++p);
+      }
+      if (!(c >= 0xb7)) { this.pos = p; return s.slice(start, p); }
+    }
+    NAME_RE.lastIndex = start;
+    const m = NAME_RE.exec(s);
     if (!m) return '';
     this.pos = NAME_RE.lastIndex;
     return m[0];
@@ -205,7 +215,7 @@ class XmlTokenizer {
         this.pos++;
         const name = this.name();
         if (name === '') this.fail('StartTag: invalid element name');
-        const el: XmlElement = { name, attrs: {}, children: [], line: this.lineAt(tagStart) };
+        const el: XmlElement = { name, attrs: Object.create(null) as Record<string, string>, children: [], line: this.lineAt(tagStart) };
         const selfClosed = this.attributes(el);
         const parent = stack[stack.length - 1];
         if (parent) parent.children.push(el); else root = el;
@@ -239,30 +249,38 @@ class XmlTokenizer {
 
   /** Attributes up to '>' or '/>'; returns true for a self-closed tag. */
   private attributes(el: XmlElement): boolean {
-    // fast path: well-formed attributes matched by a sticky regex; anything unusual
-    // (or wrong) falls through to the character-level scanner below, which reports errors
+    // Fast path over char codes for the common shape ` name='value'`; anything unusual (or
+    // wrong) restarts that attribute in the careful scanner below, which reports errors.
     const s = this.s;
     const attrs = el.attrs;
+    let p = this.pos;
     for (;;) {
-      ATTR_RE.lastIndex = this.pos;
-      const m = ATTR_RE.exec(s);
-      if (!m) break;
-      const an = m[1]!;
-      let v = m[2] ?? m[3]!;
-      if (Object.hasOwn(attrs, an)) break;
-      if (SPECIAL_RE.test(v)) {
-        v = v.replace(/\r\n|[\t\n\r]/g, ' ');
-        if (v.indexOf('&') !== -1) v = this.decode(v, this.pos);
+      const attrStart = p;
+      let c = s.charCodeAt(p);
+      while (c === 32 || c === 10 || c === 9 || c === 13) c = s.charCodeAt(++p);
+      if (c === 62) { this.pos = p + 1; return false; }
+      if (c === 47 && s.charCodeAt(p + 1) === 62) { this.pos = p + 2; return true; }
+      if (p === attrStart || !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58)) { p = attrStart; break; }
+      const ns = p;
+      c = s.charCodeAt(++p);
+      while ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46) {
+        c = s.charCodeAt(++p);
       }
-      attrs[an] = v;
-      this.pos = ATTR_RE.lastIndex;
+      if (c !== 61) { p = attrStart; break; } // spaces around '=' or exotic names: careful path
+      const an = s.slice(ns, p);
+      const q = s.charCodeAt(++p);
+      if ((q !== 39 && q !== 34) || attrs[an] !== undefined) { p = attrStart; break; }
+      const vs = p + 1;
+      let e = vs;
+      let special = false;
+      for (c = s.charCodeAt(e); c !== q; c = s.charCodeAt(++e)) {
+        if (c === 38 || c === 60 || !(c >= 32)) { special = true; break; } // & < controls, or the end (NaN)
+      }
+      if (special) { p = attrStart; break; }
+      attrs[an] = s.slice(vs, e);
+      p = e + 1;
     }
-    END_RE.lastIndex = this.pos;
-    const e = END_RE.exec(s);
-    if (e) {
-      this.pos = END_RE.lastIndex;
-      return e[1] === '/>';
-    }
+    this.pos = p;
     return this.attributesSlow(el);
   }
 
@@ -342,10 +360,14 @@ export function childText(el: XmlElement, name: string): string | undefined {
 
 const ESC: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
 /** libvirt's virBufferEscapeString: the five XML specials become entities. */
-const NEEDS_ESCAPE = /[<>&'"]/;
 export function escapeXml(s: string): string {
-  // most values need no escaping; skipping replace() there halves formatting time
-  return NEEDS_ESCAPE.test(s) ? s.replace(/[<>&'"]/g, (c) => ESC[c]!) : s;
+  // most values need no escaping: a char-code scan is cheaper than a regex test for the short
+  // strings formatting deals in, and replace() runs only when something must change
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 60 || c === 62 || c === 38 || c === 39 || c === 34) return s.replace(/[<>&'"]/g, (ch) => ESC[ch]!);
+  }
+  return s;
 }
 
 export type Attrs = Record<string, string | number | undefined | null | false>;
@@ -355,11 +377,13 @@ export type Attrs = Record<string, string | number | undefined | null | false>;
  * `w.open('devices')`, `w.empty('boot', {dev: 'hd'})`, `w.text('name', 'vm1')`, `w.close()`.
  * Undefined/null/false attributes are skipped, so callers can pass optional fields directly.
  */
+const PADS = Array.from({ length: 16 }, (_, i) => '  '.repeat(i));
+
 export class XmlWriter {
   private out: string[] = [];
   private stack: string[] = [];
 
-  private pad(): string { return '  '.repeat(this.stack.length); }
+  private pad(): string { return PADS[this.stack.length] ?? '  '.repeat(this.stack.length); }
 
   private static attrs(a?: Attrs): string {
     if (!a) return '';
@@ -367,29 +391,29 @@ export class XmlWriter {
     for (const k in a) {
       const v = a[k];
       if (v === undefined || v === null || v === false) continue;
-      s += ` ${k}='${escapeXml(String(v))}'`;
+      s += ' ' + k + "='" + (typeof v === 'string' ? escapeXml(v) : String(v)) + "'";
     }
     return s;
   }
 
   open(name: string, attrs?: Attrs): this {
-    this.out.push(`${this.pad()}<${name}${XmlWriter.attrs(attrs)}>\n`);
+    this.out.push(this.pad() + '<' + name + XmlWriter.attrs(attrs) + '>\n');
     this.stack.push(name);
     return this;
   }
   close(): this {
     const name = this.stack.pop();
-    this.out.push(`${this.pad()}</${name}>\n`);
+    this.out.push(this.pad() + '</' + name + '>\n');
     return this;
   }
   empty(name: string, attrs?: Attrs): this {
-    this.out.push(`${this.pad()}<${name}${XmlWriter.attrs(attrs)}/>\n`);
+    this.out.push(this.pad() + '<' + name + XmlWriter.attrs(attrs) + '/>\n');
     return this;
   }
   /** `<name attrs>text</name>`; skipped when text is undefined/null. */
   text(name: string, text: string | number | undefined | null, attrs?: Attrs): this {
     if (text === undefined || text === null) return this;
-    this.out.push(`${this.pad()}<${name}${XmlWriter.attrs(attrs)}>${escapeXml(String(text))}</${name}>\n`);
+    this.out.push(this.pad() + '<' + name + XmlWriter.attrs(attrs) + '>' + escapeXml(String(text)) + '</' + name + '>\n');
     return this;
   }
   /** An element that is empty unless it has children: calls body, emits <x/> if it wrote nothing. */
