@@ -1,7 +1,8 @@
 // Storage volume commands: vol-list, vol-info, vol-dumpxml, vol-create, vol-create-as (with
 // virsh's generated XML), vol-create-from, vol-clone, vol-delete, vol-wipe, vol-resize, vol-path,
 // vol-key, vol-name, vol-pool, vol-upload, vol-download. libvirt counterpart: tools/virsh-volume.c.
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { open as fsOpen, type FileHandle } from 'node:fs/promises';
 import type { StoragePool, StorageVol } from '../api/storage.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
@@ -252,19 +253,41 @@ function progress(ctx: Ctx, total: number): (done: number) => void {
   };
 }
 
+/** Zero 4 KiB blocks of a file read are holes on a sparse upload (virsh: SEEK_HOLE). */
+const HOLE_BLOCK = 4096;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+/** Send one read of the file: data runs as data, runs of zero blocks as holes. */
+async function sendSparse(st: { send(b: Buffer): Promise<void>; sendHole(n: number): Promise<void> }, buf: Buffer): Promise<void> {
+  let runStart = 0;
+  let runZero: boolean | null = null;
+  const flush = async (end: number) => {
+    if (end <= runStart) return;
+    if (runZero) await st.sendHole(end - runStart); else await st.send(Buffer.from(buf.subarray(runStart, end)));
+  };
+  for (let b = 0; b < buf.length; b += HOLE_BLOCK) {
+    const blk = buf.subarray(b, Math.min(b + HOLE_BLOCK, buf.length));
+    const z = blk.equals(ZEROS.subarray(0, blk.length));
+    if (runZero === null) runZero = z;
+    else if (z !== runZero) { await flush(b); runStart = b; runZero = z; }
+  }
+  await flush(buf.length);
+}
+
 async function volUpload(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const v = await optVol(ctx, o);
   const file = o.string('file')!;
   const offset = o.ull('offset') ?? 0;
   const length = o.ull('length') ?? 0;
+  const sparse = o.bool('sparse');
   let size: number;
   try { size = statSync(file).size; } catch (e) { throw new CliError(`cannot read ${file}: ${strerror(e)}`); }
-  const st = await v.upload(offset, length, o.bool('sparse') ? 1 : 0);
+  const st = await v.upload(offset, length, sparse ? 1 : 0);
   const show = progress(ctx, length || size);
   let done = 0;
   try {
-    for await (const chunk of createReadStream(file)) {
-      await st.send(chunk as Buffer);
+    for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+      if (sparse) await sendSparse(st, chunk as Buffer); else await st.send(chunk as Buffer);
       done += (chunk as Buffer).length;
       show(done);
     }
@@ -283,25 +306,25 @@ async function volDownload(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const length = o.ull('length') ?? 0;
   const info = await v.info();
   const st = await v.download(offset, length, o.bool('sparse') ? 1 : 0);
-  const out = createWriteStream(file);
+  // Positioned writes: a hole only moves the position, so it stays a hole in the file.
+  let out: FileHandle;
+  try { out = await fsOpen(file, 'w'); } catch (e) { st.abort(e); throw new CliError(`cannot create ${file}: ${strerror(e)}`); }
   const show = progress(ctx, length || info.capacity);
   let done = 0;
   try {
     for await (const chunk of st) {
       if (Buffer.isBuffer(chunk)) {
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+        for (let off = 0; off < chunk.length;) off += (await out.write(chunk, off, chunk.length - off, done + off)).bytesWritten;
         done += chunk.length;
       } else {
-        // a hole: extend the file sparsely
-        await new Promise<void>((r) => out.write(Buffer.alloc(0), () => r()));
         done += chunk.hole;
-        out.write(Buffer.alloc(chunk.hole));
       }
       show(done);
     }
-    await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+    await out.truncate(done);
+    await out.close();
   } catch (e) {
-    out.destroy();
+    await out.close().catch(() => undefined);
     throw new CmdError(`cannot download from volume ${v.name}`, e);
   }
   return true;
