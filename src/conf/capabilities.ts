@@ -39,7 +39,9 @@ export interface CapsHost {
   powerManagement?: string[];
   iommu?: boolean;
   migration?: { live: boolean; uriTransports: string[] };
-  cells: CapsCell[];
+  /** undefined = no NUMA topology; [] = an empty one (`<cells num='0'>`), as libvirt prints
+   *  for a host whose NUMA information it has but which lists no cells */
+  cells?: CapsCell[];
   secmodels: CapsSecModel[];
 }
 
@@ -106,7 +108,7 @@ export function formatCapabilitiesXml(caps: Capabilities): string {
     }
     w.close();
   }
-  if (h.cells.length) {
+  if (h.cells) {
     w.open('topology');
     w.open('cells', { num: h.cells.length });
     for (const cell of h.cells) {

@@ -16,7 +16,7 @@ test('capabilities: a KVM-style host and guest with machines and toggled feature
   caps.host.cpu = { arch: 'x86_64', model: 'Skylake-Client-IBRS', vendor: 'Intel', topology: { sockets: 1, dies: 1, cores: 2, threads: 1 },
     features: ['vmx'], pages: [{ size: 4 }] };
   caps.host.migration = { live: true, uriTransports: ['tcp', 'rdma'] };
-  caps.host.cells = [];
+  delete caps.host.cells; // no NUMA information: no <topology> at all
   caps.guests = [{ osType: 'hvm', arch: 'x86_64', wordsize: 64, emulator: '/usr/bin/qemu-system-x86_64',
     machines: [{ name: 'pc-i440fx-7.2', maxCpus: 255 }, { name: 'pc', canonical: 'pc-i440fx-7.2', maxCpus: 255 }],
     domains: [{ type: 'qemu' }, { type: 'kvm' }], features: [{ name: 'acpi', default: 'on', toggle: 'yes' }, { name: 'cpuselection' }] }];

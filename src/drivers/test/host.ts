@@ -38,13 +38,10 @@ export const hostMethods = {
   },
   async connectGetCapabilities(this: ConnCtx): Promise<string> {
     const caps = testDriverCapabilities();
-    // cells come from the driver: test:///default has two, a node file none
-    caps.host.cells = caps.host.cells.slice(0, this.drv.cells.length);
-    const xml = formatCapabilitiesXml(caps);
-    if (caps.host.cells.length) return xml;
-    // libvirt still prints the (empty) NUMA topology of a node file's host
-    return xml.replace("    <iommu support='no'/>\n",
-      "    <iommu support='no'/>\n    <topology>\n      <cells num='0'>\n      </cells>\n    </topology>\n");
+    // cells come from the driver: test:///default has two; a node file none, which libvirt
+    // still prints as an empty NUMA topology
+    caps.host.cells = (caps.host.cells ?? []).slice(0, this.drv.cells.length);
+    return formatCapabilitiesXml(caps);
   },
   async nodeGetInfo(this: ConnCtx): Promise<NodeInfo> { return { ...this.drv.nodeInfo }; },
   async nodeGetFreeMemory(this: ConnCtx): Promise<number> {
