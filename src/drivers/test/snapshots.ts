@@ -4,7 +4,7 @@
 import { cloneDomainDef, domainDefParseNode, formatDomainXml, testDriverDomainDefPostParse, type DomainDef } from '../../conf/domain.js';
 import { formatSnapshotXml, parseSnapshotXml, snapshotAlignDisks, snapshotParentNotFound, type SnapshotDef } from '../../conf/snapshot.js';
 import type { DomainRef, SnapshotRef } from '../driver.js';
-import { XmlWriter, child, parseXml, type XmlElement } from '../../conf/xml.js';
+import type { XmlElement } from '../../conf/xml.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import {
   Detail, EventType, PausedReason, RunningReason, ShutoffReason, domObj, lifecycleEvent, shutdownState, startState,
@@ -27,18 +27,9 @@ function snapNode(o: DomainObj, name: string): SnapshotNode {
 }
 const sref = (dom: DomainRef, n: SnapshotNode): SnapshotRef => ({ name: n.name, dom });
 
-/**
- * parseSnapshotXml, but a redefined snapshot without <domain> is accepted as libvirt 9.0 does
- * ("parsing older snapshot that lacks domain" is only a warning there); reverting to one then
- * needs FORCE. The conf parser insists on the element, so a placeholder is parsed and dropped.
- */
+/** A snapshot document as the test driver reads it (errors from VIR_FROM_DOMAIN_SNAPSHOT). */
 export function parseSnapshot(xml: string | XmlElement, redefine: boolean): SnapshotDef {
-  const root = typeof xml === 'string' ? parseXml(xml, '(domain_snapshot)', ErrorDomain.DOMAIN_SNAPSHOT) : xml;
-  const lacksDomain = redefine && root.name === 'domainsnapshot' && !child(root, 'domain');
-  const el = lacksDomain ? { ...root, children: [...root.children, { name: 'domain', attrs: { type: 'test' }, children: [] }] } : root;
-  const def = parseSnapshotXml(typeof xml === 'string' && !lacksDomain ? xml : new XmlWriter().element(el).toString(), { redefine });
-  if (lacksDomain) { delete def.domainXml; delete def.domain; }
-  return def;
+  return parseSnapshotXml(xml, { redefine, errDomain: ErrorDomain.DOMAIN_SNAPSHOT });
 }
 
 /** The <domain> inside a redefined snapshot, parsed as the test driver parses domains. */
