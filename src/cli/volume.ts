@@ -3,6 +3,7 @@
 // vol-key, vol-name, vol-pool, vol-upload, vol-download. libvirt counterpart: tools/virsh-volume.c.
 import { createReadStream, statSync } from 'node:fs';
 import { open as fsOpen, type FileHandle } from 'node:fs/promises';
+import { fileDataExtents } from '../util/file_extents.js';
 import type { StoragePool, StorageVol } from '../api/storage.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
@@ -282,10 +283,26 @@ async function volUpload(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const sparse = o.bool('sparse');
   let size: number;
   try { size = statSync(file).size; } catch (e) { throw new CliError(`cannot read ${file}: ${strerror(e)}`); }
+  // As virsh (SEEK_DATA/SEEK_HOLE): only the data extents are read; gaps go as holes.
+  const extents = sparse ? await fileDataExtents(file) : null;
   const st = await v.upload(offset, length, sparse ? 1 : 0);
   const show = progress(ctx, length || size);
   let done = 0;
   try {
+    if (extents) {
+      for (const [s, e] of extents) {
+        if (s > done) { await st.sendHole(s - done); done = s; }
+        for await (const chunk of createReadStream(file, { start: s, end: e - 1, highWaterMark: 1024 * 1024 })) {
+          await st.send(chunk as Buffer);
+          done += (chunk as Buffer).length;
+          show(done);
+        }
+      }
+      if (done < size) await st.sendHole(size - done);
+      show(size);
+      await st.finish();
+      return true;
+    }
     for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
       if (sparse) await sendSparse(st, chunk as Buffer); else await st.send(chunk as Buffer);
       done += (chunk as Buffer).length;

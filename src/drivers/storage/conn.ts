@@ -11,7 +11,7 @@ import { ErrorDomain, ErrorNumber, checkFlags, virError } from '../../util/error
 import { logger } from '../../util/log.js';
 import { type StorageDriver, exclusiveBuildFlags } from './driver.js';
 import { POOL_LIST_FILTERS_ALL, type PoolObj, type VolObj, VolType, storErr, updatePoolSizes, volFromFile } from './pool.js';
-import { SparseWriter, readSparse } from './sparse.js';
+import { SparseWriter, openFileExtents, readSparse } from './sparse.js';
 import { volBuild, volBuildFrom, volDeleteFile, volResizeFile, volWipe } from './volume.js';
 
 const D = ErrorDomain.STORAGE;
@@ -349,7 +349,8 @@ export class StorageConnection implements DriverConnection {
     const incoming: AsyncIterable<StreamChunk> = {
       async *[Symbol.asyncIterator]() {
         try {
-          for await (const c of readSparse(fh, offset, length, sparse)) {
+          const extents = sparse ? await openFileExtents(fh, v.def.target.path!) : null;
+          for await (const c of readSparse(fh, offset, length, sparse, extents)) {
             if (released) return;
             yield c;
           }
@@ -374,7 +375,9 @@ export class StorageConnection implements DriverConnection {
       throw virError(D, ErrorNumber.SYSTEM_ERROR, `Unable to open ${v.def.target.path}: ${(e as Error).message}`);
     });
     v.streams++;
-    const writer = new SparseWriter(fh, offset, length > 0 ? offset + length : 0);
+    // Holes only arrive on sparse streams; knowing where the old content was spares reading it.
+    const extents = flags & VolStreamFlags.SPARSE_STREAM ? await openFileExtents(fh, v.def.target.path!).catch(() => null) : null;
+    const writer = new SparseWriter(fh, offset, length > 0 ? offset + length : 0, extents);
     let done = false;
     const release = async () => {
       if (done) return;
