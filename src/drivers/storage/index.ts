@@ -8,6 +8,8 @@
 //
 // For the QEMU driver: `setVolumeInUseCheck(fn)` installs a check `fn(path) -> domain name | null`
 // consulted before a volume is deleted or wiped, so a disk of a running guest is refused.
+// `storageVolumeTranslate(pool, volume)` gives the path behind a disk of type='volume'
+// (translate.ts); activeObjects counts transfers and builds in flight (daemon idle exit).
 //
 // Tests open a driver in-process: `const drv = await createStorageDriver({ root })` and
 // `drv.connect()` for a DriverConnection.
