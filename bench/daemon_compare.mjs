@@ -7,7 +7,7 @@
 // Prints one table with ratios and PASS/FAIL per goal; exit code 1 when a goal fails.
 //
 //   node bench/daemon_compare.mjs [--seconds 2] [--rounds 6] [--json-out FILE] [--only lookup,xml]
-//        [--starts 3] [--wait-quiet 60]
+//        [--starts 3] [--wait-quiet 60] [--markdown FILE]
 // Needs root (libvirtd runs as nobody through runuser) and a built tree (npx tsc -p .).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -158,4 +158,11 @@ console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 console.log(`${failures === 0 ? 'ALL GOALS PASS' : `${failures} goal(s) FAIL`} (${results.elapsedS.toFixed(0)} s)`);
 if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(results, null, 1));
+const MD_OUT = opt('markdown', null);
+if (MD_OUT) {
+  // The same table as markdown, for bench/README.md.
+  const md = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  fs.writeFileSync(MD_OUT, `${md}\n`);
+}
 process.exit(failures === 0 ? 0 : 1);

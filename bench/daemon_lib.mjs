@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
-export const TSVIRTD = path.join(REPO, 'bin', 'tsvirtd');
+/** The daemon as shipped; BENCH_TSVIRTD points at another launcher (e.g. a copy of the tree). */
+export const TSVIRTD = process.env.BENCH_TSVIRTD ?? path.join(REPO, 'bin', 'tsvirtd');
 export const LIBVIRTD = '/usr/sbin/libvirtd';
 export const RUNUSER = '/usr/sbin/runuser';
 export const PY = '/usr/bin/python3';
