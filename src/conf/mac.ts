@@ -1,5 +1,5 @@
 // MAC addresses as libvirt handles them (virMacAddrParse / virDomainNetGenerateMAC).
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled as randomBytes } from '../util/random.js';
 
 /** libvirt's default prefix for generated guest MACs (QEMU's OUI). */
 export const MAC_PREFIX_LIBVIRT = '52:54:00';

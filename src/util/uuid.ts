@@ -1,5 +1,5 @@
 // UUIDs as libvirt handles them: canonical 8-4-4-4-12 lowercase strings <-> 16 raw bytes.
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled as randomBytes } from './random.js';
 
 const HEX = /^[0-9a-fA-F]$/;
 
