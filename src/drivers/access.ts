@@ -1,8 +1,9 @@
 // Decided once, above the drivers: read-only enforcement, "not supported", and the API names
 // libvirt uses in those messages. Both the library and the daemon reach drivers through
-// `guardConnection`, so a driver never repeats these checks.
+// `GuardedConnection`, so a driver never repeats these checks; the daemon's procedure table
+// (src/rpc/procedures.ts) takes its read-only facts from here too.
 import type { DriverConnection, DriverMethodName } from './driver.js';
-import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import { ErrorDomain, ErrorNumber, type VirError, virError } from '../util/error.js';
 
 /** Methods a read-only connection may call (libvirt's ACL "read" permission; see protocol §9.3). */
 const READONLY_OK = new Set<string>([
@@ -36,41 +37,79 @@ const READONLY_OK = new Set<string>([
   'connectStoragePoolEventRegisterAny', 'connectStoragePoolEventDeregisterAny',
   'storageVolLookupByName', 'storageVolLookupByKey', 'storageVolLookupByPath', 'storageVolGetInfo',
   'storageVolGetInfoFlags', 'storageVolGetXmlDesc', 'storageVolGetPath',
+  // answered by the daemon itself or without a driver method, allowed all the same
+  'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
+  'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',
+  'connectDomainEventRegister', 'connectDomainEventDeregister', 'connectDomainEventRegisterAny',
+  'connectDomainEventDeregisterAny',
   // Deliberately absent, as every state-changing call: domainQemuMonitorCommand (raw monitor
   // access can do anything to the guest; libvirt denies it on read-only connections).
 ]);
 
-const WORD_FIXUPS: [RegExp, string][] = [
-  [/Xml/g, 'XML'], [/Uuid/g, 'UUID'], [/ById$/, 'ByID'], [/Dhcp/g, 'DHCP'], [/Cpu/g, 'CPU'],
-];
+/**
+ * Reads that a read-only connection may make only without a given flag (or argument value):
+ * secure XML, guest-agent queries. Checked against libvirtd's captured denials.
+ */
+const READONLY_ARG_RULES: Record<string, { arg: number; mask?: number; equals?: number; detail?: string }> = {
+  domainGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainGetXMLDesc with secure flag' },
+  domainSaveImageGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSaveImageGetXMLDesc with secure flag' },
+  domainSnapshotGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSnapshotGetXMLDesc with secure flag' },
+  domainGetVcpusFlags: { arg: 1, mask: 8 },
+  domainInterfaceAddresses: { arg: 1, equals: 1 },
+};
 
-/** libvirt's public API name for a driver method, as used in error messages (virDomainGetXMLDesc). */
-export function apiNameOf(method: string): string {
-  let n = 'vir' + method[0]!.toUpperCase() + method.slice(1);
-  for (const [re, s] of WORD_FIXUPS) n = n.replace(re, s);
-  return n.replace(/^virDomainSnapshotListAllChildren$/, 'virDomainSnapshotListAllChildren');
+/** domainGetXmlDesc -> DOMAIN_GET_XML_DESC: the remote procedure name behind a method. */
+export function procNameOf(method: string): string {
+  return method.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+// Words the public API spells in capitals (virDomainGetXMLDesc, virDomainLookupByUUID, ...).
+const API_WORDS: Record<string, string> = {
+  XML: 'XML', UUID: 'UUID', ID: 'ID', OS: 'OS', URI: 'URI', CPU: 'CPU', DHCP: 'DHCP', SEV: 'SEV',
+  PM: 'PM', NMI: 'NMI', SCSI: 'SCSI', WWN: 'WWN', MAC: 'MAC', SSH: 'SSH',
+  FSTRIM: 'FSTrim', FSFREEZE: 'FSFreeze', FSTHAW: 'FSThaw', FSINFO: 'FSInfo',
+  IOTHREAD: 'IOThread', NWFILTER: 'NWFilter', NWFILTERS: 'NWFilters',
+};
+
+/** DOMAIN_GET_XML_DESC -> virDomainGetXMLDesc: the public API name used in error messages. */
+export function apiNameForProc(name: string): string {
+  return 'vir' + name.split('_').map((w) => API_WORDS[w] ?? w.charAt(0) + w.slice(1).toLowerCase()).join('');
+}
+
+/** libvirt's public API name for a driver method (virDomainGetXMLDesc). */
+export function apiNameOf(method: string): string { return apiNameForProc(procNameOf(method)); }
+
+/** ErrorDomain of an API family, from the procedure name (libvirt-<family>.c's VIR_FROM_THIS). */
+export function errDomainForProc(name: string): number {
+  if (name.includes('SNAPSHOT')) return ErrorDomain.DOMAIN_SNAPSHOT;
+  if (name.includes('CHECKPOINT')) return ErrorDomain.DOMAIN_CHECKPOINT;
+  if (name.includes('STORAGE')) return ErrorDomain.STORAGE;
+  if (name.includes('NWFILTER')) return ErrorDomain.NWFILTER;
+  if (name.includes('NETWORK')) return ErrorDomain.NETWORK;
+  if (name.includes('SECRET')) return ErrorDomain.SECRET;
+  if (name.includes('NODE_DEVICE')) return ErrorDomain.NODEDEV;
+  if (name.includes('INTERFACE') && !name.startsWith('DOMAIN_')) return ErrorDomain.INTERFACE;
+  // libvirt-domain.c and libvirt-host.c (connect/node calls) both report VIR_FROM_DOMAIN.
+  return ErrorDomain.DOMAIN;
 }
 
 /** The error domain libvirt reports for a method's object family. */
-export function errDomainOf(method: string): number {
-  if (/^(domainSnapshot|domainRevertToSnapshot|domainListAllSnapshots|domainHasCurrentSnapshot)/.test(method)) return ErrorDomain.DOMAIN_SNAPSHOT;
-  if (/^(domain|connect(List|Num)\w*Domains|connectGetAllDomainStats|connectDomainEvent)/.test(method)) return ErrorDomain.DOMAIN;
-  if (/^(network|connect(List|Num)\w*Networks|connectNetworkEvent)/.test(method)) return ErrorDomain.NETWORK;
-  if (/^(storage|connect(List|Num)\w*StoragePools|connectStoragePoolEvent)/.test(method)) return ErrorDomain.STORAGE;
-  return ErrorDomain.NONE;
-}
+export function errDomainOf(method: string): number { return errDomainForProc(procNameOf(method)); }
 
-function denied(method: string, what = apiNameOf(method)): never {
-  throw virError(errDomainOf(method), ErrorNumber.OPERATION_DENIED, `read only access prevents ${what}`);
-}
-
-/** Argument-dependent read-only rules (secure XML, guest-agent queries). */
-function checkReadonlyArgs(method: string, args: unknown[]): void {
-  if (method === 'domainGetXmlDesc' && ((args[1] as number) & 1)) {
-    throw virError(ErrorDomain.DOMAIN, ErrorNumber.OPERATION_DENIED, 'virDomainGetXMLDesc with secure flag');
+/**
+ * The error a read-only connection gets for this call, or null when it is allowed: libvirt's
+ * "operation forbidden: read only access prevents virXxx" (or the flag-specific wording).
+ */
+export function readonlyDenial(method: string, args: readonly unknown[]): VirError | null {
+  if (!READONLY_OK.has(method)) {
+    return virError(errDomainOf(method), ErrorNumber.OPERATION_DENIED, `read only access prevents ${apiNameOf(method)}`);
   }
-  if (method === 'domainGetVcpusFlags' && ((args[1] as number) & 8)) denied(method);
-  if (method === 'domainInterfaceAddresses' && (args[1] as number) === 1) denied(method);
+  const rule = READONLY_ARG_RULES[method];
+  if (!rule) return null;
+  const v = Number(args[rule.arg] ?? 0);
+  const hit = rule.mask !== undefined ? (v & rule.mask) !== 0 : v === rule.equals;
+  if (!hit) return null;
+  return virError(errDomainOf(method), ErrorNumber.OPERATION_DENIED, rule.detail ?? `read only access prevents ${apiNameOf(method)}`);
 }
 
 export function isReadonlyAllowed(method: string): boolean { return READONLY_OK.has(method); }
@@ -125,8 +164,8 @@ export class GuardedConnection {
 
   async invoke(method: string, args: unknown[]): Promise<unknown> {
     if (this.readonly) {
-      if (!READONLY_OK.has(method)) denied(method);
-      checkReadonlyArgs(method, args);
+      const denial = readonlyDenial(method, args);
+      if (denial) throw denial;
     }
     const fn = (this.driver as Record<string, unknown>)[method];
     if (typeof fn === 'function') return (fn as (...a: unknown[]) => Promise<unknown>).apply(this.driver, args);

@@ -6,8 +6,8 @@
 // Conventions (shared with src/drivers/driver.ts):
 //   - method = procedure name in camelCase; its parameters are the args in wire order with
 //     `need_results` dropped; its result is the ret unwrapped (see RetShape).
-//   - `readonly: true` = allowed on a read-only connection (§9.3); `roDeny` adds the argument-
-//     dependent denials (SECURE xml flag, guest-agent sources).
+//   - `readonly: true` = allowed on a read-only connection (§9.3); the facts, including the
+//     argument-dependent denials, live in src/drivers/access.ts, shared with the library.
 
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
@@ -28,18 +28,6 @@ export type RetShape = 'void' | 'single' | 'object' | 'list';
 /** Stream direction seen from the daemon: 'in' = client sends data, 'out' = daemon sends. */
 export type StreamDir = 'in' | 'out' | 'both';
 
-/** A read-only denial that depends on an argument value (flags bit set, or equality). */
-export interface RoDeny {
-  /** index into the positional args */
-  arg: number;
-  /** denied when (args[arg] & mask) != 0 */
-  mask?: number;
-  /** denied when args[arg] === equals */
-  equals?: number;
-  /** error detail instead of "read only access prevents <api>" */
-  detail?: string;
-}
-
 export interface ProcedureDef {
   readonly proc: number;
   readonly name: ProcName;
@@ -50,7 +38,6 @@ export interface ProcedureDef {
   readonly ret: StructType;
   /** allowed on a read-only connection */
   readonly readonly: boolean;
-  readonly roDeny?: RoDeny;
   readonly priority: 'high' | 'low';
   /** ErrorDomain of the API family, used for read-only denial and NO_SUPPORT errors */
   readonly errDomain: number;
@@ -61,28 +48,16 @@ export interface ProcedureDef {
   readonly stringParamsFlagArg?: number;
 }
 
-/** ErrorDomain of an API family, from the procedure name (libvirt-<family>.c's VIR_FROM_THIS). */
-export function errDomainFor(name: string): number {
-  if (name.includes('SNAPSHOT')) return ErrorDomain.DOMAIN_SNAPSHOT;
-  if (name.includes('CHECKPOINT')) return ErrorDomain.DOMAIN_CHECKPOINT;
-  if (name.includes('STORAGE')) return ErrorDomain.STORAGE;
-  if (name.includes('NWFILTER')) return ErrorDomain.NWFILTER;
-  if (name.includes('NETWORK')) return ErrorDomain.NETWORK;
-  if (name.includes('SECRET')) return ErrorDomain.SECRET;
-  if (name.includes('NODE_DEVICE')) return ErrorDomain.NODEDEV;
-  if (name.includes('INTERFACE') && !name.startsWith('DOMAIN_')) return ErrorDomain.INTERFACE;
-  // libvirt-domain.c and libvirt-host.c (connect/node calls) both report VIR_FROM_DOMAIN.
-  return ErrorDomain.DOMAIN;
-}
+/** ErrorDomain of an API family, from the procedure name (shared with the library's checks). */
+import { errDomainForProc as errDomainFor, isReadonlyAllowed, readonlyDenial } from '../drivers/access.js';
+export { errDomainFor };
 
 // ---- table DSL ----
 
-const R = 1; // allowed on read-only connections
 const H = 2; // high priority (answered by the daemon's priority workers)
 
 interface Extra {
   stream?: StreamDir;
-  roDeny?: RoDeny;
   api?: string;
   stringParamsFlagArg?: number;
 }
@@ -110,15 +85,15 @@ const NPARAMS = f('nparams', t.int);
 function p(proc: number, name: ProcName, args: StructField[], ret: StructField[], bits = 0, x: Extra = {}): ProcedureDef {
   if (Proc[name] !== proc) throw new Error(`procedure table: ${name} is ${Proc[name]}, not ${proc}`);
   const needResults = args.some(([n]) => n === 'need_results');
+  const method = methodNameFor(name);
   const retShape: RetShape = needResults ? 'list' : ret.length === 0 ? 'void' : ret.length === 1 ? 'single' : 'object';
   return {
     proc, name,
-    method: methodNameFor(name),
+    method,
     api: x.api ?? apiNameFor(name),
     args: t.struct(args),
     ret: t.struct(ret),
-    readonly: (bits & R) !== 0,
-    ...(x.roDeny ? { roDeny: x.roDeny } : {}),
+    readonly: isReadonlyAllowed(method),
     priority: bits & H ? 'high' : 'low',
     errDomain: errDomainFor(name),
     ...(x.stream ? { stream: x.stream } : {}),
@@ -143,49 +118,48 @@ const dhcpLease = t.struct([
 const saslData = f('data', t.charBytes(Limits.AUTH_SASL_DATA_MAX));
 const hypers = (...names: string[]) => names.map((n) => f(n, t.hyper));
 const uhypers = (...names: string[]) => names.map((n) => f(n, t.uhyper));
-const SECURE = 1; // VIR_DOMAIN_XML_SECURE / VIR_DOMAIN_SNAPSHOT_XML_SECURE
 
 /** Every procedure tsvirt speaks, in protocol-number order within each family. */
 export const PROCEDURES: readonly ProcedureDef[] = [
   // ---- connection, authentication, host ----
-  p(1, 'CONNECT_OPEN', [f('name', t.optString), FLAGS], [], R | H),
-  p(2, 'CONNECT_CLOSE', [], [], R | H),
-  p(3, 'CONNECT_GET_TYPE', [], [f('type', t.string)], R | H),
-  p(4, 'CONNECT_GET_VERSION', [], [f('hv_ver', t.uhyper)], R | H),
-  p(5, 'CONNECT_GET_MAX_VCPUS', [f('type', t.optString)], [f('max_vcpus', t.int)], R | H),
+  p(1, 'CONNECT_OPEN', [f('name', t.optString), FLAGS], [], H),
+  p(2, 'CONNECT_CLOSE', [], [], H),
+  p(3, 'CONNECT_GET_TYPE', [], [f('type', t.string)], H),
+  p(4, 'CONNECT_GET_VERSION', [], [f('hv_ver', t.uhyper)], H),
+  p(5, 'CONNECT_GET_MAX_VCPUS', [f('type', t.optString)], [f('max_vcpus', t.int)], H),
   p(6, 'NODE_GET_INFO', [], [f('model', t.fixedCharArray(32)), f('memory', t.uhyper), f('cpus', t.int),
-    f('mhz', t.int), f('nodes', t.int), f('sockets', t.int), f('cores', t.int), f('threads', t.int)], R | H),
-  p(7, 'CONNECT_GET_CAPABILITIES', [], [f('capabilities', t.string)], R),
-  p(59, 'CONNECT_GET_HOSTNAME', [], [f('hostname', t.string)], R | H),
-  p(60, 'CONNECT_SUPPORTS_FEATURE', [f('feature', t.int)], [f('supported', t.int)], R | H),
-  p(66, 'AUTH_LIST', [], [f('types', t.array(t.int, Limits.AUTH_TYPE_LIST_MAX))], R | H),
-  p(67, 'AUTH_SASL_INIT', [], [f('mechlist', t.string)], R | H),
-  p(68, 'AUTH_SASL_START', [f('mech', t.string), f('nil', t.int), saslData], [f('complete', t.int), f('nil', t.int), saslData], R | H),
-  p(69, 'AUTH_SASL_STEP', [f('nil', t.int), saslData], [f('complete', t.int), f('nil', t.int), saslData], R | H),
-  p(70, 'AUTH_POLKIT', [], [f('complete', t.int)], R | H),
-  p(101, 'NODE_GET_CELLS_FREE_MEMORY', [f('startCell', t.int), f('maxcells', t.int)], [f('cells', t.array(t.uhyper, Limits.NODE_MAX_CELLS))], R | H),
-  p(102, 'NODE_GET_FREE_MEMORY', [], [f('freeMem', t.uhyper)], R | H),
-  p(110, 'CONNECT_GET_URI', [], [f('uri', t.string)], R | H),
-  p(122, 'NODE_GET_SECURITY_MODEL', [], [f('model', t.charArray(Limits.SECURITY_MODEL_MAX)), f('doi', t.charArray(Limits.SECURITY_DOI_MAX))], R | H),
-  p(149, 'CONNECT_IS_SECURE', [], [f('secure', t.int)], R | H),
-  p(157, 'CONNECT_GET_LIB_VERSION', [], [f('lib_ver', t.uhyper)], R | H),
-  p(203, 'CONNECT_GET_SYSINFO', [FLAGS], [f('sysinfo', t.string)], R | H),
-  p(228, 'NODE_GET_MEMORY_STATS', [NPARAMS, f('cellNum', t.int), FLAGS], [f('params', t.array(nodeMemoryStat, Limits.NODE_MEMORY_STATS_MAX)), NPARAMS], R | H),
-  p(293, 'NODE_GET_CPU_MAP', [f('need_map', t.int), f('need_online', t.int), FLAGS], [f('cpumap', t.opaque(Limits.CPUMAP_MAX)), f('online', t.uint), f('ret', t.int)], R),
+    f('mhz', t.int), f('nodes', t.int), f('sockets', t.int), f('cores', t.int), f('threads', t.int)], H),
+  p(7, 'CONNECT_GET_CAPABILITIES', [], [f('capabilities', t.string)]),
+  p(59, 'CONNECT_GET_HOSTNAME', [], [f('hostname', t.string)], H),
+  p(60, 'CONNECT_SUPPORTS_FEATURE', [f('feature', t.int)], [f('supported', t.int)], H),
+  p(66, 'AUTH_LIST', [], [f('types', t.array(t.int, Limits.AUTH_TYPE_LIST_MAX))], H),
+  p(67, 'AUTH_SASL_INIT', [], [f('mechlist', t.string)], H),
+  p(68, 'AUTH_SASL_START', [f('mech', t.string), f('nil', t.int), saslData], [f('complete', t.int), f('nil', t.int), saslData], H),
+  p(69, 'AUTH_SASL_STEP', [f('nil', t.int), saslData], [f('complete', t.int), f('nil', t.int), saslData], H),
+  p(70, 'AUTH_POLKIT', [], [f('complete', t.int)], H),
+  p(101, 'NODE_GET_CELLS_FREE_MEMORY', [f('startCell', t.int), f('maxcells', t.int)], [f('cells', t.array(t.uhyper, Limits.NODE_MAX_CELLS))], H),
+  p(102, 'NODE_GET_FREE_MEMORY', [], [f('freeMem', t.uhyper)], H),
+  p(110, 'CONNECT_GET_URI', [], [f('uri', t.string)], H),
+  p(122, 'NODE_GET_SECURITY_MODEL', [], [f('model', t.charArray(Limits.SECURITY_MODEL_MAX)), f('doi', t.charArray(Limits.SECURITY_DOI_MAX))], H),
+  p(149, 'CONNECT_IS_SECURE', [], [f('secure', t.int)], H),
+  p(157, 'CONNECT_GET_LIB_VERSION', [], [f('lib_ver', t.uhyper)], H),
+  p(203, 'CONNECT_GET_SYSINFO', [FLAGS], [f('sysinfo', t.string)], H),
+  p(228, 'NODE_GET_MEMORY_STATS', [NPARAMS, f('cellNum', t.int), FLAGS], [f('params', t.array(nodeMemoryStat, Limits.NODE_MEMORY_STATS_MAX)), NPARAMS], H),
+  p(293, 'NODE_GET_CPU_MAP', [f('need_map', t.int), f('need_online', t.int), FLAGS], [f('cpumap', t.opaque(Limits.CPUMAP_MAX)), f('online', t.uint), f('ret', t.int)]),
   // Denied on read-only connections: it runs the emulator binary (§9.3).
   p(342, 'CONNECT_GET_DOMAIN_CAPABILITIES', [f('emulatorbin', t.optString), f('arch', t.optString), f('machine', t.optString), f('virttype', t.optString), FLAGS], [f('capabilities', t.string)]),
-  p(360, 'CONNECT_REGISTER_CLOSE_CALLBACK', [], [], R),
-  p(361, 'CONNECT_UNREGISTER_CLOSE_CALLBACK', [], [], R),
+  p(360, 'CONNECT_REGISTER_CLOSE_CALLBACK', [], []),
+  p(361, 'CONNECT_UNREGISTER_CLOSE_CALLBACK', [], []),
 
   // ---- domains: listing and lookup ----
-  p(273, 'CONNECT_LIST_ALL_DOMAINS', [NEED, FLAGS], [f('domains', t.array(domain, Limits.DOMAIN_LIST_MAX)), f('ret', t.uint)], R | H),
-  p(51, 'CONNECT_NUM_OF_DOMAINS', [], [NUM], R | H),
-  p(37, 'CONNECT_LIST_DOMAINS', [f('maxids', t.int)], [f('ids', t.array(t.int, Limits.DOMAIN_LIST_MAX))], R | H),
-  p(25, 'CONNECT_NUM_OF_DEFINED_DOMAINS', [], [NUM], R | H),
-  p(21, 'CONNECT_LIST_DEFINED_DOMAINS', [MAXNAMES], [NAMES], R | H),
-  p(22, 'DOMAIN_LOOKUP_BY_ID', [f('id', t.int)], [DOM], R | H),
-  p(23, 'DOMAIN_LOOKUP_BY_NAME', [NAME], [DOM], R | H),
-  p(24, 'DOMAIN_LOOKUP_BY_UUID', [UUID], [DOM], R | H),
+  p(273, 'CONNECT_LIST_ALL_DOMAINS', [NEED, FLAGS], [f('domains', t.array(domain, Limits.DOMAIN_LIST_MAX)), f('ret', t.uint)], H),
+  p(51, 'CONNECT_NUM_OF_DOMAINS', [], [NUM], H),
+  p(37, 'CONNECT_LIST_DOMAINS', [f('maxids', t.int)], [f('ids', t.array(t.int, Limits.DOMAIN_LIST_MAX))], H),
+  p(25, 'CONNECT_NUM_OF_DEFINED_DOMAINS', [], [NUM], H),
+  p(21, 'CONNECT_LIST_DEFINED_DOMAINS', [MAXNAMES], [NAMES], H),
+  p(22, 'DOMAIN_LOOKUP_BY_ID', [f('id', t.int)], [DOM], H),
+  p(23, 'DOMAIN_LOOKUP_BY_NAME', [NAME], [DOM], H),
+  p(24, 'DOMAIN_LOOKUP_BY_UUID', [UUID], [DOM], H),
 
   // ---- domains: lifecycle ----
   p(11, 'DOMAIN_DEFINE_XML', [XML], [DOM], H),
@@ -207,38 +181,36 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(232, 'DOMAIN_SAVE_FLAGS', [DOM, f('to', t.string), f('dxml', t.optString), FLAGS], []),
   p(54, 'DOMAIN_RESTORE', [f('from', t.string)], []),
   p(233, 'DOMAIN_RESTORE_FLAGS', [f('from', t.string), f('dxml', t.optString), FLAGS], []),
-  p(235, 'DOMAIN_SAVE_IMAGE_GET_XML_DESC', [f('file', t.string), FLAGS], [XML], R | H,
-    { roDeny: { arg: 1, mask: SECURE, detail: 'virDomainSaveImageGetXMLDesc with secure flag' } }),
+  p(235, 'DOMAIN_SAVE_IMAGE_GET_XML_DESC', [f('file', t.string), FLAGS], [XML], H),
   p(182, 'DOMAIN_MANAGED_SAVE', [DOM, FLAGS], []),
-  p(183, 'DOMAIN_HAS_MANAGED_SAVE_IMAGE', [DOM, FLAGS], [f('result', t.int)], R),
+  p(183, 'DOMAIN_HAS_MANAGED_SAVE_IMAGE', [DOM, FLAGS], [f('result', t.int)]),
   p(184, 'DOMAIN_MANAGED_SAVE_REMOVE', [DOM, FLAGS], []),
 
   // ---- domains: state and configuration ----
-  p(16, 'DOMAIN_GET_INFO', [DOM], [f('state', t.uchar), f('maxMem', t.uhyper), f('memory', t.uhyper), f('nrVirtCpu', t.uchar), f('cpuTime', t.uhyper)], R),
-  p(212, 'DOMAIN_GET_STATE', [DOM, FLAGS], [f('state', t.int), f('reason', t.int)], R | H),
-  p(14, 'DOMAIN_GET_XML_DESC', [DOM, FLAGS], [XML], R,
-    { roDeny: { arg: 1, mask: SECURE, detail: 'virDomainGetXMLDesc with secure flag' } }),
-  p(19, 'DOMAIN_GET_OS_TYPE', [DOM], [f('type', t.string)], R | H),
-  p(15, 'DOMAIN_GET_AUTOSTART', [DOM], [AUTOSTART], R | H),
+  p(16, 'DOMAIN_GET_INFO', [DOM], [f('state', t.uchar), f('maxMem', t.uhyper), f('memory', t.uhyper), f('nrVirtCpu', t.uchar), f('cpuTime', t.uhyper)]),
+  p(212, 'DOMAIN_GET_STATE', [DOM, FLAGS], [f('state', t.int), f('reason', t.int)], H),
+  p(14, 'DOMAIN_GET_XML_DESC', [DOM, FLAGS], [XML], 0),
+  p(19, 'DOMAIN_GET_OS_TYPE', [DOM], [f('type', t.string)], H),
+  p(15, 'DOMAIN_GET_AUTOSTART', [DOM], [AUTOSTART], H),
   p(29, 'DOMAIN_SET_AUTOSTART', [DOM, AUTOSTART], [], H),
-  p(150, 'DOMAIN_IS_ACTIVE', [DOM], [f('active', t.int)], R | H),
-  p(151, 'DOMAIN_IS_PERSISTENT', [DOM], [f('persistent', t.int)], R | H),
-  p(202, 'DOMAIN_IS_UPDATED', [DOM], [f('updated', t.int)], R | H),
-  p(121, 'DOMAIN_GET_SECURITY_LABEL', [DOM], [f('label', t.charArray(Limits.SECURITY_LABEL_MAX)), f('enforcing', t.int)], R | H),
-  p(426, 'DOMAIN_GET_MESSAGES', [DOM, FLAGS], [f('msgs', t.array(t.string, Limits.DOMAIN_MESSAGES_MAX))], R),
-  p(17, 'DOMAIN_GET_MAX_MEMORY', [DOM], [f('memory', t.uhyper)], R | H),
+  p(150, 'DOMAIN_IS_ACTIVE', [DOM], [f('active', t.int)], H),
+  p(151, 'DOMAIN_IS_PERSISTENT', [DOM], [f('persistent', t.int)], H),
+  p(202, 'DOMAIN_IS_UPDATED', [DOM], [f('updated', t.int)], H),
+  p(121, 'DOMAIN_GET_SECURITY_LABEL', [DOM], [f('label', t.charArray(Limits.SECURITY_LABEL_MAX)), f('enforcing', t.int)], H),
+  p(426, 'DOMAIN_GET_MESSAGES', [DOM, FLAGS], [f('msgs', t.array(t.string, Limits.DOMAIN_MESSAGES_MAX))]),
+  p(17, 'DOMAIN_GET_MAX_MEMORY', [DOM], [f('memory', t.uhyper)], H),
   p(30, 'DOMAIN_SET_MAX_MEMORY', [DOM, f('memory', t.uhyper)], [], H),
   p(31, 'DOMAIN_SET_MEMORY', [DOM, f('memory', t.uhyper)], []),
   p(204, 'DOMAIN_SET_MEMORY_FLAGS', [DOM, f('memory', t.uhyper), FLAGS], []),
-  p(18, 'DOMAIN_GET_MAX_VCPUS', [DOM], [NUM], R | H),
+  p(18, 'DOMAIN_GET_MAX_VCPUS', [DOM], [NUM], H),
   p(32, 'DOMAIN_SET_VCPUS', [DOM, f('nvcpus', t.uint)], []),
   p(199, 'DOMAIN_SET_VCPUS_FLAGS', [DOM, f('nvcpus', t.uint), FLAGS], []),
   // VIR_DOMAIN_VCPU_GUEST (8) asks the guest agent: denied read-only.
-  p(200, 'DOMAIN_GET_VCPUS_FLAGS', [DOM, FLAGS], [NUM], R, { roDeny: { arg: 1, mask: 8 } }),
+  p(200, 'DOMAIN_GET_VCPUS_FLAGS', [DOM, FLAGS], [NUM], 0),
   p(20, 'DOMAIN_GET_VCPUS', [DOM, f('maxinfo', t.int), f('maplen', t.int)],
-    [f('info', t.array(vcpuInfo, Limits.VCPUINFO_MAX)), f('cpumaps', t.opaque(Limits.CPUMAPS_MAX))], R | H),
+    [f('info', t.array(vcpuInfo, Limits.VCPUINFO_MAX)), f('cpumaps', t.opaque(Limits.CPUMAPS_MAX))], H),
   p(264, 'DOMAIN_SET_METADATA', [DOM, f('type', t.int), f('metadata', t.optString), f('key', t.optString), f('uri', t.optString), FLAGS], []),
-  p(265, 'DOMAIN_GET_METADATA', [DOM, f('type', t.int), f('uri', t.optString), FLAGS], [f('metadata', t.string)], R),
+  p(265, 'DOMAIN_GET_METADATA', [DOM, f('type', t.int), f('uri', t.optString), FLAGS], [f('metadata', t.string)]),
   // Asks the guest (agent or lease files): denied read-only (§9.3).
   p(277, 'DOMAIN_GET_HOSTNAME', [DOM, FLAGS], [f('hostname', t.string)]),
   p(8, 'DOMAIN_ATTACH_DEVICE', [DOM, XML], []),
@@ -248,76 +220,74 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(174, 'DOMAIN_UPDATE_DEVICE_FLAGS', [DOM, XML, FLAGS], []),
   p(358, 'DOMAIN_RENAME', [DOM, f('new_name', t.optString), FLAGS], [f('retcode', t.int)]),
   // source 1 = VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT: denied read-only.
-  p(353, 'DOMAIN_INTERFACE_ADDRESSES', [DOM, f('source', t.uint), FLAGS], [f('ifaces', t.array(domainInterface, Limits.DOMAIN_INTERFACE_MAX))], R,
-    { roDeny: { arg: 1, equals: 1 } }),
+  p(353, 'DOMAIN_INTERFACE_ADDRESSES', [DOM, f('source', t.uint), FLAGS], [f('ifaces', t.array(domainInterface, Limits.DOMAIN_INTERFACE_MAX))], 0),
   p(201, 'DOMAIN_OPEN_CONSOLE', [DOM, f('dev_name', t.optString), FLAGS], [], 0, { stream: 'both' }),
   p(211, 'DOMAIN_SCREENSHOT', [DOM, f('screen', t.uint), FLAGS], [f('mime', t.optString)], 0, { stream: 'out' }),
   p(337, 'DOMAIN_GET_TIME', [DOM, FLAGS], [f('seconds', t.hyper), f('nseconds', t.uint)]),
   p(163, 'DOMAIN_GET_JOB_INFO', [DOM], [f('type', t.int), ...uhypers('timeElapsed', 'timeRemaining', 'dataTotal',
-    'dataProcessed', 'dataRemaining', 'memTotal', 'memProcessed', 'memRemaining', 'fileTotal', 'fileProcessed', 'fileRemaining')], R),
-  p(298, 'DOMAIN_GET_JOB_STATS', [DOM, FLAGS], [f('type', t.int), params(Limits.DOMAIN_JOB_STATS_MAX)], R),
+    'dataProcessed', 'dataRemaining', 'memTotal', 'memProcessed', 'memRemaining', 'fileTotal', 'fileProcessed', 'fileRemaining')]),
+  p(298, 'DOMAIN_GET_JOB_STATS', [DOM, FLAGS], [f('type', t.int), params(Limits.DOMAIN_JOB_STATS_MAX)]),
 
   // ---- domains: statistics and tunables ----
-  p(64, 'DOMAIN_BLOCK_STATS', [DOM, f('path', t.string)], hypers('rd_req', 'rd_bytes', 'wr_req', 'wr_bytes', 'errs'), R),
-  p(243, 'DOMAIN_BLOCK_STATS_FLAGS', [DOM, f('path', t.string), NPARAMS, FLAGS], [params(Limits.DOMAIN_BLOCK_STATS_PARAMETERS_MAX), NPARAMS], R,
+  p(64, 'DOMAIN_BLOCK_STATS', [DOM, f('path', t.string)], hypers('rd_req', 'rd_bytes', 'wr_req', 'wr_bytes', 'errs')),
+  p(243, 'DOMAIN_BLOCK_STATS_FLAGS', [DOM, f('path', t.string), NPARAMS, FLAGS], [params(Limits.DOMAIN_BLOCK_STATS_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 3 }),
   p(65, 'DOMAIN_INTERFACE_STATS', [DOM, f('device', t.string)],
-    hypers('rx_bytes', 'rx_packets', 'rx_errs', 'rx_drop', 'tx_bytes', 'tx_packets', 'tx_errs', 'tx_drop'), R | H),
-  p(159, 'DOMAIN_MEMORY_STATS', [DOM, f('maxStats', t.uint), FLAGS], [f('stats', t.array(memoryStat, Limits.DOMAIN_MEMORY_STATS_MAX))], R),
-  p(194, 'DOMAIN_GET_BLOCK_INFO', [DOM, f('path', t.string), FLAGS], uhypers('allocation', 'capacity', 'physical'), R),
+    hypers('rx_bytes', 'rx_packets', 'rx_errs', 'rx_drop', 'tx_bytes', 'tx_packets', 'tx_errs', 'tx_drop'), H),
+  p(159, 'DOMAIN_MEMORY_STATS', [DOM, f('maxStats', t.uint), FLAGS], [f('stats', t.array(memoryStat, Limits.DOMAIN_MEMORY_STATS_MAX))]),
+  p(194, 'DOMAIN_GET_BLOCK_INFO', [DOM, f('path', t.string), FLAGS], uhypers('allocation', 'capacity', 'physical')),
   p(344, 'CONNECT_GET_ALL_DOMAIN_STATS', [f('doms', t.array(domain, Limits.DOMAIN_LIST_MAX)), f('stats', t.uint), FLAGS],
-    [f('retStats', t.array(domainStatsRecord, Limits.DOMAIN_LIST_MAX))], R),
-  p(56, 'DOMAIN_GET_SCHEDULER_TYPE', [DOM], [f('type', t.string), NPARAMS], R),
-  p(57, 'DOMAIN_GET_SCHEDULER_PARAMETERS', [DOM, NPARAMS], [params(Limits.DOMAIN_SCHEDULER_PARAMETERS_MAX)], R),
-  p(223, 'DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_SCHEDULER_PARAMETERS_MAX)], R,
+    [f('retStats', t.array(domainStatsRecord, Limits.DOMAIN_LIST_MAX))]),
+  p(56, 'DOMAIN_GET_SCHEDULER_TYPE', [DOM], [f('type', t.string), NPARAMS]),
+  p(57, 'DOMAIN_GET_SCHEDULER_PARAMETERS', [DOM, NPARAMS], [params(Limits.DOMAIN_SCHEDULER_PARAMETERS_MAX)]),
+  p(223, 'DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_SCHEDULER_PARAMETERS_MAX)], 0,
     { stringParamsFlagArg: 2 }),
-  p(198, 'DOMAIN_GET_MEMORY_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_MEMORY_PARAMETERS_MAX), NPARAMS], R,
+  p(198, 'DOMAIN_GET_MEMORY_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_MEMORY_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
-  p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], R,
+  p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),
-  p(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', [SNAP, FLAGS], [XML], R | H,
-    { roDeny: { arg: 1, mask: SECURE, detail: 'virDomainSnapshotGetXMLDesc with secure flag' } }),
-  p(187, 'DOMAIN_SNAPSHOT_NUM', [DOM, FLAGS], [NUM], R | H),
-  p(188, 'DOMAIN_SNAPSHOT_LIST_NAMES', [DOM, MAXNAMES, FLAGS], [f('names', t.array(t.string, Limits.DOMAIN_SNAPSHOT_LIST_MAX))], R | H),
-  p(274, 'DOMAIN_LIST_ALL_SNAPSHOTS', [DOM, NEED, FLAGS], [f('snapshots', t.array(snapshot, Limits.DOMAIN_SNAPSHOT_LIST_MAX)), f('ret', t.int)], R | H),
-  p(275, 'DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN', [f('snapshot', snapshot), NEED, FLAGS], [f('snapshots', t.array(snapshot, Limits.DOMAIN_SNAPSHOT_LIST_MAX)), f('ret', t.int)], R | H),
-  p(246, 'DOMAIN_SNAPSHOT_NUM_CHILDREN', [SNAP, FLAGS], [NUM], R | H),
-  p(247, 'DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES', [SNAP, MAXNAMES, FLAGS], [f('names', t.array(t.string, Limits.DOMAIN_SNAPSHOT_LIST_MAX))], R | H),
-  p(189, 'DOMAIN_SNAPSHOT_LOOKUP_BY_NAME', [DOM, NAME, FLAGS], [SNAP], R | H),
-  p(190, 'DOMAIN_HAS_CURRENT_SNAPSHOT', [DOM, FLAGS], [f('result', t.int)], R),
-  p(191, 'DOMAIN_SNAPSHOT_CURRENT', [DOM, FLAGS], [SNAP], R),
-  p(244, 'DOMAIN_SNAPSHOT_GET_PARENT', [SNAP, FLAGS], [SNAP], R | H),
-  p(271, 'DOMAIN_SNAPSHOT_IS_CURRENT', [SNAP, FLAGS], [f('current', t.int)], R),
-  p(272, 'DOMAIN_SNAPSHOT_HAS_METADATA', [SNAP, FLAGS], [f('metadata', t.int)], R),
+  p(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', [SNAP, FLAGS], [XML], H),
+  p(187, 'DOMAIN_SNAPSHOT_NUM', [DOM, FLAGS], [NUM], H),
+  p(188, 'DOMAIN_SNAPSHOT_LIST_NAMES', [DOM, MAXNAMES, FLAGS], [f('names', t.array(t.string, Limits.DOMAIN_SNAPSHOT_LIST_MAX))], H),
+  p(274, 'DOMAIN_LIST_ALL_SNAPSHOTS', [DOM, NEED, FLAGS], [f('snapshots', t.array(snapshot, Limits.DOMAIN_SNAPSHOT_LIST_MAX)), f('ret', t.int)], H),
+  p(275, 'DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN', [f('snapshot', snapshot), NEED, FLAGS], [f('snapshots', t.array(snapshot, Limits.DOMAIN_SNAPSHOT_LIST_MAX)), f('ret', t.int)], H),
+  p(246, 'DOMAIN_SNAPSHOT_NUM_CHILDREN', [SNAP, FLAGS], [NUM], H),
+  p(247, 'DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES', [SNAP, MAXNAMES, FLAGS], [f('names', t.array(t.string, Limits.DOMAIN_SNAPSHOT_LIST_MAX))], H),
+  p(189, 'DOMAIN_SNAPSHOT_LOOKUP_BY_NAME', [DOM, NAME, FLAGS], [SNAP], H),
+  p(190, 'DOMAIN_HAS_CURRENT_SNAPSHOT', [DOM, FLAGS], [f('result', t.int)]),
+  p(191, 'DOMAIN_SNAPSHOT_CURRENT', [DOM, FLAGS], [SNAP]),
+  p(244, 'DOMAIN_SNAPSHOT_GET_PARENT', [SNAP, FLAGS], [SNAP], H),
+  p(271, 'DOMAIN_SNAPSHOT_IS_CURRENT', [SNAP, FLAGS], [f('current', t.int)]),
+  p(272, 'DOMAIN_SNAPSHOT_HAS_METADATA', [SNAP, FLAGS], [f('metadata', t.int)]),
   p(192, 'DOMAIN_REVERT_TO_SNAPSHOT', [SNAP, FLAGS], []),
   p(193, 'DOMAIN_SNAPSHOT_DELETE', [SNAP, FLAGS], []),
 
   // ---- event (de)registration ----
-  p(316, 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', [EVENT_ID, f('dom', optDomain)], [CALLBACK_ID], R | H,
+  p(316, 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', [EVENT_ID, f('dom', optDomain)], [CALLBACK_ID], H,
     { api: 'virConnectDomainEventRegisterAny' }),
-  p(317, 'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', [CALLBACK_ID], [], R | H,
+  p(317, 'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', [CALLBACK_ID], [], H,
     { api: 'virConnectDomainEventDeregisterAny' }),
   // Legacy forms, used by clients when feature 14 (REMOTE_EVENT_CALLBACK) is answered 0.
-  p(105, 'CONNECT_DOMAIN_EVENT_REGISTER', [], [f('cb_registered', t.int)], R | H),
-  p(106, 'CONNECT_DOMAIN_EVENT_DEREGISTER', [], [f('cb_registered', t.int)], R | H),
-  p(167, 'CONNECT_DOMAIN_EVENT_REGISTER_ANY', [EVENT_ID], [], R | H),
-  p(168, 'CONNECT_DOMAIN_EVENT_DEREGISTER_ANY', [EVENT_ID], [], R | H),
-  p(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', [EVENT_ID, f('net', optNetwork)], [CALLBACK_ID], R | H),
-  p(314, 'CONNECT_NETWORK_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], R | H),
-  p(368, 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', [EVENT_ID, f('pool', optStoragePool)], [CALLBACK_ID], R | H),
-  p(369, 'CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], R | H),
+  p(105, 'CONNECT_DOMAIN_EVENT_REGISTER', [], [f('cb_registered', t.int)], H),
+  p(106, 'CONNECT_DOMAIN_EVENT_DEREGISTER', [], [f('cb_registered', t.int)], H),
+  p(167, 'CONNECT_DOMAIN_EVENT_REGISTER_ANY', [EVENT_ID], [], H),
+  p(168, 'CONNECT_DOMAIN_EVENT_DEREGISTER_ANY', [EVENT_ID], [], H),
+  p(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', [EVENT_ID, f('net', optNetwork)], [CALLBACK_ID], H),
+  p(314, 'CONNECT_NETWORK_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], H),
+  p(368, 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', [EVENT_ID, f('pool', optStoragePool)], [CALLBACK_ID], H),
+  p(369, 'CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], H),
 
   // ---- networks ----
-  p(283, 'CONNECT_LIST_ALL_NETWORKS', [NEED, FLAGS], [f('nets', t.array(network, Limits.NETWORK_LIST_MAX)), f('ret', t.uint)], R | H),
-  p(52, 'CONNECT_NUM_OF_NETWORKS', [], [NUM], R | H),
-  p(38, 'CONNECT_LIST_NETWORKS', [MAXNAMES], [f('names', t.array(t.string, Limits.NETWORK_LIST_MAX))], R | H),
-  p(50, 'CONNECT_NUM_OF_DEFINED_NETWORKS', [], [NUM], R | H),
-  p(36, 'CONNECT_LIST_DEFINED_NETWORKS', [MAXNAMES], [f('names', t.array(t.string, Limits.NETWORK_LIST_MAX))], R | H),
-  p(46, 'NETWORK_LOOKUP_BY_NAME', [NAME], [NET], R | H),
-  p(47, 'NETWORK_LOOKUP_BY_UUID', [UUID], [NET], R | H),
+  p(283, 'CONNECT_LIST_ALL_NETWORKS', [NEED, FLAGS], [f('nets', t.array(network, Limits.NETWORK_LIST_MAX)), f('ret', t.uint)], H),
+  p(52, 'CONNECT_NUM_OF_NETWORKS', [], [NUM], H),
+  p(38, 'CONNECT_LIST_NETWORKS', [MAXNAMES], [f('names', t.array(t.string, Limits.NETWORK_LIST_MAX))], H),
+  p(50, 'CONNECT_NUM_OF_DEFINED_NETWORKS', [], [NUM], H),
+  p(36, 'CONNECT_LIST_DEFINED_NETWORKS', [MAXNAMES], [f('names', t.array(t.string, Limits.NETWORK_LIST_MAX))], H),
+  p(46, 'NETWORK_LOOKUP_BY_NAME', [NAME], [NET], H),
+  p(47, 'NETWORK_LOOKUP_BY_UUID', [UUID], [NET], H),
   p(41, 'NETWORK_DEFINE_XML', [XML], [NET], H),
   p(432, 'NETWORK_DEFINE_XML_FLAGS', [XML, FLAGS], [NET], H),
   p(40, 'NETWORK_CREATE_XML', [XML], [NET]),
@@ -325,26 +295,26 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(39, 'NETWORK_CREATE', [NET], []),
   p(42, 'NETWORK_DESTROY', [NET], [], H),
   p(49, 'NETWORK_UNDEFINE', [NET], [], H),
-  p(43, 'NETWORK_GET_XML_DESC', [NET, FLAGS], [XML], R | H),
-  p(44, 'NETWORK_GET_AUTOSTART', [NET], [AUTOSTART], R | H),
+  p(43, 'NETWORK_GET_XML_DESC', [NET, FLAGS], [XML], H),
+  p(44, 'NETWORK_GET_AUTOSTART', [NET], [AUTOSTART], H),
   p(48, 'NETWORK_SET_AUTOSTART', [NET, AUTOSTART], [], H),
-  p(45, 'NETWORK_GET_BRIDGE_NAME', [NET], [NAME], R | H),
-  p(152, 'NETWORK_IS_ACTIVE', [NET], [f('active', t.int)], R | H),
-  p(153, 'NETWORK_IS_PERSISTENT', [NET], [f('persistent', t.int)], R | H),
+  p(45, 'NETWORK_GET_BRIDGE_NAME', [NET], [NAME], H),
+  p(152, 'NETWORK_IS_ACTIVE', [NET], [f('active', t.int)], H),
+  p(153, 'NETWORK_IS_PERSISTENT', [NET], [f('persistent', t.int)], H),
   p(291, 'NETWORK_UPDATE', [NET, f('command', t.uint), f('section', t.uint), f('parentIndex', t.int), XML, FLAGS], [], H),
   p(341, 'NETWORK_GET_DHCP_LEASES', [NET, f('mac', t.optString), NEED, FLAGS],
-    [f('leases', t.array(dhcpLease, Limits.NETWORK_DHCP_LEASES_MAX)), f('ret', t.uint)], R),
+    [f('leases', t.array(dhcpLease, Limits.NETWORK_DHCP_LEASES_MAX)), f('ret', t.uint)]),
 
   // ---- storage pools ----
-  p(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', [NEED, FLAGS], [f('pools', t.array(storagePool, Limits.STORAGE_POOL_LIST_MAX)), f('ret', t.uint)], R | H),
-  p(71, 'CONNECT_NUM_OF_STORAGE_POOLS', [], [NUM], R | H),
-  p(72, 'CONNECT_LIST_STORAGE_POOLS', [MAXNAMES], [f('names', t.array(t.string, Limits.STORAGE_POOL_LIST_MAX))], R | H),
-  p(73, 'CONNECT_NUM_OF_DEFINED_STORAGE_POOLS', [], [NUM], R | H),
-  p(74, 'CONNECT_LIST_DEFINED_STORAGE_POOLS', [MAXNAMES], [f('names', t.array(t.string, Limits.STORAGE_POOL_LIST_MAX))], R | H),
-  p(84, 'STORAGE_POOL_LOOKUP_BY_NAME', [NAME], [POOL], R | H),
-  p(85, 'STORAGE_POOL_LOOKUP_BY_UUID', [UUID], [POOL], R | H),
-  p(86, 'STORAGE_POOL_LOOKUP_BY_VOLUME', [VOL], [POOL], R | H),
-  p(391, 'STORAGE_POOL_LOOKUP_BY_TARGET_PATH', [f('path', t.string)], [POOL], R | H),
+  p(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', [NEED, FLAGS], [f('pools', t.array(storagePool, Limits.STORAGE_POOL_LIST_MAX)), f('ret', t.uint)], H),
+  p(71, 'CONNECT_NUM_OF_STORAGE_POOLS', [], [NUM], H),
+  p(72, 'CONNECT_LIST_STORAGE_POOLS', [MAXNAMES], [f('names', t.array(t.string, Limits.STORAGE_POOL_LIST_MAX))], H),
+  p(73, 'CONNECT_NUM_OF_DEFINED_STORAGE_POOLS', [], [NUM], H),
+  p(74, 'CONNECT_LIST_DEFINED_STORAGE_POOLS', [MAXNAMES], [f('names', t.array(t.string, Limits.STORAGE_POOL_LIST_MAX))], H),
+  p(84, 'STORAGE_POOL_LOOKUP_BY_NAME', [NAME], [POOL], H),
+  p(85, 'STORAGE_POOL_LOOKUP_BY_UUID', [UUID], [POOL], H),
+  p(86, 'STORAGE_POOL_LOOKUP_BY_VOLUME', [VOL], [POOL], H),
+  p(391, 'STORAGE_POOL_LOOKUP_BY_TARGET_PATH', [f('path', t.string)], [POOL], H),
   p(77, 'STORAGE_POOL_DEFINE_XML', [XML, FLAGS], [POOL], H),
   p(76, 'STORAGE_POOL_CREATE_XML', [XML, FLAGS], [POOL]),
   p(79, 'STORAGE_POOL_BUILD', [POOL, FLAGS], []),
@@ -353,28 +323,28 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(81, 'STORAGE_POOL_DELETE', [POOL, FLAGS], []),
   p(82, 'STORAGE_POOL_UNDEFINE', [POOL], [], H),
   p(83, 'STORAGE_POOL_REFRESH', [POOL, FLAGS], []),
-  p(87, 'STORAGE_POOL_GET_INFO', [POOL], [f('state', t.uchar), ...uhypers('capacity', 'allocation', 'available')], R | H),
-  p(88, 'STORAGE_POOL_GET_XML_DESC', [POOL, FLAGS], [XML], R | H),
-  p(89, 'STORAGE_POOL_GET_AUTOSTART', [POOL], [AUTOSTART], R | H),
+  p(87, 'STORAGE_POOL_GET_INFO', [POOL], [f('state', t.uchar), ...uhypers('capacity', 'allocation', 'available')], H),
+  p(88, 'STORAGE_POOL_GET_XML_DESC', [POOL, FLAGS], [XML], H),
+  p(89, 'STORAGE_POOL_GET_AUTOSTART', [POOL], [AUTOSTART], H),
   p(90, 'STORAGE_POOL_SET_AUTOSTART', [POOL, AUTOSTART], [], H),
-  p(154, 'STORAGE_POOL_IS_ACTIVE', [POOL], [f('active', t.int)], R | H),
-  p(155, 'STORAGE_POOL_IS_PERSISTENT', [POOL], [f('persistent', t.int)], R | H),
-  p(91, 'STORAGE_POOL_NUM_OF_VOLUMES', [POOL], [NUM], R | H),
-  p(92, 'STORAGE_POOL_LIST_VOLUMES', [POOL, MAXNAMES], [f('names', t.array(t.string, Limits.STORAGE_VOL_LIST_MAX))], R | H),
-  p(282, 'STORAGE_POOL_LIST_ALL_VOLUMES', [POOL, NEED, FLAGS], [f('vols', t.array(storageVol, Limits.STORAGE_VOL_LIST_MAX)), f('ret', t.uint)], R | H),
+  p(154, 'STORAGE_POOL_IS_ACTIVE', [POOL], [f('active', t.int)], H),
+  p(155, 'STORAGE_POOL_IS_PERSISTENT', [POOL], [f('persistent', t.int)], H),
+  p(91, 'STORAGE_POOL_NUM_OF_VOLUMES', [POOL], [NUM], H),
+  p(92, 'STORAGE_POOL_LIST_VOLUMES', [POOL, MAXNAMES], [f('names', t.array(t.string, Limits.STORAGE_VOL_LIST_MAX))], H),
+  p(282, 'STORAGE_POOL_LIST_ALL_VOLUMES', [POOL, NEED, FLAGS], [f('vols', t.array(storageVol, Limits.STORAGE_VOL_LIST_MAX)), f('ret', t.uint)], H),
 
   // ---- storage volumes ----
-  p(95, 'STORAGE_VOL_LOOKUP_BY_NAME', [POOL, NAME], [VOL], R | H),
-  p(96, 'STORAGE_VOL_LOOKUP_BY_KEY', [f('key', t.string)], [VOL], R | H),
-  p(97, 'STORAGE_VOL_LOOKUP_BY_PATH', [f('path', t.string)], [VOL], R | H),
+  p(95, 'STORAGE_VOL_LOOKUP_BY_NAME', [POOL, NAME], [VOL], H),
+  p(96, 'STORAGE_VOL_LOOKUP_BY_KEY', [f('key', t.string)], [VOL], H),
+  p(97, 'STORAGE_VOL_LOOKUP_BY_PATH', [f('path', t.string)], [VOL], H),
   p(93, 'STORAGE_VOL_CREATE_XML', [POOL, XML, FLAGS], [VOL]),
   p(125, 'STORAGE_VOL_CREATE_XML_FROM', [POOL, XML, f('clonevol', storageVol), FLAGS], [VOL]),
   p(94, 'STORAGE_VOL_DELETE', [VOL, FLAGS], []),
   p(165, 'STORAGE_VOL_WIPE', [VOL, FLAGS], []),
-  p(98, 'STORAGE_VOL_GET_INFO', [VOL], [f('type', t.char), ...uhypers('capacity', 'allocation')], R | H),
-  p(378, 'STORAGE_VOL_GET_INFO_FLAGS', [VOL, FLAGS], [f('type', t.char), ...uhypers('capacity', 'allocation')], R | H),
-  p(99, 'STORAGE_VOL_GET_XML_DESC', [VOL, FLAGS], [XML], R | H),
-  p(100, 'STORAGE_VOL_GET_PATH', [VOL], [NAME], R | H),
+  p(98, 'STORAGE_VOL_GET_INFO', [VOL], [f('type', t.char), ...uhypers('capacity', 'allocation')], H),
+  p(378, 'STORAGE_VOL_GET_INFO_FLAGS', [VOL, FLAGS], [f('type', t.char), ...uhypers('capacity', 'allocation')], H),
+  p(99, 'STORAGE_VOL_GET_XML_DESC', [VOL, FLAGS], [XML], H),
+  p(100, 'STORAGE_VOL_GET_PATH', [VOL], [NAME], H),
   p(260, 'STORAGE_VOL_RESIZE', [VOL, f('capacity', t.uhyper), FLAGS], []),
   p(208, 'STORAGE_VOL_UPLOAD', [VOL, f('offset', t.uhyper), f('length', t.uhyper), FLAGS], [], 0, { stream: 'in' }),
   p(209, 'STORAGE_VOL_DOWNLOAD', [VOL, f('offset', t.uhyper), f('length', t.uhyper), FLAGS], [], 0, { stream: 'out' }),
@@ -513,15 +483,7 @@ export function decodeReturn(def: ProcedureDef, r: XdrReader): any {
  * error libvirt raises ("operation forbidden: read only access prevents virDomainDestroy").
  */
 export function readOnlyDenial(def: ProcedureDef, args: readonly any[]): VirError | null {
-  if (!def.readonly) {
-    return virError(def.errDomain, ErrorNumber.OPERATION_DENIED, `read only access prevents ${def.api}`);
-  }
-  const d = def.roDeny;
-  if (!d) return null;
-  const v = Number(args[d.arg] ?? 0);
-  const hit = d.mask !== undefined ? (v & d.mask) !== 0 : v === d.equals;
-  if (!hit) return null;
-  return virError(def.errDomain, ErrorNumber.OPERATION_DENIED, d.detail ?? `read only access prevents ${def.api}`);
+  return readonlyDenial(def.method, args);
 }
 
 /** VIR_ERR_NO_SUPPORT for a known procedure the driver lacks (libvirt's wording). */

@@ -476,15 +476,5 @@ export function methodNameFor(name: string): string {
   return name.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-// Words the public API spells in capitals (virDomainGetXMLDesc, virDomainLookupByUUID, ...).
-const API_WORDS: Record<string, string> = {
-  XML: 'XML', UUID: 'UUID', ID: 'ID', OS: 'OS', URI: 'URI', CPU: 'CPU', DHCP: 'DHCP', SEV: 'SEV',
-  PM: 'PM', NMI: 'NMI', SCSI: 'SCSI', WWN: 'WWN', MAC: 'MAC', SSH: 'SSH',
-  FSTRIM: 'FSTrim', FSFREEZE: 'FSFreeze', FSTHAW: 'FSThaw', FSINFO: 'FSInfo',
-  IOTHREAD: 'IOThread', NWFILTER: 'NWFilter', NWFILTERS: 'NWFilters',
-};
-
-/** DOMAIN_GET_XML_DESC -> virDomainGetXMLDesc: the public API name used in error messages. */
-export function apiNameFor(name: string): string {
-  return 'vir' + name.split('_').map((w) => API_WORDS[w] ?? w.charAt(0) + w.slice(1).toLowerCase()).join('');
-}
+/** DOMAIN_GET_XML_DESC -> virDomainGetXMLDesc (the one derivation lives in drivers/access.ts). */
+export { apiNameForProc as apiNameFor } from '../drivers/access.js';
