@@ -293,7 +293,16 @@ async function changeMedia(drv: QemuDriverState, obj: DomainObj, live: LiveDomai
   let names: { storage: string; format: string } | null = null;
   if (src) {
     names = await addDiskNodes(live, next);
-    await mon.execute('blockdev-insert-medium', { id, 'node-name': names!.format });
+    // the guest may have shut the empty tray meanwhile (cdrom autoclose): open it again and retry
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await mon.execute('blockdev-insert-medium', { id, 'node-name': names!.format });
+        break;
+      } catch (e) {
+        if (attempt >= 10 || !/is not open/.test((e as Error).message)) throw e;
+        await mon.execute('blockdev-open-tray', { id, force: true });
+      }
+    }
     await mon.execute('blockdev-close-tray', { id });
   }
   await delDiskNodes(live, oldNodes);

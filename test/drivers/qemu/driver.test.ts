@@ -223,9 +223,14 @@ test('save and restore; managed save is restored by start', { skip }, async () =
   await conn.domainRestore(image);
   track(qemuPid(root, name));
   assert.deepEqual(await conn.domainGetState(dom, 0), { state: DomainState.RUNNING, reason: DomainRunningReason.RESTORED });
-  // The restored guest is the same running system: it still answers the power button.
-  await conn.domainShutdown(dom);
-  await waitSerial(root, name, 'TSVIRT-ACPI-POWEROFF');
+  // The restored guest is the same running system: it still answers the power button. Like a
+  // user at virsh, press it again if a busy (TCG, loaded machine) guest lets one press go by.
+  await waitFor('TSVIRT-ACPI-POWEROFF after restore', async () => {
+    if (serialText(root, name).includes('TSVIRT-ACPI-POWEROFF')) return true;
+    await conn.domainShutdown(dom).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 4000));
+    return serialText(root, name).includes('TSVIRT-ACPI-POWEROFF');
+  });
   await waitState(conn, dom, DomainState.SHUTOFF);
   assert.equal(serialText(root, name).split('TSVIRT-GUEST-BOOTED').length - 1, 1, 'booted once: restore did not reboot');
 
