@@ -10,7 +10,8 @@ import type { EventRegistrations } from '../events.js';
 import { ErrorDomain, ErrorNumber, checkFlags, virError } from '../../util/error.js';
 import { logger } from '../../util/log.js';
 import { type StorageDriver, exclusiveBuildFlags } from './driver.js';
-import { POOL_LIST_FILTERS_ALL, type PoolObj, type VolObj, VolType, storErr, updatePoolSizes, volFromFile } from './pool.js';
+import { POOL_LIST_FILTERS_ALL } from '../../conf/storage_pool_obj.js';
+import { type PoolObj, type VolObj, VolType, storErr, updatePoolSizes, volFromFile } from './pool.js';
 import { SparseWriter, openFileExtents, readSparse } from './sparse.js';
 import { volBuild, volBuildFrom, volDeleteFile, volResizeFile, volWipe } from './volume.js';
 

@@ -7,7 +7,8 @@ import type { PoolEventCallback, PoolInfo, PoolRef, VolInfo, VolRef } from '../d
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { checkFlags, testError } from './errors.js';
 import { type BusEvent, type ConnCtx, EVENT_FAMILY_BASE } from './state.js';
-import { DEFAULT_POOL_CAPACITY, POOL_LIST_FILTERS_ALL, PoolListFlags, type PoolObj } from './storage_obj.js';
+import { DEFAULT_POOL_CAPACITY, type PoolObj } from './storage_obj.js';
+import { POOL_LIST_FILTERS_ALL, PoolListFlags } from '../../conf/storage_pool_obj.js';
 
 export enum PoolEventType { DEFINED = 0, UNDEFINED = 1, STARTED = 2, STOPPED = 3, CREATED = 4, DELETED = 5 }
 const POOL_EVENT_LIFECYCLE = 0;

@@ -4,6 +4,7 @@ import type { StoragePoolDef } from '../../conf/storage_pool.js';
 import type { StorageVolDef } from '../../conf/storage_vol.js';
 import type { PoolRef, VolRef } from '../driver.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
+import { storagePoolMatchesFlags, storagePoolSameSource } from '../../conf/storage_pool_obj.js';
 
 /** testStoragePoolObjSetDefaults: every test pool is 100 GiB and starts empty. */
 export const DEFAULT_POOL_CAPACITY = 100 * 1024 * 1024 * 1024;
@@ -33,15 +34,6 @@ export class PoolObj {
 
 const storErr = (code: ErrorNumber, detail: string) => virError(ErrorDomain.STORAGE, code, detail);
 
-export const PoolListFlags = {
-  INACTIVE: 1, ACTIVE: 2, PERSISTENT: 4, TRANSIENT: 8, AUTOSTART: 16, NO_AUTOSTART: 32,
-} as const;
-/** VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE> bits, in the order of the pool type names. */
-const POOL_TYPE_BITS: Record<string, number> = {
-  dir: 64, fs: 128, netfs: 256, logical: 512, disk: 1024, iscsi: 2048, scsi: 4096, mpath: 8192, rbd: 16384,
-  sheepdog: 32768, gluster: 65536, zfs: 131072, vstorage: 262144, 'iscsi-direct': 524288,
-};
-export const POOL_LIST_FILTERS_ALL = 0xfffff;
 
 export class PoolList {
   private byUuid = new Map<string, PoolObj>();
@@ -67,7 +59,7 @@ export class PoolList {
     }
     for (const o of this.byUuid.values()) {
       if (o === existing || o.def.type !== def.type) continue;
-      if (sameSource(o.def, def)) throw storErr(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${o.def.name}'`);
+      if (storagePoolSameSource(o.def, def)) throw storErr(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${o.def.name}'`);
     }
     if (existing) {
       if (existing.active) existing.newDef = def; else existing.def = def;
@@ -85,32 +77,10 @@ export class PoolList {
   }
 
   filter(flags: number): PoolObj[] {
-    const F = PoolListFlags;
-    const typeBits = flags & ~0x3f;
     const out: PoolObj[] = [];
-    for (const o of this.byUuid.values()) {
-      if ((flags & (F.ACTIVE | F.INACTIVE)) === F.ACTIVE && !o.active) continue;
-      if ((flags & (F.ACTIVE | F.INACTIVE)) === F.INACTIVE && o.active) continue;
-      if ((flags & (F.PERSISTENT | F.TRANSIENT)) === F.PERSISTENT && !o.persistent) continue;
-      if ((flags & (F.PERSISTENT | F.TRANSIENT)) === F.TRANSIENT && o.persistent) continue;
-      const auto = o.persistent && o.autostart;
-      if ((flags & (F.AUTOSTART | F.NO_AUTOSTART)) === F.AUTOSTART && !auto) continue;
-      if ((flags & (F.AUTOSTART | F.NO_AUTOSTART)) === F.NO_AUTOSTART && auto) continue;
-      if (typeBits && !(typeBits & (POOL_TYPE_BITS[o.def.type] ?? 0))) continue;
-      out.push(o);
-    }
+    for (const o of this.byUuid.values()) if (storagePoolMatchesFlags(o, flags)) out.push(o);
     return out;
   }
+
 }
 
-/** The part of virStoragePoolObjSourceFindDuplicate that local pools hit: same target/device. */
-function sameSource(a: StoragePoolDef, b: StoragePoolDef): boolean {
-  switch (a.type) {
-    case 'dir': return !!a.target && !!b.target && a.target.path === b.target.path;
-    case 'fs': case 'logical': case 'disk': case 'zfs':
-      return a.source.devices.length > 0 && a.source.devices[0]!.path === b.source.devices[0]?.path;
-    case 'netfs':
-      return !!a.source.dir && a.source.dir === b.source.dir && a.source.hosts[0]?.name === b.source.hosts[0]?.name;
-    default: return false;
-  }
-}
