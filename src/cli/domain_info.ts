@@ -7,7 +7,7 @@ import type { TypedParam } from '../drivers/driver.js';
 import { ErrorNumber } from '../util/error.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { domainReasonName, domainStateName, exclusive, infoLine, json, pad, prettyCapacity, typedParamValue } from './format.js';
+import { domainReasonName, domainStateName, exclusive, infoLine, json, pad, prettyCapacity, typedParamValue, printXml } from './format.js';
 import { lookupDomain, optDomain } from './lookup.js';
 import { Table } from './table.js';
 import { attrAt, child, childrenNamed, domainXml } from './domain_util.js';
@@ -100,16 +100,8 @@ async function dumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('security-info')) flags |= 1;
   if (o.bool('update-cpu')) flags |= 4;
   if (o.bool('migratable')) flags |= 8;
-  const xpath = o.string('xpath');
   const d = await optDomain(ctx, o);
-  const xml = await d.getXMLDesc(flags);
-  if (xpath !== undefined) {
-    const { xpathSelect } = await import('./xpath.js');
-    ctx.print(xpathSelect(xml, xpath, o.bool('wrap')));
-    return true;
-  }
-  ctx.print(xml);
-  return true;
+  return printXml(ctx, o, await d.getXMLDesc(flags));
 }
 
 async function domiflist(ctx: Ctx, o: CmdOpts): Promise<boolean> {

@@ -78,3 +78,15 @@ export function affectFlags(o: CmdOpts): number {
   if (o.bool('live')) f |= 1;
   return f;
 }
+
+/** Print an object's XML as the dumpxml commands do: whole, or the nodes `--xpath` selects. */
+export async function printXml(ctx: Ctx, o: CmdOpts, xml: string): Promise<boolean> {
+  const xpath = o.string('xpath');
+  if (xpath !== undefined) {
+    const { xpathSelect } = await import('./xpath.js');
+    ctx.print(xpathSelect(xml, xpath, o.bool('wrap')));
+    return true;
+  }
+  ctx.print(xml);
+  return true;
+}

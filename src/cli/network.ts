@@ -5,7 +5,7 @@ import type { Network } from '../api/network.js';
 import { ListAllNetworksFlags as F } from '../api/constants.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { exclusive, infoLine, json } from './format.js';
+import { exclusive, infoLine, json, printXml } from './format.js';
 import { Table } from './table.js';
 import { readXmlFile } from './domain_lifecycle.js';
 
@@ -80,14 +80,7 @@ async function netInfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function netDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const n = await optNetwork(ctx, o);
   const xml = await n.getXMLDesc(o.bool('inactive') ? 1 : 0);
-  const xpath = o.string('xpath');
-  if (xpath !== undefined) {
-    const { xpathSelect } = await import('./xpath.js');
-    ctx.print(xpathSelect(xml, xpath, o.bool('wrap')));
-    return true;
-  }
-  ctx.print(xml);
-  return true;
+  return printXml(ctx, o, xml);
 }
 
 async function netDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { StoragePool } from '../api/storage.js';
 import { ListAllStoragePoolsFlags as F } from '../api/constants.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { capacityString, exclusive, infoLine, json, pad } from './format.js';
+import { capacityString, exclusive, infoLine, json, pad, printXml } from './format.js';
 import { Table } from './table.js';
 import { readXmlFile } from './domain_lifecycle.js';
 import { xmlEscape } from './generic.js';
@@ -107,14 +107,7 @@ async function poolInfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function poolDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const p = await optPool(ctx, o);
   const xml = await p.getXMLDesc(o.bool('inactive') ? 1 : 0);
-  const xpath = o.string('xpath');
-  if (xpath !== undefined) {
-    const { xpathSelect } = await import('./xpath.js');
-    ctx.print(xpathSelect(xml, xpath, o.bool('wrap')));
-    return true;
-  }
-  ctx.print(xml);
-  return true;
+  return printXml(ctx, o, xml);
 }
 
 async function poolDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {

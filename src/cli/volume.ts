@@ -7,7 +7,7 @@ import { fileDataExtents } from '../util/file_extents.js';
 import type { StoragePool, StorageVol } from '../api/storage.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { capacityString, infoLine, json } from './format.js';
+import { capacityString, infoLine, json, printXml } from './format.js';
 import { Table } from './table.js';
 import { readXmlFile, strerror } from './domain_lifecycle.js';
 import { xmlEscape } from './generic.js';
@@ -71,14 +71,7 @@ async function volInfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function volDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const v = await optVol(ctx, o);
   const xml = await v.getXMLDesc(0);
-  const xpath = o.string('xpath');
-  if (xpath !== undefined) {
-    const { xpathSelect } = await import('./xpath.js');
-    ctx.print(xpathSelect(xml, xpath, o.bool('wrap')));
-    return true;
-  }
-  ctx.print(xml);
-  return true;
+  return printXml(ctx, o, xml);
 }
 
 function createFlags(o: CmdOpts): number {
