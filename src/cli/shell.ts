@@ -22,6 +22,8 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   pool: () => import('./pool.js'),
   volume: () => import('./volume.js'),
   qemu: () => import('./qemu.js'),
+  domain_devices: () => import('./domain_devices.js'),
+  console: () => import('./console.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

@@ -26,6 +26,8 @@ const IMPL = {
   volume: ['vol-list', 'vol-info', 'vol-dumpxml', 'vol-create', 'vol-create-as', 'vol-create-from', 'vol-clone', 'vol-delete',
     'vol-wipe', 'vol-resize', 'vol-path', 'vol-key', 'vol-name', 'vol-pool', 'vol-upload', 'vol-download'],
   qemu: ['qemu-monitor-command'],
+  domain_devices: ['attach-disk', 'detach-disk', 'attach-interface', 'detach-interface'],
+  console: ['console', 'vncdisplay', 'domdisplay'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
