@@ -93,6 +93,13 @@ function text(el: XmlElement, name: string): string | undefined {
 
 // ---- disk ----
 
+const ERROR_POLICIES = ['default', 'stop', 'report', 'ignore', 'enospace'] as const;
+const RERROR_POLICIES = ['default', 'stop', 'report', 'ignore'] as const;
+const ON_OFF = ['on', 'off'] as const;
+const DETECT_ZEROES = ['off', 'on', 'unmap'] as const;
+const STARTUP_POLICIES = ['default', 'mandatory', 'requisite', 'optional'] as const;
+const TRAY_STATES = ['closed', 'open'] as const;
+
 export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
   const type = enumAttr(el, 'type', DISK_TYPES) ?? 'file';
   const device = enumAttr(el, 'device', DISK_DEVICES) ?? 'disk';
@@ -103,21 +110,23 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
   if (el.attrs['snapshot'] !== undefined) disk.snapshot = el.attrs['snapshot'];
   const drv = child(el, 'driver');
   if (drv) {
-    disk.driver = {};
-    if (drv.attrs['name'] !== undefined) disk.driver.name = drv.attrs['name'];
-    if (drv.attrs['type'] !== undefined) disk.driver.type = drv.attrs['type'];
-    disk.driver.cache = enumAttr(drv, 'cache', DISK_CACHES);
-    disk.driver.errorPolicy = enumAttr(drv, 'error_policy', ['default', 'stop', 'report', 'ignore', 'enospace']);
-    disk.driver.rerrorPolicy = enumAttr(drv, 'rerror_policy', ['default', 'stop', 'report', 'ignore']);
-    disk.driver.io = enumAttr(drv, 'io', DISK_IO);
-    disk.driver.copyOnRead = enumAttr(drv, 'copy_on_read', ['on', 'off']);
-    disk.driver.discard = enumAttr(drv, 'discard', DISK_DISCARD);
-    if (drv.attrs['iothread'] !== undefined) disk.driver.iothread = drv.attrs['iothread'];
-    disk.driver.detectZeroes = enumAttr(drv, 'detect_zeroes', ['off', 'on', 'unmap']);
-    if (drv.attrs['queues'] !== undefined) disk.driver.queues = drv.attrs['queues'];
-    for (const k of Object.keys(disk.driver) as (keyof typeof disk.driver)[]) {
-      if (disk.driver[k] === undefined || disk.driver[k] === 'default') delete disk.driver[k];
-    }
+    // only set what is present (and not 'default'): assigning undefined and deleting later
+    // turned these objects into slow dictionaries, costly here and again when formatting
+    const dd: NonNullable<DiskDef['driver']> = {};
+    const a = drv.attrs;
+    let v: string | undefined;
+    if ((v = a['name']) !== undefined && v !== 'default') dd.name = v;
+    if ((v = a['type']) !== undefined && v !== 'default') dd.type = v;
+    if ((v = enumAttr(drv, 'cache', DISK_CACHES)) !== undefined && v !== 'default') dd.cache = v;
+    if ((v = enumAttr(drv, 'error_policy', ERROR_POLICIES)) !== undefined && v !== 'default') dd.errorPolicy = v;
+    if ((v = enumAttr(drv, 'rerror_policy', RERROR_POLICIES)) !== undefined && v !== 'default') dd.rerrorPolicy = v;
+    if ((v = enumAttr(drv, 'io', DISK_IO)) !== undefined && v !== 'default') dd.io = v;
+    if ((v = enumAttr(drv, 'copy_on_read', ON_OFF)) !== undefined) dd.copyOnRead = v;
+    if ((v = enumAttr(drv, 'discard', DISK_DISCARD)) !== undefined && v !== 'default') dd.discard = v;
+    if ((v = a['iothread']) !== undefined && v !== 'default') dd.iothread = v;
+    if ((v = enumAttr(drv, 'detect_zeroes', DETECT_ZEROES)) !== undefined && v !== 'default') dd.detectZeroes = v;
+    if ((v = a['queues']) !== undefined && v !== 'default') dd.queues = v;
+    disk.driver = dd;
   }
   const src = child(el, 'source');
   if (src) {
@@ -147,7 +156,7 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
       if (src.attrs['volume'] !== undefined) s.volume = src.attrs['volume'];
       if (src.attrs['mode'] !== undefined) s.mode = src.attrs['mode'];
     }
-    const sp = enumAttr(src, 'startupPolicy', ['default', 'mandatory', 'requisite', 'optional']);
+    const sp = enumAttr(src, 'startupPolicy', STARTUP_POLICIES);
     if (sp && sp !== 'default') s.startupPolicy = sp;
     if (Object.keys(s).length) disk.source = s;
   }
@@ -159,9 +168,9 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
   }
   disk.target.dev = dev;
   disk.target.bus = enumAttr(tgt!, 'bus', DISK_BUSES) ?? '';
-  const tray = enumAttr(tgt!, 'tray', ['closed', 'open']);
+  const tray = enumAttr(tgt!, 'tray', TRAY_STATES);
   if (tray === 'open') disk.target.tray = tray;
-  const rem = enumAttr(tgt!, 'removable', ['on', 'off']);
+  const rem = enumAttr(tgt!, 'removable', ON_OFF);
   if (rem) disk.target.removable = rem;
   disk.readonly = child(el, 'readonly') !== undefined;
   disk.shareable = child(el, 'shareable') !== undefined;

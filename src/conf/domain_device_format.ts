@@ -10,6 +10,12 @@ import { consoleAliasOf } from './domain_postparse.js';
 
 export interface FormatFlags { inactive: boolean; secure: boolean }
 
+/** Does the object have any (defined) property? Without Object.values()' array. */
+function hasAny(o: object): boolean {
+  for (const k in o) if ((o as Record<string, unknown>)[k] !== undefined) return true;
+  return false;
+}
+
 function formatInfo(w: XmlWriter, info: DeviceInfo, boot: boolean): void {
   if (boot && info.bootOrder !== undefined) w.empty('boot', { order: info.bootOrder });
   if (info.alias !== undefined) w.empty('alias', { name: info.alias });
@@ -25,7 +31,7 @@ function formatInfo(w: XmlWriter, info: DeviceInfo, boot: boolean): void {
 export function formatDisk(w: XmlWriter, d: DiskDef): void {
   w.open('disk', { type: d.type, device: d.device, model: d.model, snapshot: d.snapshot });
   const drv = d.driver;
-  if (drv && Object.values(drv).some((v) => v !== undefined)) {
+  if (drv && hasAny(drv)) {
     w.empty('driver', {
       name: drv.name, type: drv.type, cache: drv.cache, error_policy: drv.errorPolicy,
       rerror_policy: drv.rerrorPolicy, io: drv.io, copy_on_read: drv.copyOnRead, discard: drv.discard,

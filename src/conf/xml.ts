@@ -380,8 +380,13 @@ export type Attrs = Record<string, string | number | undefined | null | false>;
 const PADS = Array.from({ length: 16 }, (_, i) => '  '.repeat(i));
 
 export class XmlWriter {
-  private out: string[] = [];
+  // One growing string (V8 ropes; flattened once by the caller's first use) rather than an
+  // array of lines joined at the end: joining hundreds of concatenated pieces cost a fifth of
+  // formatting a domain. wrap() defers its open tag instead of truncating afterwards.
+  private out = '';
   private stack: string[] = [];
+  /** open-tag line of the innermost wrap() whose body has written nothing yet */
+  private pendingOpen: string | null = null;
 
   private pad(): string { return PADS[this.stack.length] ?? '  '.repeat(this.stack.length); }
 
@@ -396,61 +401,74 @@ export class XmlWriter {
     return s;
   }
 
+  private flush(): void {
+    if (this.pendingOpen !== null) { this.out += this.pendingOpen; this.pendingOpen = null; }
+  }
+
   open(name: string, attrs?: Attrs): this {
-    this.out.push(this.pad() + '<' + name + XmlWriter.attrs(attrs) + '>\n');
+    this.flush();
+    this.out += this.pad() + '<' + name + XmlWriter.attrs(attrs) + '>\n';
     this.stack.push(name);
     return this;
   }
   close(): this {
+    this.flush();
     const name = this.stack.pop();
-    this.out.push(this.pad() + '</' + name + '>\n');
+    this.out += this.pad() + '</' + name + '>\n';
     return this;
   }
   empty(name: string, attrs?: Attrs): this {
-    this.out.push(this.pad() + '<' + name + XmlWriter.attrs(attrs) + '/>\n');
+    this.flush();
+    this.out += this.pad() + '<' + name + XmlWriter.attrs(attrs) + '/>\n';
     return this;
   }
   /** `<name attrs>text</name>`; skipped when text is undefined/null. */
   text(name: string, text: string | number | undefined | null, attrs?: Attrs): this {
     if (text === undefined || text === null) return this;
-    this.out.push(this.pad() + '<' + name + XmlWriter.attrs(attrs) + '>' + escapeXml(String(text)) + '</' + name + '>\n');
+    this.flush();
+    this.out += this.pad() + '<' + name + XmlWriter.attrs(attrs) + '>' + escapeXml(String(text)) + '</' + name + '>\n';
     return this;
   }
   /** An element that is empty unless it has children: calls body, emits <x/> if it wrote nothing. */
   wrap(name: string, attrs: Attrs | undefined, body: (w: this) => void): this {
-    const mark = this.out.length;
-    this.open(name, attrs);
-    const inner = this.out.length;
+    this.flush();
+    const head = this.pad() + '<' + name + XmlWriter.attrs(attrs);
+    this.pendingOpen = head + '>\n';
+    this.stack.push(name);
     body(this);
-    if (this.out.length === inner) {
-      this.out.length = mark;
+    if (this.pendingOpen !== null) {
+      // the body wrote nothing (a nested wrap always writes, and flushes us first)
+      this.pendingOpen = null;
       this.stack.pop();
-      return this.empty(name, attrs);
+      this.out += head + '/>\n';
+      return this;
     }
     return this.close();
   }
   /** Re-emit a parsed element verbatim (metadata, unknown extensions), re-indented. */
   element(el: XmlElement): this {
+    this.flush();
     const kids = el.children.filter((c) => typeof c !== 'string' || c.trim() !== '');
     const attrs = XmlWriter.attrs(el.attrs);
-    if (kids.length === 0) { this.out.push(`${this.pad()}<${el.name}${attrs}/>\n`); return this; }
+    if (kids.length === 0) { this.out += `${this.pad()}<${el.name}${attrs}/>\n`; return this; }
     if (kids.every((c) => typeof c === 'string')) {
-      this.out.push(`${this.pad()}<${el.name}${attrs}>${escapeXml(kids.join(''))}</${el.name}>\n`);
+      this.out += `${this.pad()}<${el.name}${attrs}>${escapeXml(kids.join(''))}</${el.name}>\n`;
       return this;
     }
-    this.out.push(`${this.pad()}<${el.name}${attrs}>\n`);
+    this.out += `${this.pad()}<${el.name}${attrs}>\n`;
     this.stack.push(el.name);
     for (const c of kids) {
-      if (typeof c === 'string') this.out.push(`${this.pad()}${escapeXml(c.trim())}\n`);
+      if (typeof c === 'string') this.out += `${this.pad()}${escapeXml(c.trim())}\n`;
       else this.element(c);
     }
     return this.close();
   }
   /** Raw, already formatted lines (each indented to the current level). */
   raw(text: string): this {
-    for (const line of text.replace(/\n$/, '').split('\n')) this.out.push(`${this.pad()}${line}\n`);
+    this.flush();
+    for (const line of text.replace(/\n$/, '').split('\n')) this.out += `${this.pad()}${line}\n`;
     return this;
   }
   get depth(): number { return this.stack.length; }
-  toString(): string { return this.out.join(''); }
+  toString(): string { this.flush(); return this.out; }
 }
