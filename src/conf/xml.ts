@@ -6,8 +6,6 @@ export interface XmlElement {
   name: string;
   attrs: Record<string, string>;
   children: XmlNode[];
-  /** 1-based line of the start tag, for error messages */
-  line?: number;
 }
 export type XmlNode = XmlElement | string;
 
@@ -39,19 +37,38 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+// Attribute names libvirt documents use over and over. Returning these constants (already
+// internalised strings) instead of a fresh slice spares V8 a string-table lookup per keyed store.
+const KNOWN_NAMES: string[][] = [];
+for (const n of ['type', 'name', 'file', 'dev', 'bus', 'device', 'address', 'network', 'model',
+  'port', 'cache', 'domain', 'slot', 'function', 'unit', 'controller', 'target', 'index', 'mode',
+  'path', 'listen', 'autoport', 'id', 'bridge', 'vram', 'heads', 'primary', 'action', 'arch',
+  'machine', 'offset', 'placement', 'current', 'discard', 'io', 'order', 'state', 'policy', 'passwd',
+  'keymap', 'size', 'value', 'host', 'protocol', 'service', 'readonly', 'bootmenu', 'memory']) {
+  (KNOWN_NAMES[n.length] ??= []).push(n);
+}
+function knownName(s: string, start: number, end: number): string | undefined {
+  const list = KNOWN_NAMES[end - start];
+  if (list === undefined) return undefined;
+  const c0 = s.charCodeAt(start);
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!;
+    if (n.charCodeAt(0) === c0 && s.startsWith(n, start)) return n;
+  }
+  return undefined;
+}
+
 class XmlTokenizer {
   private pos = 0;
-  private line = 1;
-  private lineScan = 0;
+  /** offset of the start tag being read, for its error messages */
+  private tagStart = 0;
   constructor(private readonly s: string, private readonly url: string, private readonly errDomain: number) {}
 
-  /** 1-based line of offset `p` (advances incrementally; p never goes backwards in practice). */
+  /** 1-based line of offset `p`; only errors need it, so it is computed then, not per element. */
   private lineAt(p: number): number {
-    if (p < this.lineScan) { this.line = 1; this.lineScan = 0; }
-    let i = this.s.indexOf('\n', this.lineScan);
-    while (i !== -1 && i < p) { this.line++; i = this.s.indexOf('\n', i + 1); }
-    this.lineScan = p;
-    return this.line;
+    let line = 1;
+    for (let i = this.s.indexOf('\n'); i !== -1 && i < p; i = this.s.indexOf('\n', i + 1)) line++;
+    return line;
   }
 
   /** libvirt's report: "(url):LINE: msg\n<line text>\n----^" with the caret at `at`. */
@@ -178,22 +195,30 @@ class XmlTokenizer {
   private element(): XmlElement {
     const s = this.s;
     const stack: XmlElement[] = [];
+    const starts: number[] = []; // start-tag offsets of `stack`, for error lines
     let root: XmlElement | undefined;
     for (;;) {
       // at '<'
       const tagStart = this.pos;
       const next = s.charCodeAt(this.pos + 1);
       if (next === 47) { // </name>
-        this.pos += 2;
-        const name = this.name();
         const open = stack[stack.length - 1]!;
-        while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
-        if (s.charCodeAt(this.pos) !== 62) this.fail("expected '>'");
-        this.pos++;
-        if (name !== open.name) {
-          this.fail(`Opening and ending tag mismatch: ${open.name} line ${open.line} and ${name}`);
+        const on = open.name;
+        // the usual case, `</name>` matching the open tag, is checked in place without slicing
+        if (s.startsWith(on, this.pos + 2) && s.charCodeAt(this.pos + 2 + on.length) === 62) {
+          this.pos += 3 + on.length;
+        } else {
+          this.pos += 2;
+          const name = this.name();
+          while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
+          if (s.charCodeAt(this.pos) !== 62) this.fail("expected '>'");
+          this.pos++;
+          if (name !== on) {
+            this.fail(`Opening and ending tag mismatch: ${on} line ${this.lineAt(starts[starts.length - 1]!)} and ${name}`);
+          }
         }
         stack.pop();
+        starts.pop();
         if (stack.length === 0) return root!;
       } else if (next === 33) { // <!-- or <![CDATA[
         const top = stack[stack.length - 1];
@@ -215,7 +240,8 @@ class XmlTokenizer {
         this.pos++;
         const name = this.name();
         if (name === '') this.fail('StartTag: invalid element name');
-        const el: XmlElement = { name, attrs: Object.create(null) as Record<string, string>, children: [], line: this.lineAt(tagStart) };
+        const el: XmlElement = { name, attrs: {}, children: [] };
+        this.tagStart = tagStart;
         const selfClosed = this.attributes(el);
         const parent = stack[stack.length - 1];
         if (parent) parent.children.push(el); else root = el;
@@ -223,13 +249,14 @@ class XmlTokenizer {
           if (!parent) return el;
         } else {
           stack.push(el);
+          starts.push(tagStart);
         }
       }
       // text up to the next '<'
       const top = stack[stack.length - 1]!;
       const lt = s.indexOf('<', this.pos);
       if (lt < 0) {
-        this.fail(`Premature end of data in tag ${top.name} line ${top.line}`, s.length);
+        this.fail(`Premature end of data in tag ${top.name} line ${this.lineAt(starts[starts.length - 1]!)}`, s.length);
       }
       if (lt > this.pos) {
         let t = s.slice(this.pos, lt);
@@ -267,7 +294,7 @@ class XmlTokenizer {
         c = s.charCodeAt(++p);
       }
       if (c !== 61) { p = attrStart; break; } // spaces around '=' or exotic names: careful path
-      const an = s.slice(ns, p);
+      const an = knownName(s, ns, p) ?? s.slice(ns, p);
       const q = s.charCodeAt(++p);
       if ((q !== 39 && q !== 34) || attrs[an] !== undefined) { p = attrStart; break; }
       const vs = p + 1;
@@ -292,11 +319,11 @@ class XmlTokenizer {
       const c = s.charCodeAt(this.pos);
       if (c === 62) { this.pos++; return false; }
       if (c === 47) {
-        if (s.charCodeAt(this.pos + 1) !== 62) this.fail(`Couldn't find end of Start Tag ${el.name} line ${el.line}`, this.pos);
+        if (s.charCodeAt(this.pos + 1) !== 62) this.fail(`Couldn't find end of Start Tag ${el.name} line ${this.lineAt(this.tagStart)}`, this.pos);
         this.pos += 2;
         return true;
       }
-      if (this.pos >= s.length) this.fail(`Couldn't find end of Start Tag ${el.name} line ${el.line}`, s.length);
+      if (this.pos >= s.length) this.fail(`Couldn't find end of Start Tag ${el.name} line ${this.lineAt(this.tagStart)}`, s.length);
       if (this.pos === before) this.fail('attributes construct error');
       const an = this.name();
       if (an === '') this.fail('attributes construct error');
