@@ -89,7 +89,8 @@ async function domdisplay(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const includePassword = o.bool('include-password');
   // the password is in the XML only when asked for with VIR_DOMAIN_XML_SECURE
   const xml = await d.getXMLDesc(includePassword ? 1 : 0);
-  for (const uri of domDisplays(xml, { type: o.string('type'), all: o.bool('all'), includePassword })) ctx.print(`${uri}\n`);
+  // virsh leaves the last URI unterminated: the shell's line after each command ends it
+  ctx.print(domDisplays(xml, { type: o.string('type'), all: o.bool('all'), includePassword }).join('\n'));
   return true;
 }
 

@@ -205,7 +205,10 @@ const attrIn = (body: string, el: string, attr: string): string | undefined =>
 
 /** virshFindDisk: by target dev or by source file/dev/dir/name. */
 export function findDisk(domainXml: string, path: string): string {
-  for (const d of deviceElements(domainXml, 'disk')) {
+  const disks = deviceElements(domainXml, 'disk');
+  // virsh's XPath query for disks fails outright on a domain that has none
+  if (disks.length === 0) throw new CliError('Failed to get disk information');
+  for (const d of disks) {
     if (attrIn(d.body, 'target', 'dev') === path) return d.text;
     for (const a of ['file', 'dev', 'dir', 'name']) if (attrIn(d.body, 'source', a) === path) return d.text;
   }

@@ -48,6 +48,7 @@ test('attach-interface XML and the detach-* device pick', () => {
   assert.equal(findDisk(dom, 'vda'), disk);
   assert.equal(findDisk(dom, '/a.img'), disk);
   assert.throws(() => findDisk(dom, 'vdz'), { message: 'No disk found whose source path or target is vdz' });
+  assert.throws(() => findDisk('<domain><devices/></domain>', 'vda'), { message: 'Failed to get disk information' });
   assert.match(findInterface(dom, 'network', '52:54:00:AA:BB:CC'), /^<interface type="network">/);
   assert.throws(() => findInterface(dom, 'bridge'), { message: 'No interface found whose type is bridge' });
   assert.throws(() => findInterface(dom, 'network', '52:54:00:00:00:00'), { message: 'No interface with MAC address 52:54:00:00:00:00 was found' });
@@ -82,4 +83,79 @@ test('--print-xml and errors match the real virsh byte for byte', { skip: noVirs
     'attach-disk test /tmp/x.img vdb --live --current',
   ];
   for (const c of cmds) assert.deepEqual(tsvirsh(['-c', 'test:///default', c]), virsh(['-c', 'test:///default', c]), c);
+});
+
+const KERNEL = join(ROOT, '.guest/vmlinuz');
+const INITRD = join(ROOT, '.guest/initrd.gz');
+const noGuest = !existsSync(KERNEL) || !existsSync('/usr/bin/qemu-system-x86_64') || !existsSync('/usr/bin/qemu-img')
+  ? 'the test guest, qemu-system-x86_64 or qemu-img is missing' : noVirsh;
+
+/**
+ * `tsvirsh console` with a line typed into the guest once a second (the guest may still be booting)
+ * until its output shows `expect`, then Ctrl-].
+ */
+function consoleSession(args: string[], line: string, expect: RegExp, timeoutMs: number): Promise<{ out: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const p: ChildProcess = spawn(process.execPath, [TSVIRSH, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let escaped = false;
+    const typing = setInterval(() => { if (out.includes('Escape character')) p.stdin!.write(line); }, 1000);
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    const check = () => {
+      if (!escaped && expect.test(out)) { escaped = true; clearInterval(typing); p.stdin!.write(Buffer.from([0x1d])); }
+    };
+    p.stdout!.on('data', (b: Buffer) => { out += b.toString(); check(); });
+    p.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    p.on('exit', (code) => { clearTimeout(t); clearInterval(typing); resolve({ out, code }); });
+  });
+}
+
+test('console, vncdisplay, domdisplay, attach-disk and detach-disk against a real tsvirtd with a QEMU guest', { skip: noGuest, timeout: 90000 }, async () => {
+  const { spawnDaemon } = await import('../daemon/spawn.js');
+  const work = mkdtempSync(join(tmpdir(), 'tsvirsh-qemu-'));
+  const d = await spawnDaemon({ config: 'drivers = [ "qemu" ]\n' });
+  const uri = `qemu+unix:///system?socket=${d.rw}`;
+  try {
+    const xml = join(work, 'g.xml');
+    writeFileSync(xml, `<domain type='qemu'><name>clig</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${KERNEL}</kernel><initrd>${INITRD}</initrd><cmdline>console=ttyS0</cmdline></os>
+  <features><acpi/></features>
+  <devices><serial type='pty'><target port='0'/></serial><console type='pty'/><graphics type='vnc' autoport='yes'/></devices>
+</domain>\n`);
+    const c = (cmd: string) => tsvirsh(['-c', uri, cmd]);
+    assert.equal(c(`create ${xml}`).status, 0);
+
+    // the guest prints to its console; a shell line typed there is echoed back
+    // (the quotes keep the typed line itself from matching: only the shell's output does)
+    const con = await consoleSession(['-c', uri, 'console clig'], 'echo h""i\n', /^hi\r?$/m, 40000);
+    assert.equal(con.code, 0, con.out);
+    assert.ok(con.out.startsWith("Connected to domain 'clig'\nEscape character is ^] (Ctrl + ])\n"), con.out);
+    assert.match(con.out, /\bhi\b/);
+
+    for (const cmd of ['vncdisplay clig', 'domdisplay clig', 'domdisplay clig --type spice', 'vncdisplay nosuch']) {
+      assert.deepEqual(c(cmd), virsh(['-c', uri, cmd]), cmd);
+    }
+    assert.match(c('vncdisplay clig').stdout, /^127\.0\.0\.1:\d+\n/);
+
+    const img = join(work, 'extra.qcow2');
+    assert.equal(spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', img, '16M']).status, 0);
+    const att = c(`attach-disk clig ${img} vdc --driver qemu --subdriver qcow2 --targetbus virtio --live`);
+    assert.deepEqual([att.stdout, att.stderr, att.status], ['Disk attached successfully\n\n', '', 0]);
+    assert.match(c('domblklist clig').stdout, new RegExp(`vdc +${img}`));
+    const det = c('detach-disk clig vdc --live');
+    assert.deepEqual([det.stdout, det.stderr, det.status], ['Disk detached successfully\n\n', '', 0]);
+    // hot-unplug completes when the guest lets go of the device
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      gone = !c('domblklist clig').stdout.includes('vdc');
+      if (!gone) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(gone, 'vdc still attached');
+    const bad = c('detach-disk clig vdz');
+    assert.deepEqual(bad, virsh(['-c', uri, 'detach-disk clig vdz']));
+    c('destroy clig');
+  } finally {
+    await d.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
 });
