@@ -5,6 +5,7 @@ import type { DomainDef, DomainDeviceDef } from './domain_def.js';
 import { parseDeviceElement } from './domain_device.js';
 import { parseXml } from './xml.js';
 import { domainDeviceDefPostParse } from './domain_postparse.js';
+import { clonePlain } from '../util/clone.js';
 
 export * from './domain_def.js';
 export { parseDomainXml, domainDefParseNode, type ParseOptions } from './domain_parse.js';
@@ -21,7 +22,7 @@ export { generateMac, macParse } from './mac.js';
 
 /** A deep copy (metadata included) of a definition. */
 export function cloneDomainDef(def: DomainDef): DomainDef {
-  return structuredClone(def);
+  return clonePlain(def);
 }
 
 /**

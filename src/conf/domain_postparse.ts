@@ -5,6 +5,7 @@ import { ErrorNumber, virError } from '../util/error.js';
 import type { ChrDef, ControllerDef, DiskDef, DomainDef, DomainDeviceDef, VideoDef } from './domain_def.js';
 import { diskBusFromName, diskNameToIndex, type Ctx } from './domain_util.js';
 import { generateMac } from './mac.js';
+import { clonePlain } from '../util/clone.js';
 
 export function domainDefPostParse(def: DomainDef, ctx: Ctx): void {
   postParseMemory(def, ctx);
@@ -207,7 +208,7 @@ export function consoleAliasOf(serial: ChrDef): ChrDef {
 }
 
 function cloneChr(c: ChrDef): ChrDef {
-  return structuredClone(c);
+  return clonePlain(c);
 }
 
 /** virDomainVideoDefaultRAM and friends: fill vram/ram/heads for known models. */
