@@ -153,8 +153,9 @@ test('console, vncdisplay, domdisplay, attach-disk and detach-disk against a rea
     assert.ok(gone, 'vdc still attached');
     const bad = c('detach-disk clig vdz');
     assert.deepEqual(bad, virsh(['-c', uri, 'detach-disk clig vdz']));
-    c('destroy clig');
   } finally {
+    // guests outlive their daemon (as with libvirtd): stop it first, whatever failed
+    tsvirsh(['-c', uri, 'destroy clig']);
     await d.stop();
     rmSync(work, { recursive: true, force: true });
   }
