@@ -96,6 +96,10 @@ export class Connection {
     return this._call('connectGetDomainCapabilities', [emulatorbin, arch, machine, virttype, flags], o);
   }
   getSysinfo(flags = 0, o?: CallOptions): Promise<string> { return this._call('connectGetSysinfo', [flags], o); }
+  /** A domain definition in the hypervisor's native form, e.g. the QEMU command line ('qemu-argv'). */
+  domainXMLToNative(nativeFormat: string, domainXml: string, flags = 0, o?: CallOptions): Promise<string> {
+    return this._call('connectDomainXmlToNative', [nativeFormat, domainXml, flags], o);
+  }
   async isSecure(o?: CallOptions): Promise<boolean> { return (await this._call<number>('connectIsSecure', [], o)) !== 0; }
   async isAlive(o?: CallOptions): Promise<boolean> {
     if (this.#closed) return false;

@@ -26,6 +26,7 @@ export const GROUPS: readonly GroupDef[] = [
    "domname",
    "domrename",
    "domuuid",
+   "domxml-to-native",
    "dumpxml",
    "managedsave",
    "managedsave-remove",
@@ -327,6 +328,11 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   ] },
   "domuuid": { group: "domain", impl: 'domain_info', help: "convert a domain name or id to domain UUID", desc: "", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain id or name" },
+  ] },
+  "domxml-to-native": { group: "domain", impl: 'domxml', help: "Convert domain XML to native config", desc: "Convert domain XML config to a native guest configuration format.", opts: [
+    { n: "format", t: 'data', req: true, pos: true, h: "target config data type format" },
+    { n: "domain", t: 'string', h: "domain name, id or uuid" },
+    { n: "xml", t: 'string', pos: true, h: "xml data file to export from" },
   ] },
   "dumpxml": { group: "domain", impl: 'domain_info', help: "domain information in XML", desc: "Output the domain information as an XML dump to stdout.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },

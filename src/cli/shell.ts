@@ -24,6 +24,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   qemu: () => import('./qemu.js'),
   domain_devices: () => import('./domain_devices.js'),
   console: () => import('./console.js'),
+  domxml: () => import('./domxml.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

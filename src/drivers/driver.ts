@@ -101,6 +101,8 @@ export interface DriverConnection {
   connectGetCapabilities?(): Promise<string>;
   connectGetDomainCapabilities?(emulatorbin: string | null, arch: string | null, machine: string | null, virttype: string | null, flags: number): Promise<string>;
   connectGetSysinfo?(flags: number): Promise<string>;
+  /** The hypervisor's native form of a domain definition (qemu: format 'qemu-argv'). */
+  connectDomainXmlToNative?(nativeFormat: string, domainXml: string, flags: number): Promise<string>;
   connectIsSecure?(): Promise<number>;
   connectIsEncrypted?(): Promise<number>;
   connectIsAlive?(): Promise<number>;

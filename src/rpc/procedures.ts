@@ -147,6 +147,7 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(228, 'NODE_GET_MEMORY_STATS', [NPARAMS, f('cellNum', t.int), FLAGS], [f('params', t.array(nodeMemoryStat, Limits.NODE_MEMORY_STATS_MAX)), NPARAMS], H),
   p(293, 'NODE_GET_CPU_MAP', [f('need_map', t.int), f('need_online', t.int), FLAGS], [f('cpumap', t.opaque(Limits.CPUMAP_MAX)), f('online', t.uint), f('ret', t.int)]),
   // Denied on read-only connections: it runs the emulator binary (§9.3).
+  p(136, 'CONNECT_DOMAIN_XML_TO_NATIVE', [f('nativeFormat', t.string), f('domainXml', t.string), FLAGS], [f('nativeConfig', t.string)]),
   p(342, 'CONNECT_GET_DOMAIN_CAPABILITIES', [f('emulatorbin', t.optString), f('arch', t.optString), f('machine', t.optString), f('virttype', t.optString), FLAGS], [f('capabilities', t.string)]),
   p(360, 'CONNECT_REGISTER_CLOSE_CALLBACK', [], []),
   p(361, 'CONNECT_UNREGISTER_CLOSE_CALLBACK', [], []),

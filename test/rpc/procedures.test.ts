@@ -196,7 +196,7 @@ test('the table covers every DriverConnection method and the protocol-level proc
   const methods: Record<DriverMethodName, true> = {
     connectClose: true, connectGetType: true, connectGetVersion: true, connectGetLibVersion: true,
     connectGetHostname: true, connectGetUri: true, connectGetMaxVcpus: true, connectGetCapabilities: true,
-    connectGetDomainCapabilities: true, connectGetSysinfo: true, connectIsSecure: true, connectIsEncrypted: true,
+    connectGetDomainCapabilities: true, connectGetSysinfo: true, connectDomainXmlToNative: true, connectIsSecure: true, connectIsEncrypted: true,
     connectIsAlive: true, connectSupportsFeature: true, nodeGetInfo: true, nodeGetFreeMemory: true,
     nodeGetCellsFreeMemory: true, nodeGetSecurityModel: true, nodeGetMemoryStats: true, nodeGetCpuMap: true,
     connectListAllDomains: true, connectNumOfDomains: true, connectListDomains: true, connectNumOfDefinedDomains: true,

@@ -28,6 +28,7 @@ const IMPL = {
   qemu: ['qemu-monitor-command'],
   domain_devices: ['attach-disk', 'detach-disk', 'attach-interface', 'detach-interface'],
   console: ['console', 'vncdisplay', 'domdisplay'],
+  domxml: ['domxml-to-native'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

@@ -20,9 +20,10 @@ import {
 } from '../../api/constants.js';
 import { formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
 import { formatDomainCapabilities, formatQemuCapabilities, qemuCapsCanonicalMachine } from './capabilities.js';
-import { qemuDomainDefPostParse } from './domain.js';
+import { qemuDomainDefPostParse, qemuDomainPrepareLive } from './domain.js';
+import { buildQemuArgvGroups } from './command.js';
 import { DomainObj } from './domain_obj.js';
-import { qemuProcessKill, qemuProcessStart, qemuProcessStop, writeStatus } from './process.js';
+import { monitorPathFor, qemuProcessKill, qemuProcessStart, qemuProcessStop, writeStatus } from './process.js';
 import { qemuDomainSaveToFile, readSaveHeader } from './save.js';
 import { domainBlockStats, domainInterfaceStats, domainMemoryStats, domainStatsRecord, cpuTimeNs, hostMhz } from './stats.js';
 import { domainOpenConsole } from './console.js';
@@ -40,6 +41,14 @@ const owner = (method: string) => `remoteDispatch${method[0]!.toUpperCase()}${me
 export function configFile(drv: QemuDriverState, name: string): string { return path.join(drv.paths.configDir, `${name}.xml`); }
 export function autostartLink(drv: QemuDriverState, name: string): string { return path.join(drv.paths.autostartDir, `${name}.xml`); }
 export function managedSavePath(drv: QemuDriverState, name: string): string { return path.join(drv.paths.saveDir, `${name}.save`); }
+
+/** The environment a QEMU process is started with (see process.ts), as domxml-to-native shows it. */
+const QEMU_NATIVE_ENV = ['LC_ALL=C', 'PATH=/usr/bin:/bin'];
+
+/** Quote a word for a POSIX shell when it needs it (virCommandToString's rule). */
+function shellQuote(w: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
 
 /** Parse and complete a definition as the QEMU driver accepts it. */
 export async function qemuParseDefinition(drv: QemuDriverState, xml: string): Promise<DomainDef> {
@@ -112,6 +121,18 @@ export class QemuConnection implements DriverConnection {
       throw virError(ERR, ErrorNumber.INVALID_ARG, `KVM is not supported by '${caps.binary}' on this host`);
     }
     return formatDomainCapabilities(caps, m, vt);
+  }
+  /** qemuConnectDomainXMLToNative: the command line a start would run, one option per line. */
+  async connectDomainXmlToNative(nativeFormat: string, domainXml: string, flags: number): Promise<string> {
+    checkFlags(ERR, flags, 0, 'qemuConnectDomainXMLToNative');
+    if (nativeFormat !== 'qemu-argv') throw virError(ERR, ErrorNumber.INVALID_ARG, `unsupported config type ${nativeFormat}`);
+    const def = await qemuParseDefinition(this.drv, domainXml);
+    const caps = await this.drv.capsFor(def.os.arch, def.devices.emulator);
+    qemuDomainPrepareLive(def);
+    const groups = buildQemuArgvGroups(def, {
+      caps, monitorPath: monitorPathFor(this.drv, def.name), accel: def.type === 'kvm' ? 'kvm' : 'tcg', vncListen: this.drv.config.vncListen,
+    });
+    return [...QEMU_NATIVE_ENV, ...groups.map((g) => g.map(shellQuote).join(' '))].join(' \\\n') + '\n';
   }
   async nodeGetInfo(): Promise<NodeInfo> {
     const cpus = os.cpus();

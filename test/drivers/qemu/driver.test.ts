@@ -15,11 +15,8 @@ import {
   DomainMemoryStatTags, DomainEventID,
 } from '../../../src/api/constants.js';
 import { alive, killAllStarted, tmpRoot, track } from './helpers.js';
+import { INITRD, KERNEL, skip } from './guest.js';
 
-const KERNEL = process.env['TSVIRT_GUEST_KERNEL'] ?? '/work/main/.guest/vmlinuz';
-const INITRD = process.env['TSVIRT_GUEST_INITRD'] ?? '/work/main/.guest/initrd.gz';
-const haveGuest = fs.existsSync(KERNEL) && fs.existsSync(INITRD);
-const skip = haveGuest ? false : 'test guest not built (see /work/shared/guest)';
 
 const roots: string[] = [];
 const conns: QemuConnection[] = [];
