@@ -90,6 +90,35 @@ const INITRD = join(ROOT, '.guest/initrd.gz');
 const noGuest = !existsSync(KERNEL) || !existsSync('/usr/bin/qemu-system-x86_64') || !existsSync('/usr/bin/qemu-img')
   ? 'the test guest, qemu-system-x86_64 or qemu-img is missing' : noVirsh;
 
+/** Runs `virsh console URI DOMAIN` under a pty, types a shell line until it answers, then Ctrl-]. */
+const VIRSH_CONSOLE_PY = `
+import os, pty, re, select, sys, time
+uri, dom = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp('virsh', ['virsh', '-c', uri, 'console', dom])
+out = b''; deadline = time.time() + 45; escaped = False; last = 0
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    if not escaped and b'Escape character' in out and time.time() - last > 1:
+        os.write(fd, b'echo h""i\\r'); last = time.time()
+    if not escaped and re.search(rb'^hi\\r?$', out, re.M):
+        os.write(fd, b'\\x1d'); escaped = True
+if not escaped:
+    os.kill(pid, 9)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode('utf-8', 'replace'))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+`;
+
 /**
  * `tsvirsh console` with a line typed into the guest once a second (the guest may still be booting)
  * until its output shows `expect`, then Ctrl-].
@@ -131,6 +160,12 @@ test('console, vncdisplay, domdisplay, attach-disk and detach-disk against a rea
     assert.equal(con.code, 0, con.out);
     assert.ok(con.out.startsWith("Connected to domain 'clig'\nEscape character is ^] (Ctrl + ])\n"), con.out);
     assert.match(con.out, /\bhi\b/);
+
+    // the REAL virsh console against tsvirtd (it insists on a terminal: run it under a pty)
+    const real = spawnSync('/usr/bin/python3', ['-c', VIRSH_CONSOLE_PY, uri, 'clig'], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(real.status, 0, real.stdout + real.stderr);
+    assert.match(real.stdout, /Connected to domain 'clig'/);
+    assert.match(real.stdout, /^hi\r?$/m);
 
     for (const cmd of ['vncdisplay clig', 'domdisplay clig', 'domdisplay clig --type spice', 'vncdisplay nosuch']) {
       assert.deepEqual(c(cmd), virsh(['-c', uri, cmd]), cmd);
