@@ -1,7 +1,7 @@
 // The QEMU driver with real QEMU (TCG) and the test guest: boot, guest-visible hardware,
 // ACPI shutdown, guest poweroff, destroy, suspend/resume, save/restore, managed save, console,
 // clear errors that leave nothing behind, the job lock, and re-attaching after a restart.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -14,31 +14,13 @@ import {
   DomainEventType, DomainEventStoppedDetail, DomainRunningReason, DomainShutoffReason, DomainState, DomainEventStartedDetail,
   DomainMemoryStatTags, DomainEventID,
 } from '../../../src/api/constants.js';
-import { alive, killAllStarted, tmpRoot, track } from './helpers.js';
-import { INITRD, KERNEL, skip } from './guest.js';
+import { alive, track } from './helpers.js';
+import { INITRD, KERNEL, setup as setupDriver, skip, trackConn, uniq } from './guest.js';
 
 
-const roots: string[] = [];
-const conns: QemuConnection[] = [];
-
-after(async () => {
-  for (const c of conns) {
-    for (const d of await c.connectListAllDomains(1).catch(() => [] as DomainRef[])) await c.domainDestroy(d).catch(() => undefined);
-  }
-  killAllStarted();
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
-
-async function setup(over: Record<string, unknown> = {}): Promise<{ root: string; conn: QemuConnection }> {
-  const root = tmpRoot('tsq-');
-  roots.push(root);
-  const conn = await openQemuDriver({ root, shutdownGraceMs: 3000, jobWaitMs: 30_000, vncPortMin: 5960 + roots.length * 5, ...over });
-  conns.push(conn);
-  return { root, conn };
-}
-
-let seq = 0;
-const uniq = (p: string) => `${p}-${process.pid}-${++seq}`;
+// Each test's driver gets its own VNC port range, so fixed-port tests cannot collide.
+let vncBlock = 0;
+const setup = (over: Record<string, unknown> = {}) => setupDriver({ vncPortMin: 5960 + ++vncBlock * 5, ...over });
 
 interface GuestOpts { name: string; root: string; cmdline?: string; serial?: 'file' | 'pty'; disk?: string; extraDevices?: string; type?: string; onPoweroff?: string }
 function guestXml(o: GuestOpts): string {
@@ -354,7 +336,7 @@ test('a restarted driver re-attaches to running QEMUs and reports dead ones as c
   process.kill(pidB, 'SIGKILL');
   await waitFor('die gone', () => !alive(pidB));
   const conn2 = await openQemuDriver({ root, shutdownGraceMs: 3000 });
-  conns.push(conn2);
+  trackConn(conn2);
   const again = await conn2.domainLookupByName(keep);
   assert.equal(again.id, idA);
   assert.deepEqual(await conn2.domainGetState(again, 0), { state: DomainState.PAUSED, reason: 1 });

@@ -35,6 +35,9 @@ export async function setup(over: Partial<QemuDriverConfig> = {}): Promise<{ roo
   return { root, conn };
 }
 
+/** Have the end-of-file clean-up destroy this connection's guests too (re-opened drivers). */
+export function trackConn(c: QemuConnection): void { conns.push(c); }
+
 let seq = 0;
 export const uniq = (p: string) => `${p}-${process.pid}-${++seq}`;
 
