@@ -17,8 +17,8 @@ function hasAny(o: object): boolean {
 }
 
 function formatInfo(w: XmlWriter, info: DeviceInfo, boot: boolean): void {
-  if (boot && info.bootOrder !== undefined) w.empty('boot', { order: info.bootOrder });
-  if (info.alias !== undefined) w.empty('alias', { name: info.alias });
+  if (boot && info.bootOrder !== undefined) w.empty1('boot', 'order', info.bootOrder);
+  if (info.alias !== undefined) w.empty1('alias', 'name', info.alias);
   const a = info.address;
   if (a) {
     const attrs: Record<string, string> = { type: a.type };
@@ -78,22 +78,22 @@ export function formatController(w: XmlWriter, c: ControllerDef): void {
 const GENERATED_IFNAME = /^(vnet|macvtap|macvlan)/;
 
 export function formatInterface(w: XmlWriter, n: InterfaceDef, f: FormatFlags): void {
-  w.open('interface', { type: n.type });
-  w.empty('mac', { address: n.mac });
+  w.open1('interface', 'type', n.type);
+  w.empty1('mac', 'address', n.mac);
   const s = n.source;
   if (s) {
     if (n.type === 'network') w.empty('source', { network: s.network, portgroup: s.portgroup });
-    else if (n.type === 'bridge') w.empty('source', { bridge: s.bridge });
+    else if (n.type === 'bridge') w.empty1('source', 'bridge', s.bridge);
     else if (n.type === 'direct') w.empty('source', { dev: s.dev, mode: s.mode });
   }
   const t = n.target;
   if (t?.dev && !(f.inactive && GENERATED_IFNAME.test(t.dev) && !(n.type === 'ethernet' && t.managed === 'no'))) {
     w.empty('target', { dev: t.dev, managed: t.managed });
   }
-  if (n.model !== undefined) w.empty('model', { type: n.model });
+  if (n.model !== undefined) w.empty1('model', 'type', n.model);
   if (n.driver) w.empty('driver', n.driver);
-  if (n.linkState !== undefined) w.empty('link', { state: n.linkState });
-  if (n.mtu !== undefined) w.empty('mtu', { size: n.mtu });
+  if (n.linkState !== undefined) w.empty1('link', 'state', n.linkState);
+  if (n.mtu !== undefined) w.empty1('mtu', 'size', n.mtu);
   formatInfo(w, n, true);
   w.close();
 }
@@ -127,7 +127,7 @@ function formatChrSource(w: XmlWriter, type: string, s: ChrSource, protocol: str
 }
 
 export function formatChr(w: XmlWriter, c: ChrDef, f: FormatFlags): void {
-  w.open(c.deviceType, { type: c.type });
+  w.open1(c.deviceType, 'type', c.type);
   formatChrSource(w, c.type, c.source, c.protocol, f);
   const t = c.target;
   if (c.deviceType === 'channel') {

@@ -449,6 +449,20 @@ export class XmlWriter {
     this.out += this.pad() + '<' + name + XmlWriter.attrs(attrs) + '/>\n';
     return this;
   }
+  /** `<name k='v'/>` (just `<name/>` when v is undefined): the common one-attribute element
+   *  without an attribute object to build and enumerate. */
+  empty1(name: string, k: string, v: string | number | undefined): this {
+    this.flush();
+    this.out += this.pad() + '<' + name + (v === undefined ? '' : ' ' + k + "='" + (typeof v === 'string' ? escapeXml(v) : String(v)) + "'") + '/>\n';
+    return this;
+  }
+  /** `<name k='v'>` opening a child level; see empty1. */
+  open1(name: string, k: string, v: string | number | undefined): this {
+    this.flush();
+    this.out += this.pad() + '<' + name + (v === undefined ? '' : ' ' + k + "='" + (typeof v === 'string' ? escapeXml(v) : String(v)) + "'") + '>\n';
+    this.stack.push(name);
+    return this;
+  }
   /** `<name attrs>text</name>`; skipped when text is undefined/null. */
   text(name: string, text: string | number | undefined | null, attrs?: Attrs): this {
     if (text === undefined || text === null) return this;
