@@ -29,7 +29,8 @@ function formatInfo(w: XmlWriter, info: DeviceInfo, boot: boolean): void {
 }
 
 export function formatDisk(w: XmlWriter, d: DiskDef): void {
-  w.open('disk', { type: d.type, device: d.device, model: d.model, snapshot: d.snapshot });
+  if (d.model === undefined && d.snapshot === undefined) w.open('disk', { type: d.type, device: d.device });
+  else w.open('disk', { type: d.type, device: d.device, model: d.model, snapshot: d.snapshot });
   const drv = d.driver;
   if (drv && hasAny(drv)) {
     w.empty('driver', {
@@ -55,7 +56,9 @@ export function formatDisk(w: XmlWriter, d: DiskDef): void {
       w.empty('source', { file: s.file, dev: s.dev, dir: s.dir, startupPolicy: s.startupPolicy });
     }
   }
-  w.empty('target', { dev: d.target.dev, bus: d.target.bus, tray: d.target.tray, removable: d.target.removable });
+  const tg = d.target;
+  if (tg.tray === undefined && tg.removable === undefined) w.empty2('target', 'dev', tg.dev, 'bus', tg.bus);
+  else w.empty('target', { dev: tg.dev, bus: tg.bus, tray: tg.tray, removable: tg.removable });
   if (d.readonly) w.empty('readonly');
   if (d.shareable) w.empty('shareable');
   if (d.transient) w.empty('transient');
@@ -82,7 +85,7 @@ export function formatInterface(w: XmlWriter, n: InterfaceDef, f: FormatFlags): 
   w.empty1('mac', 'address', n.mac);
   const s = n.source;
   if (s) {
-    if (n.type === 'network') w.empty('source', { network: s.network, portgroup: s.portgroup });
+    if (n.type === 'network') w.empty2('source', 'network', s.network, 'portgroup', s.portgroup);
     else if (n.type === 'bridge') w.empty1('source', 'bridge', s.bridge);
     else if (n.type === 'direct') w.empty('source', { dev: s.dev, mode: s.mode });
   }

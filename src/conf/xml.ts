@@ -456,6 +456,15 @@ export class XmlWriter {
     this.out += this.pad() + '<' + name + (v === undefined ? '' : ' ' + k + "='" + (typeof v === 'string' ? escapeXml(v) : String(v)) + "'") + '/>\n';
     return this;
   }
+  /** `<name k1='v1' k2='v2'/>`, each attribute skipped when undefined; see empty1. */
+  empty2(name: string, k1: string, v1: string | number | undefined, k2: string, v2: string | number | undefined): this {
+    this.flush();
+    let a = '';
+    if (v1 !== undefined) a += ' ' + k1 + "='" + (typeof v1 === 'string' ? escapeXml(v1) : String(v1)) + "'";
+    if (v2 !== undefined) a += ' ' + k2 + "='" + (typeof v2 === 'string' ? escapeXml(v2) : String(v2)) + "'";
+    this.out += this.pad() + '<' + name + a + '/>\n';
+    return this;
+  }
   /** `<name k='v'>` opening a child level; see empty1. */
   open1(name: string, k: string, v: string | number | undefined): this {
     this.flush();
