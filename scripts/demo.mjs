@@ -41,7 +41,7 @@ const st = await dom.state();
 console.log(`${dom.name}: state ${DomainState[st.state]} reason ${st.reason}`);
 console.log((await dom.getXMLDesc()).split('\n').slice(0, 8).join('\n') + '\n  ...');
 await dom.undefine();
-await new Promise((r) => setTimeout(r, 10));
+for (let i = 0; i < 100 && !events.some((e) => e.includes('UNDEFINED')); i++) await new Promise((r) => setTimeout(r, 10));
 console.log('lifecycle events received:');
 for (const e of events) console.log(`  ${e}`);
 await conn.close();
