@@ -102,14 +102,19 @@ async function bootGuestThroughDaemon() {
       text += chunk.toString('latin1');
       const lines = text.split(/\r?\n/);
       for (; shown < lines.length - 1; shown++) if (lines[shown].startsWith('TSVIRT-')) console.log(`  | ${lines[shown]}`);
-      if (text.includes('TSVIRT-GUEST-READY')) break;
+      if (text.includes('TSVIRT-GUEST-READY')) {
+        for (; shown < lines.length; shown++) if (lines[shown].startsWith('TSVIRT-')) console.log(`  | ${lines[shown]}`);
+        break;
+      }
       if (Date.now() - t0 > 60000) { console.log('  (the guest did not report ready within 60 s)'); break; }
     }
     consoleStream.abort();
     const info = await dom.info();
     console.log(`booted in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${DomainState[info.state]}, ${info.nrVirtCpu} vcpu, ${info.memory} KiB, cpu time ${(info.cpuTime / 1e9).toFixed(1)} s`);
-    await dom.shutdown(); // ACPI power button over QMP; the guest powers itself off
-    for (let i = 0; i < 200; i++) {
+    // ACPI power button over QMP; the guest powers itself off. A guest busy under TCG can let
+    // one press go by, so press again every few seconds, as a person at virsh would.
+    for (let i = 0; i < 600; i++) {
+      if (i % 50 === 0) await dom.shutdown();
       if ((await dom.state()).state === DomainState.SHUTOFF) break;
       await new Promise((r) => setTimeout(r, 100));
     }
