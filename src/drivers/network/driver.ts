@@ -15,6 +15,7 @@ import { logger } from '../../util/log.js';
 import { type DnsmasqPaths, dnsmasqAddnHosts, dnsmasqConfig, dnsmasqHostsFile, networkNeedsDnsmasq } from './dnsmasq.js';
 import { firewallScript, forwardingNeeded, networkHasFirewall } from './firewall.js';
 import { NetRunner, SBIN_PATH } from './runner.js';
+import { Mutex } from '../../util/mutex.js';
 
 const D = ErrorDomain.NETWORK;
 const log = logger.child('network');
@@ -55,15 +56,6 @@ export class NetObj {
   constructor(public def: NetworkDef) {}
   get ref(): NetworkRef { return { name: this.def.name, uuid: this.def.uuid }; }
   get persistent(): boolean { return this.configFile !== null; }
-}
-
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn);
-    this.tail = p.then(() => undefined, () => undefined);
-    return p;
-  }
 }
 
 export class NetworkDriver {

@@ -18,12 +18,12 @@
 //       (run QEMU in the same namespace: networkNamespace() returns it, or null).
 //   networkReleaseTap(tap)  removes it (guest stopped / NIC detached).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DriverConnection } from '../driver.js';
 import { registerDriver } from '../registry.js';
 import { NetworkConnection } from './conn.js';
 import { NetworkDriver, type NetworkDriverOptions } from './driver.js';
+import { tsvirtRoot } from '../../util/root.js';
 
 export { NetworkDriver, NetworkConnection };
 export type { NetworkDriverOptions };
@@ -48,7 +48,7 @@ let sharedReady: NetworkDriverHandle | null = null;
 
 /** The process-wide driver behind the registered module (created at first use). */
 export function sharedNetworkDriver(): Promise<NetworkDriverHandle> {
-  shared ??= createNetworkDriver({ root: defaultRoot(), netns: process.env['TSVIRT_NETNS'] || null })
+  shared ??= createNetworkDriver({ root: tsvirtRoot(), netns: process.env['TSVIRT_NETNS'] || null })
     .then((h) => { sharedReady = h; return h; });
   return shared;
 }
@@ -66,25 +66,13 @@ export async function networkNamespace(): Promise<string | null> {
 }
 
 /**
- * TSVIRT_ROOT (set by `tsvirtd --root`), else "/" for root; an unprivileged process keeps its
- * objects under ~/.local/share/tsvirt/root (the session layout).
- */
-function defaultRoot(): string {
-  const env = process.env['TSVIRT_ROOT'];
-  if (env) return env;
-  if (process.getuid?.() === 0) return '/';
-  const data = process.env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share');
-  return path.join(data, 'tsvirt', 'root');
-}
-
-/**
  * Active networks keep an idle daemon alive. Before the driver was first opened, the run
  * state files say which networks a previous daemon left running.
  */
 function networkActiveCount(): number {
   if (sharedReady) return sharedReady.driver.values().filter((o) => o.active).length;
   try {
-    return fs.readdirSync(path.join(defaultRoot(), 'run', 'tsvirt', 'network')).filter((f) => f.endsWith('.xml')).length;
+    return fs.readdirSync(path.join(tsvirtRoot(), 'run', 'tsvirt', 'network')).filter((f) => f.endsWith('.xml')).length;
   } catch { return 0; }
 }
 

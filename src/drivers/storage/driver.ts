@@ -11,6 +11,7 @@ import { ErrorDomain, ErrorNumber, checkFlags, virError } from '../../util/error
 import { writeFileAtomic } from '../../util/atomic_file.js';
 import { logger } from '../../util/log.js';
 import { PoolList, PoolObj, dirPoolBuild, dirPoolDelete, dirPoolIsActive, dirPoolRefresh, storErr, sysErr } from './pool.js';
+import { Mutex } from '../../util/mutex.js';
 
 const D = ErrorDomain.STORAGE;
 const log = logger.child('storage');
@@ -34,16 +35,6 @@ export interface StorageDriverOptions {
 
 /** Answers "which running guest uses this file?" (set by the QEMU driver); null = nobody. */
 export type VolumeInUseCheck = (volPath: string) => string | null;
-
-/** A tiny FIFO mutex: Node is single-threaded, but pool operations interleave at every await. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn);
-    this.tail = p.then(() => undefined, () => undefined);
-    return p;
-  }
-}
 
 export class StorageDriver {
   readonly root: string;

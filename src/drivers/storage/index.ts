@@ -13,13 +13,12 @@
 //
 // Tests open a driver in-process: `const drv = await createStorageDriver({ root })` and
 // `drv.connect()` for a DriverConnection.
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { DriverConnection } from '../driver.js';
 import { registerDriver } from '../registry.js';
 import { StorageConnection } from './conn.js';
 import { StorageDriver, type StorageDriverOptions, type VolumeInUseCheck } from './driver.js';
 import { storageBusyCount, storageTranslateVolume, type TranslatedVolume } from './translate.js';
+import { tsvirtRoot } from '../../util/root.js';
 
 export { StorageDriver, StorageConnection };
 export type { StorageDriverOptions, VolumeInUseCheck, TranslatedVolume };
@@ -46,7 +45,7 @@ let inUseCheck: VolumeInUseCheck | null = null;
 
 /** The process-wide driver behind the registered module (created at first open). */
 export function sharedStorageDriver(): Promise<StorageDriverHandle> {
-  shared ??= createStorageDriver({ root: defaultRoot() }).then((h) => { sharedReady = h; return h; });
+  shared ??= createStorageDriver({ root: tsvirtRoot() }).then((h) => { sharedReady = h; return h; });
   return shared;
 }
 
@@ -62,18 +61,6 @@ export function setVolumeInUseCheck(fn: VolumeInUseCheck | null): void {
  */
 export async function storageVolumeTranslate(pool: string, volume: string): Promise<TranslatedVolume> {
   return storageTranslateVolume((await sharedStorageDriver()).driver, pool, volume);
-}
-
-/**
- * TSVIRT_ROOT (set by `tsvirtd --root`), else "/" for root; an unprivileged process keeps its
- * objects under ~/.local/share/tsvirt/root (the session layout).
- */
-function defaultRoot(): string {
-  const env = process.env['TSVIRT_ROOT'];
-  if (env) return env;
-  if (process.getuid?.() === 0) return '/';
-  const data = process.env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share');
-  return path.join(data, 'tsvirt', 'root');
 }
 
 export function register(): void {
