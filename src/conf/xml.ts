@@ -33,6 +33,27 @@ function isNameStart(c: number): boolean {
 function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
 }
+/** Only XML white space between `from` and `to`? */
+function isBlankRun(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/**
+ * White space between tags (indentation) carries nothing in libvirt's documents; it is dropped
+ * when an element follows it or when it closes an element that has element children. Text-only
+ * content such as `<title> </title>` is kept as written.
+ */
+function blankIsIndent(s: string, lt: number, parent: XmlElement): boolean {
+  const next = s.charCodeAt(lt + 1);
+  if (next !== 47) return next !== 33 && next !== 63; // an element follows (not a comment/PI/CDATA)
+  for (const c of parent.children) if (typeof c !== 'string') return true;
+  return false;
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
@@ -259,10 +280,12 @@ class XmlTokenizer {
         this.fail(`Premature end of data in tag ${top.name} line ${this.lineAt(starts[starts.length - 1]!)}`, s.length);
       }
       if (lt > this.pos) {
-        let t = s.slice(this.pos, lt);
-        if (t.indexOf('&') !== -1) t = this.decode(t, this.pos);
-        if (t.indexOf('\r') !== -1) t = t.replace(/\r\n?/g, '\n');
-        this.addText(top, t);
+        if (!(isBlankRun(s, this.pos, lt) && blankIsIndent(s, lt, top))) {
+          let t = s.slice(this.pos, lt);
+          if (t.indexOf('&') !== -1) t = this.decode(t, this.pos);
+          if (t.indexOf('\r') !== -1) t = t.replace(/\r\n?/g, '\n');
+          this.addText(top, t);
+        }
         this.pos = lt;
       }
     }
