@@ -2,23 +2,14 @@
 // detach-device, update-device. libvirt counterpart: tools/virsh-domain.c.
 import type { Ctx, HandlerTable } from './defs.js';
 import { CmdError, type CmdOpts } from './opts.js';
-import { exclusive } from './format.js';
+import { affectFlags, exclusive } from './format.js';
 import { optDomain } from './lookup.js';
 import { domainTitle } from './domain_util.js';
 import { readXmlFile } from './domain_lifecycle.js';
 
-function liveConfigFlags(o: CmdOpts): number {
-  exclusive(o, 'current', 'live');
-  exclusive(o, 'current', 'config');
-  let f = 0;
-  if (o.bool('config')) f |= 2;
-  if (o.bool('live')) f |= 1;
-  return f;
-}
-
 async function desc(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const title = o.bool('title');
-  const flags = liveConfigFlags(o);
+  const flags = affectFlags(o);
   const d = await optDomain(ctx, o);
   const words = o.argv('new-desc');
   const arg = words.length ? words.join(' ').replace(/ +$/, '') : undefined;
@@ -37,7 +28,7 @@ async function desc(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 }
 
 async function setvcpus(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  let flags = liveConfigFlags(o);
+  let flags = affectFlags(o);
   const maximum = o.bool('maximum');
   const guest = o.bool('guest');
   const hot = o.bool('hotpluggable');
@@ -60,7 +51,7 @@ function kib(o: CmdOpts): number {
 }
 
 async function setmem(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const flags = liveConfigFlags(o);
+  const flags = affectFlags(o);
   const d = await optDomain(ctx, o);
   const k = kib(o);
   if (flags || o.bool('current')) await d.setMemoryFlags(k, flags);
@@ -69,7 +60,7 @@ async function setmem(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 }
 
 async function setmaxmem(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const flags = liveConfigFlags(o);
+  const flags = affectFlags(o);
   const d = await optDomain(ctx, o);
   const k = kib(o);
   try {
@@ -82,7 +73,7 @@ async function setmaxmem(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 function deviceCommand(verb: 'attach' | 'detach' | 'update') {
   return async (ctx: Ctx, o: CmdOpts): Promise<boolean> => {
     exclusive(o, 'persistent', 'current');
-    let flags = liveConfigFlags(o);
+    let flags = affectFlags(o);
     const current = o.bool('current');
     const persistent = o.bool('persistent');
     if (persistent) flags |= 2;

@@ -2,6 +2,7 @@
 // virConnectListAllStoragePools and the duplicate-source check on define.
 // libvirt counterpart: src/conf/virstorageobj.c (virStoragePoolObjMatch, ...SourceFindDuplicate).
 import type { StoragePoolDef } from './storage_pool.js';
+import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
 
 /** VIR_CONNECT_LIST_STORAGE_POOLS_* state bits (note: INACTIVE is 1, ACTIVE 2). */
 export const PoolListFlags = {
@@ -43,5 +44,67 @@ export function storagePoolSameSource(a: StoragePoolDef, b: StoragePoolDef): boo
     case 'netfs':
       return !!a.source.dir && a.source.dir === b.source.dir && a.source.hosts[0]?.name === b.source.hosts[0]?.name;
     default: return false;
+  }
+}
+
+export interface PoolListEntry extends PoolListView { def: StoragePoolDef }
+
+/**
+ * A driver's pools by uuid and by name, with virStoragePoolObjListAdd's duplicate checks.
+ * Each driver brings its own object type (`make`); the bookkeeping is the same.
+ */
+export class PoolObjList<O extends PoolListEntry> {
+  private byUuid = new Map<string, O>();
+  private byName = new Map<string, O>();
+  constructor(private readonly make: (def: StoragePoolDef) => O) {}
+
+  values(): IterableIterator<O> { return this.byUuid.values(); }
+  get size(): number { return this.byUuid.size; }
+  findByUuid(uuid: string): O | undefined { return this.byUuid.get(uuid.toLowerCase()); }
+  findByName(name: string): O | undefined { return this.byName.get(name); }
+
+  /**
+   * virStoragePoolObjListAdd's checks, without adding: returns the existing object the def
+   * replaces (same name and uuid) or null for a new pool.
+   */
+  check(def: StoragePoolDef, opts: { checkActive?: boolean } = {}): O | null {
+    const err = (code: ErrorNumber, detail: string) => virError(ErrorDomain.STORAGE, code, detail);
+    const existing = this.byUuid.get(def.uuid) ?? null;
+    if (existing) {
+      if (existing.def.name !== def.name) {
+        throw err(ErrorNumber.OPERATION_FAILED, `pool '${existing.def.name}' is already defined with uuid ${existing.def.uuid}`);
+      }
+      if (opts.checkActive && existing.active) {
+        throw err(ErrorNumber.OPERATION_INVALID, `pool is already active as '${existing.def.name}'`);
+      }
+    } else {
+      const clash = this.byName.get(def.name);
+      if (clash) throw err(ErrorNumber.OPERATION_FAILED, `pool '${def.name}' already exists with uuid ${clash.def.uuid}`);
+    }
+    for (const o of this.byUuid.values()) {
+      if (o === existing || o.def.type !== def.type) continue;
+      if (storagePoolSameSource(o.def, def)) throw err(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${o.def.name}'`);
+    }
+    return existing;
+  }
+
+  /** A new object for `def` (after check()). */
+  add(def: StoragePoolDef): O {
+    const o = this.make(def);
+    this.byUuid.set(def.uuid, o);
+    this.byName.set(def.name, o);
+    return o;
+  }
+
+  remove(o: O): void {
+    this.byUuid.delete(o.def.uuid);
+    this.byName.delete(o.def.name);
+  }
+
+  /** The pools passing virConnectListAllStoragePools' filter `flags`. */
+  filter(flags: number): O[] {
+    const out: O[] = [];
+    for (const o of this.byUuid.values()) if (storagePoolMatchesFlags(o, flags)) out.push(o);
+    return out;
   }
 }

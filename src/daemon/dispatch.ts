@@ -219,7 +219,7 @@ function driverCallChecks(c: ClientSession, def: ProcedureDef, args: unknown[]) 
 }
 
 /** A driver call that waits for a worker slot: checks, slot, invoke, answer. */
-async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], needResults: boolean, call: Packet['header']): Promise<void> {
+export async function dispatchDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], needResults: boolean, call: Packet['header']): Promise<void> {
   const conn = driverCallChecks(c, def, args);
   const release = await c.host.workers.acquire(def.priority === 'high');
   let value: unknown;

@@ -10,7 +10,7 @@ import type { PoolRef, VolRef } from '../driver.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { runCommand } from '../../util/command.js';
 import { probeFile } from './probe.js';
-import { storagePoolMatchesFlags, storagePoolSameSource } from '../../conf/storage_pool_obj.js';
+import { PoolObjList } from '../../conf/storage_pool_obj.js';
 
 const D = ErrorDomain.STORAGE;
 export const storErr = (code: ErrorNumber, detail: string) => virError(D, code, detail);
@@ -58,57 +58,9 @@ export class PoolObj {
 }
 
 
-export class PoolList {
-  private byUuid = new Map<string, PoolObj>();
-  private byName = new Map<string, PoolObj>();
-
-  values(): IterableIterator<PoolObj> { return this.byUuid.values(); }
-  get size(): number { return this.byUuid.size; }
-  findByUuid(uuid: string): PoolObj | undefined { return this.byUuid.get(uuid.toLowerCase()); }
-  findByName(name: string): PoolObj | undefined { return this.byName.get(name); }
-
-  /**
-   * virStoragePoolObjListAdd's checks, without adding: returns the existing object the def
-   * replaces (same name and uuid) or null for a new pool.
-   */
-  check(def: StoragePoolDef, opts: { checkActive?: boolean } = {}): PoolObj | null {
-    const existing = this.byUuid.get(def.uuid) ?? null;
-    if (existing) {
-      if (existing.def.name !== def.name) {
-        throw storErr(ErrorNumber.OPERATION_FAILED, `pool '${existing.def.name}' is already defined with uuid ${existing.def.uuid}`);
-      }
-      if (opts.checkActive && existing.active) {
-        throw storErr(ErrorNumber.OPERATION_INVALID, `pool is already active as '${existing.def.name}'`);
-      }
-    } else {
-      const clash = this.byName.get(def.name);
-      if (clash) throw storErr(ErrorNumber.OPERATION_FAILED, `pool '${def.name}' already exists with uuid ${clash.def.uuid}`);
-    }
-    for (const o of this.byUuid.values()) {
-      if (o === existing || o.def.type !== def.type) continue;
-      if (storagePoolSameSource(o.def, def)) throw storErr(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${o.def.name}'`);
-    }
-    return existing;
-  }
-
-  add(def: StoragePoolDef): PoolObj {
-    const o = new PoolObj(def);
-    this.byUuid.set(def.uuid, o);
-    this.byName.set(def.name, o);
-    return o;
-  }
-
-  remove(o: PoolObj): void {
-    this.byUuid.delete(o.def.uuid);
-    this.byName.delete(o.def.name);
-  }
-
-  filter(flags: number): PoolObj[] {
-    const out: PoolObj[] = [];
-    for (const o of this.byUuid.values()) if (storagePoolMatchesFlags(o, flags)) out.push(o);
-    return out;
-  }
-
+/** The storage driver's pools (the shared bookkeeping of conf/storage_pool_obj.ts). */
+export class PoolList extends PoolObjList<PoolObj> {
+  constructor() { super((def) => new PoolObj(def)); }
 }
 
 
