@@ -26,6 +26,21 @@ export function readXmlFile(path: string): string {
   }
 }
 
+/**
+ * The "X-define/X-create FILE" shape shared by networks and pools: read the file, call the
+ * library, print "<Kind> NAME <verb> from FILE" or virsh's "Failed to <verb> <kind> from FILE".
+ */
+export async function objectFromFile(ctx: Ctx, o: CmdOpts, kind: 'Network' | 'Pool', verb: 'define' | 'create',
+  fn: (conn: Awaited<ReturnType<Ctx['conn']>>, xml: string) => Promise<{ name: string }>): Promise<boolean> {
+  const file = o.string('file')!;
+  const xml = readXmlFile(file);
+  const conn = await ctx.conn();
+  let obj;
+  try { obj = await fn(conn, xml); } catch (e) { throw new CmdError(`Failed to ${verb} ${kind.toLowerCase()} from ${file}`, e); }
+  ctx.print(`${kind} ${obj.name} ${verb}d from ${file}\n`);
+  return true;
+}
+
 async function define(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const file = o.string('file')!;
   const xml = readXmlFile(file);

@@ -7,7 +7,7 @@ import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { exclusive, infoLine, json, printXml } from './format.js';
 import { Table } from './table.js';
-import { readXmlFile } from './domain_lifecycle.js';
+import { objectFromFile, readXmlFile } from './domain_lifecycle.js';
 
 const BYUUID = 1;
 const BYNAME = 2;
@@ -83,24 +83,12 @@ async function netDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return printXml(ctx, o, xml);
 }
 
-async function netDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const file = o.string('file')!;
-  const xml = readXmlFile(file);
-  const conn = await ctx.conn();
-  let n;
-  try { n = await conn.defineNetworkXML(xml, o.bool('validate') ? 1 : 0); } catch (e) { throw new CmdError(`Failed to define network from ${file}`, e); }
-  ctx.print(`Network ${n.name} defined from ${file}\n`);
-  return true;
+function netDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  return objectFromFile(ctx, o, 'Network', 'define', (conn, xml) => conn.defineNetworkXML(xml, o.bool('validate') ? 1 : 0));
 }
 
-async function netCreate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const file = o.string('file')!;
-  const xml = readXmlFile(file);
-  const conn = await ctx.conn();
-  let n;
-  try { n = await conn.createNetworkXML(xml, o.bool('validate') ? 1 : 0); } catch (e) { throw new CmdError(`Failed to create network from ${file}`, e); }
-  ctx.print(`Network ${n.name} created from ${file}\n`);
-  return true;
+function netCreate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  return objectFromFile(ctx, o, 'Network', 'create', (conn, xml) => conn.createNetworkXML(xml, o.bool('validate') ? 1 : 0));
 }
 
 async function netStart(ctx: Ctx, o: CmdOpts): Promise<boolean> {

@@ -7,7 +7,7 @@ import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { capacityString, exclusive, infoLine, json, pad, printXml } from './format.js';
 import { Table } from './table.js';
-import { readXmlFile } from './domain_lifecycle.js';
+import { objectFromFile } from './domain_lifecycle.js';
 import { xmlEscape } from './generic.js';
 
 /** virshCommandOptPoolBy: virsh's line, then the library's error. */
@@ -110,14 +110,8 @@ async function poolDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return printXml(ctx, o, xml);
 }
 
-async function poolDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const file = o.string('file')!;
-  const xml = readXmlFile(file);
-  const conn = await ctx.conn();
-  let p;
-  try { p = await conn.defineStoragePoolXML(xml, o.bool('validate') ? 1 : 0); } catch (e) { throw new CmdError(`Failed to define pool from ${file}`, e); }
-  ctx.print(`Pool ${p.name} defined from ${file}\n`);
-  return true;
+function poolDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  return objectFromFile(ctx, o, 'Pool', 'define', (conn, xml) => conn.defineStoragePoolXML(xml, o.bool('validate') ? 1 : 0));
 }
 
 function buildFlags(o: CmdOpts): number {
@@ -129,15 +123,9 @@ function buildFlags(o: CmdOpts): number {
   return f;
 }
 
-async function poolCreate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+function poolCreate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const flags = buildFlags(o);
-  const file = o.string('file')!;
-  const xml = readXmlFile(file);
-  const conn = await ctx.conn();
-  let p;
-  try { p = await conn.createStoragePoolXML(xml, flags); } catch (e) { throw new CmdError(`Failed to create pool from ${file}`, e); }
-  ctx.print(`Pool ${p.name} created from ${file}\n`);
-  return true;
+  return objectFromFile(ctx, o, 'Pool', 'create', (conn, xml) => conn.createStoragePoolXML(xml, flags));
 }
 
 /** virshBuildPoolXML: the XML pool-define-as / pool-create-as submit. */
