@@ -1,6 +1,9 @@
 // Benchmark: parse + format of a domain with 100 devices, documents/s on one core
 // (goal: >= 5,000/s).
-import { parseDomainXml, formatDomainXml } from '../dist/src/conf/domain.js';
+// `--profile` also prints the split tokenize / build / format (best of rounds, each step in its
+// own loop on one prepared input).
+import { parseDomainXml, formatDomainXml, domainDefParseNode } from '../dist/src/conf/domain.js';
+import { parseXml } from '../dist/src/conf/xml.js';
 import { fmt, verdict } from './lib.mjs';
 
 function domainWith100Devices() {
@@ -48,3 +51,22 @@ const rate = docs / cpuSeconds;
 const wallRate = docs / elapsed;
 console.log(`domain XML with ${ndev} devices (${xml.length} bytes in, ${once.length} out): ${fmt(rate, 0)} parse+format per CPU-second (${fmt(1e6 / rate, 1)} us each); wall clock ${fmt(wallRate, 0)}/s`);
 verdict('XML parse+format of a 100-device domain >= 5000 docs/s on one core', rate >= 5000 && ndev >= 100, `${fmt(rate, 0)}/s`);
+
+if (process.argv.includes('--profile')) {
+  const tree = parseXml(xml);
+  const def = domainDefParseNode(tree, { errDomain: 10 });
+  const steps = [
+    ['tokenize', () => parseXml(xml)],
+    ['build', () => domainDefParseNode(tree, { errDomain: 10 })],
+    ['format', () => formatDomainXml(def)],
+  ];
+  const best = steps.map(() => Infinity);
+  for (let r = 0; r < 30; r++) {
+    steps.forEach(([, f], k) => {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < 100; i++) f();
+      best[k] = Math.min(best[k], Number(process.hrtime.bigint() - t) / 100e3);
+    });
+  }
+  console.log('split (us per document, best of 30 rounds): ' + steps.map(([n], k) => `${n} ${fmt(best[k], 1)}`).join(', '));
+}

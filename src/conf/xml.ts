@@ -1,5 +1,6 @@
 // A small element tree from our own fast XML parser, plus a writer that formats the way libvirt does
 // (two-space indent, single-quoted attributes, `<x/>` for empty elements). Pure: no I/O.
+import { Buffer } from 'node:buffer';
 import { ErrorNumber, VirError } from '../util/error.js';
 
 export interface XmlElement {
@@ -58,32 +59,90 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
-// Attribute names libvirt documents use over and over. Returning these constants (already
-// internalised strings) instead of a fresh slice spares V8 a string-table lookup per keyed store.
-const KNOWN_NAMES: string[][] = [];
-for (const n of ['type', 'name', 'file', 'dev', 'bus', 'device', 'address', 'network', 'model',
-  'port', 'cache', 'domain', 'slot', 'function', 'unit', 'controller', 'target', 'index', 'mode',
-  'path', 'listen', 'autoport', 'id', 'bridge', 'vram', 'heads', 'primary', 'action', 'arch',
-  'machine', 'offset', 'placement', 'current', 'discard', 'io', 'order', 'state', 'policy', 'passwd',
-  'keymap', 'size', 'value', 'host', 'protocol', 'service', 'readonly', 'bootmenu', 'memory']) {
-  (KNOWN_NAMES[n.length] ??= []).push(n);
-}
-function knownName(s: string, start: number, end: number): string | undefined {
-  const list = KNOWN_NAMES[end - start];
-  if (list === undefined) return undefined;
-  const c0 = s.charCodeAt(start);
-  for (let i = 0; i < list.length; i++) {
-    const n = list[i]!;
-    if (n.charCodeAt(0) === c0 && s.startsWith(n, start)) return n;
+// Element and attribute names libvirt documents use over and over. The tokenizer hashes a
+// name while scanning it and returns the matching constant from this table instead of a fresh
+// slice: constants are internalised strings, so keyed stores skip a string-table lookup and
+// the builder's `el.name === 'disk'` compares pointers instead of characters.
+const VOCAB = [
+  // elements
+  'domain', 'name', 'uuid', 'genid', 'title', 'description', 'metadata', 'memory', 'currentMemory',
+  'maxMemory', 'vcpu', 'numatune', 'os', 'type', 'loader', 'nvram', 'kernel', 'initrd', 'cmdline',
+  'dtb', 'init', 'initarg', 'boot', 'bootmenu', 'bios', 'smbios', 'features', 'acpi', 'apic', 'pae',
+  'hap', 'vmport', 'pmu', 'smm', 'vmcoreinfo', 'cpu', 'vendor', 'topology', 'feature', 'clock',
+  'timer', 'on_poweroff', 'on_reboot', 'on_crash', 'pm', 'suspend-to-mem', 'suspend-to-disk',
+  'devices', 'emulator', 'disk', 'driver', 'source', 'target', 'readonly', 'shareable', 'transient',
+  'serial', 'wwn', 'product', 'alias', 'address', 'controller', 'interface', 'mac', 'model', 'link',
+  'mtu', 'parallel', 'console', 'channel', 'protocol', 'input', 'graphics', 'listen', 'video',
+  'sound', 'codec', 'hostdev', 'watchdog', 'memballoon', 'stats', 'rng', 'backend', 'rate', 'panic',
+  'host', 'seclabel', 'label', 'imagelabel', 'iotune', 'encryption', 'auth', 'secret',
+  // attributes
+  'dev', 'bus', 'device', 'file', 'network', 'cache', 'port', 'slot', 'function', 'unit', 'index',
+  'mode', 'path', 'arch', 'machine', 'offset', 'service', 'placement', 'autoport', 'state', 'heads',
+  'vram', 'ram', 'vgamem', 'vram64', 'primary', 'policy', 'tickpolicy', 'enabled', 'current',
+  'bridge', 'managed', 'cpuset', 'action', 'threads', 'sockets', 'cores', 'dies', 'ports', 'vectors',
+  'period', 'order', 'match', 'io', 'id', 'enable', 'discard', 'check', 'adjustment', 'fallback',
+  'volume', 'pool', 'track', 'timezone', 'timeout', 'startupPolicy', 'slots', 'secure', 'passwd',
+  'multifunction', 'migratable', 'keymap', 'dir', 'detect_zeroes', 'error_policy', 'bytes', 'basis',
+  'autodeflate', 'append', 'size', 'value', 'portgroup', 'firmware', 'useserial', 'rebootTimeout',
+  'websocket', 'sharePolicy', 'socket', 'tlsPort', 'defaultMode', 'template', 'stateless',
+  'frequency', 'present', 'controller', 'iothread', 'queues', 'copy_on_read', 'rerror_policy',
+  'tray', 'removable', 'snapshot', 'bootIndex', 'xmlns', 'reg', 'base', 'iobase', 'irq', 'cssid',
+  'ssid', 'devno', 'transport', 'tls', 'freePageReporting', 'passwdValidTo', 'vendor_id', 'start',
+];
+/** Hash of a name as the scanners compute it char by char: h = h * 31 + c (32-bit). */
+const VOCAB_BITS = 10;
+const VOCAB_MASK = (1 << VOCAB_BITS) - 1;
+const VOCAB_TABLE: string[] = new Array<string>(VOCAB_MASK + 1).fill('');
+// each entry's characters, for checking a candidate without charCodeAt calls
+const VOCAB_CHARS = new Uint16Array(VOCAB.reduce((n, v) => n + v.length, 0));
+const VOCAB_AT = new Int32Array(VOCAB_MASK + 1);
+{
+  let at = 0;
+  for (const n of VOCAB) {
+    let h = 0;
+    for (let i = 0; i < n.length; i++) h = (Math.imul(h, 31) + n.charCodeAt(i)) | 0;
+    // open addressing, linear probing; the table is a quarter full
+    let i = (h ^ (h >>> VOCAB_BITS)) & VOCAB_MASK;
+    while (VOCAB_TABLE[i] !== '' && VOCAB_TABLE[i] !== n) i = (i + 1) & VOCAB_MASK;
+    if (VOCAB_TABLE[i] === n) continue;
+    VOCAB_TABLE[i] = n;
+    VOCAB_AT[i] = at;
+    for (let k = 0; k < n.length; k++) VOCAB_CHARS[at++] = n.charCodeAt(k);
   }
-  return undefined;
+}
+/** The vocabulary constant equal to s[start, end) (whose hash is h), else a fresh slice. */
+function internName(s: string, b: Uint16Array, start: number, end: number, h: number): string {
+  const len = end - start;
+  for (let i = (h ^ (h >>> VOCAB_BITS)) & VOCAB_MASK; ; i = (i + 1) & VOCAB_MASK) {
+    const n = VOCAB_TABLE[i]!;
+    if (n.length === len) {
+      let k = 0;
+      const at = VOCAB_AT[i]!;
+      while (k < len && VOCAB_CHARS[at + k] === b[start + k]) k++;
+      if (k === len) return n;
+    } else if (n === '') {
+      return s.slice(start, end);
+    }
+  }
+}
+/** Does b hold `name` followed by '>' at offset p (a matching end tag's name)? */
+function endTagAt(b: Uint16Array, p: number, name: string): boolean {
+  const len = name.length;
+  for (let k = 0; k < len; k++) if (b[p + k] !== name.charCodeAt(k)) return false;
+  return b[p + len] === 62;
 }
 
 class XmlTokenizer {
   private pos = 0;
   /** offset of the start tag being read, for its error messages */
   private tagStart = 0;
-  constructor(private readonly s: string, private readonly url: string, private readonly errDomain: number) {}
+  private readonly seen: string[] = [];
+  /** the document's UTF-16 code units: indexing a typed array is cheaper than charCodeAt */
+  private readonly b: Uint16Array;
+  constructor(private readonly s: string, private readonly url: string, private readonly errDomain: number) {
+    this.b = new Uint16Array(s.length);
+    Buffer.from(this.b.buffer, 0, 2 * s.length).write(s, 0, 'utf16le');
+  }
 
   /** 1-based line of offset `p`; only errors need it, so it is computed then, not per element. */
   private lineAt(p: number): number {
@@ -117,9 +176,10 @@ class XmlTokenizer {
 
   parse(): XmlElement {
     const s = this.s;
-    if (s.charCodeAt(0) === 0xfeff) this.pos = 1;
+    const b = this.b;
+    if (b[0] === 0xfeff) this.pos = 1;
     this.skipMisc();
-    if (this.pos >= s.length || s.charCodeAt(this.pos) !== 60) {
+    if (this.pos >= s.length || b[this.pos] !== 60) {
       this.fail("Start tag expected, '<' not found", this.pos);
     }
     const root = this.element();
@@ -131,8 +191,9 @@ class XmlTokenizer {
   /** Whitespace, comments, PIs and DOCTYPE outside the root element. */
   private skipMisc(): void {
     const s = this.s;
+    const b = this.b;
     for (;;) {
-      while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
+      while (this.pos < s.length && isSpace(b[this.pos])) this.pos++;
       if (s.startsWith('<?', this.pos)) {
         const e = s.indexOf('?>', this.pos + 2);
         if (e < 0) this.fail('ParsePI: PI xml never end ...', s.length);
@@ -165,15 +226,18 @@ class XmlTokenizer {
     // ASCII fast path by char codes (names in libvirt documents are ASCII); the regex handles
     // the rest of XML's name alphabet
     const s = this.s;
+    const b = this.b;
     const start = this.pos;
     let p = start;
-    let c = s.charCodeAt(p);
+    let c = b[p];
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58) {
-      c = s.charCodeAt(++p);
+      let h = c;
+      c = b[++p];
       while ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46) {
-        c = s.charCodeAt(++p);
+        h = (Math.imul(h, 31) + c) | 0;
+        c = b[++p];
       }
-      if (!(c >= 0xb7)) { this.pos = p; return s.slice(start, p); }
+      if (!(c >= 0xb7)) { this.pos = p; return internName(s, b, start, p, h); }
     }
     NAME_RE.lastIndex = start;
     const m = NAME_RE.exec(s);
@@ -215,24 +279,25 @@ class XmlTokenizer {
 
   private element(): XmlElement {
     const s = this.s;
+    const b = this.b;
     const stack: XmlElement[] = [];
     const starts: number[] = []; // start-tag offsets of `stack`, for error lines
     let root: XmlElement | undefined;
     for (;;) {
       // at '<'
       const tagStart = this.pos;
-      const next = s.charCodeAt(this.pos + 1);
+      const next = b[this.pos + 1];
       if (next === 47) { // </name>
         const open = stack[stack.length - 1]!;
         const on = open.name;
         // the usual case, `</name>` matching the open tag, is checked in place without slicing
-        if (s.startsWith(on, this.pos + 2) && s.charCodeAt(this.pos + 2 + on.length) === 62) {
+        if (endTagAt(b, this.pos + 2, on)) {
           this.pos += 3 + on.length;
         } else {
           this.pos += 2;
           const name = this.name();
-          while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
-          if (s.charCodeAt(this.pos) !== 62) this.fail("expected '>'");
+          while (this.pos < s.length && isSpace(b[this.pos])) this.pos++;
+          if (b[this.pos] !== 62) this.fail("expected '>'");
           this.pos++;
           if (name !== on) {
             this.fail(`Opening and ending tag mismatch: ${on} line ${this.lineAt(starts[starts.length - 1]!)} and ${name}`);
@@ -302,32 +367,41 @@ class XmlTokenizer {
     // Fast path over char codes for the common shape ` name='value'`; anything unusual (or
     // wrong) restarts that attribute in the careful scanner below, which reports errors.
     const s = this.s;
+    const b = this.b;
     const attrs = el.attrs;
+    const seen = this.seen; // names stored so far in this tag, for the duplicate check
+    let n = 0;
     let p = this.pos;
     for (;;) {
       const attrStart = p;
-      let c = s.charCodeAt(p);
-      while (c === 32 || c === 10 || c === 9 || c === 13) c = s.charCodeAt(++p);
+      let c = b[p];
+      while (c === 32 || c === 10 || c === 9 || c === 13) c = b[++p];
       if (c === 62) { this.pos = p + 1; return false; }
-      if (c === 47 && s.charCodeAt(p + 1) === 62) { this.pos = p + 2; return true; }
+      if (c === 47 && b[p + 1] === 62) { this.pos = p + 2; return true; }
       if (p === attrStart || !((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58)) { p = attrStart; break; }
       const ns = p;
-      c = s.charCodeAt(++p);
+      let h = c;
+      c = b[++p];
       while ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46) {
-        c = s.charCodeAt(++p);
+        h = (Math.imul(h, 31) + c) | 0;
+        c = b[++p];
       }
       if (c !== 61) { p = attrStart; break; } // spaces around '=' or exotic names: careful path
-      const an = knownName(s, ns, p) ?? s.slice(ns, p);
-      const q = s.charCodeAt(++p);
-      if ((q !== 39 && q !== 34) || attrs[an] !== undefined) { p = attrStart; break; }
+      const an = internName(s, b, ns, p, h);
+      const q = b[++p];
+      if (q !== 39 && q !== 34) { p = attrStart; break; }
+      let dup = false;
+      for (let j = 0; j < n; j++) if (seen[j] === an) { dup = true; break; }
+      if (dup) { p = attrStart; break; } // the careful path reports it
       const vs = p + 1;
       let e = vs;
       let special = false;
-      for (c = s.charCodeAt(e); c !== q; c = s.charCodeAt(++e)) {
+      for (c = b[e]; c !== q; c = b[++e]) {
         if (c === 38 || c === 60 || !(c >= 32)) { special = true; break; } // & < controls, or the end (NaN)
       }
       if (special) { p = attrStart; break; }
       attrs[an] = s.slice(vs, e);
+      seen[n++] = an;
       p = e + 1;
     }
     this.pos = p;
@@ -336,13 +410,14 @@ class XmlTokenizer {
 
   private attributesSlow(el: XmlElement): boolean {
     const s = this.s;
+    const b = this.b;
     for (;;) {
       const before = this.pos;
-      while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
-      const c = s.charCodeAt(this.pos);
+      while (this.pos < s.length && isSpace(b[this.pos])) this.pos++;
+      const c = b[this.pos];
       if (c === 62) { this.pos++; return false; }
       if (c === 47) {
-        if (s.charCodeAt(this.pos + 1) !== 62) this.fail(`Couldn't find end of Start Tag ${el.name} line ${this.lineAt(this.tagStart)}`, this.pos);
+        if (b[this.pos + 1] !== 62) this.fail(`Couldn't find end of Start Tag ${el.name} line ${this.lineAt(this.tagStart)}`, this.pos);
         this.pos += 2;
         return true;
       }
@@ -350,17 +425,17 @@ class XmlTokenizer {
       if (this.pos === before) this.fail('attributes construct error');
       const an = this.name();
       if (an === '') this.fail('attributes construct error');
-      while (isSpace(s.charCodeAt(this.pos))) this.pos++;
-      if (s.charCodeAt(this.pos) !== 61) this.fail(`Specification mandates value for attribute ${an}`);
+      while (isSpace(b[this.pos])) this.pos++;
+      if (b[this.pos] !== 61) this.fail(`Specification mandates value for attribute ${an}`);
       this.pos++;
-      while (isSpace(s.charCodeAt(this.pos))) this.pos++;
-      const q = s.charCodeAt(this.pos);
+      while (isSpace(b[this.pos])) this.pos++;
+      const q = b[this.pos];
       if (q !== 39 && q !== 34) this.fail('AttValue: " or \' expected');
       // one pass over the value: find the closing quote, note what needs more work
       const vstart = this.pos + 1;
       let end = vstart, special = false;
       for (; end < s.length; end++) {
-        const ch = s.charCodeAt(end);
+        const ch = b[end];
         if (ch === q) break;
         if (ch === 60) this.fail("Unescaped '<' not allowed in attributes values", end);
         if (ch === 38 || ch === 10 || ch === 9 || ch === 13) special = true;
@@ -372,7 +447,8 @@ class XmlTokenizer {
         v = v.replace(/\r\n|[\t\n\r]/g, ' ');
         if (v.indexOf('&') !== -1) v = this.decode(v, vstart);
       }
-      if (Object.hasOwn(el.attrs, an)) this.fail(`Attribute ${an} redefined`);
+      // libxml2 points past the repeated attribute's value
+      if (Object.hasOwn(el.attrs, an)) this.fail(`Attribute ${an} redefined`, end + 1);
       el.attrs[an] = v;
       this.pos = end + 1;
     }
