@@ -27,7 +27,9 @@ export async function startStorageDaemon({ netns = false, pool = true } = {}) {
     spawnSync('ip', ['netns', 'add', ns]);
     spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
   }
-  const argv = [process.execPath, path.join(REPO, 'bin/tsvirtd'), '--root', root];
+  // BENCH_DAEMON_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the daemon
+  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const argv = [process.execPath, ...nodeArgs, path.join(REPO, 'bin/tsvirtd'), '--root', root];
   const proc = spawn(ns ? 'ip' : argv[0], ns ? ['netns', 'exec', ns, ...argv] : argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise((r) => proc.once('exit', r));
   const sock = path.join(root, 'run/tsvirt/tsvirt-sock');

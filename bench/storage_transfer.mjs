@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { fmt, verdict } from './lib.mjs';
 import { startStorageDaemon } from './storage_lib.mjs';
 const { fileDataExtents } = await import('../dist/src/util/file_extents.js');
+const { BatchedFileWriter } = await import('../dist/src/util/file_writer.js');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -68,23 +69,20 @@ try {
     return data;
   }
 
-  /** The client side of `vol-download --sparse`: positioned writes, holes skipped. */
+  /**
+   * The client side of `vol-download --sparse`, as tsvirsh does it: batched positioned writes
+   * (one in flight while the next chunks arrive), holes skipped.
+   */
   async function download(vol, out) {
     const st = await vol.download(0, 0, 1);
     const fh = await fsp.open(out, 'w');
-    let pos = 0;
+    const w = new BatchedFileWriter(fh);
     let data = 0;
-    let pending = Promise.resolve();
     for await (const c of st) {
-      if (Buffer.isBuffer(c)) {
-        const at = pos;
-        // One write in flight while the next chunk arrives.
-        await pending;
-        pending = fh.write(c, 0, c.length, at).then(() => undefined);
-        pos += c.length; data += c.length;
-      } else pos += c.hole;
+      if (Buffer.isBuffer(c)) { await w.write(c); data += c.length; } else await w.skip(c.hole);
     }
-    await pending;
+    await w.drain();
+    const pos = w.position;
     await fh.truncate(pos);
     await fh.close();
     return data;

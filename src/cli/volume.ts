@@ -4,6 +4,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { open as fsOpen, type FileHandle } from 'node:fs/promises';
 import { fileDataExtents } from '../util/file_extents.js';
+import { BatchedFileWriter } from '../util/file_writer.js';
 import type { StoragePool, StorageVol } from '../api/storage.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
@@ -322,15 +323,19 @@ async function volDownload(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const show = progress(ctx, length || info.capacity);
   let done = 0;
   try {
+    // batched positioned writes, one in flight while the next chunks arrive
+    const w = new BatchedFileWriter(out);
     for await (const chunk of st) {
       if (Buffer.isBuffer(chunk)) {
-        for (let off = 0; off < chunk.length;) off += (await out.write(chunk, off, chunk.length - off, done + off)).bytesWritten;
+        await w.write(chunk);
         done += chunk.length;
       } else {
+        await w.skip(chunk.hole);
         done += chunk.hole;
       }
       show(done);
     }
+    await w.drain();
     await out.truncate(done);
     await out.close();
   } catch (e) {

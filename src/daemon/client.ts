@@ -48,7 +48,7 @@ export class ClientSession {
   readonly streams = new Map<string, ServerStream>();
   readonly log: CategoryLogger;
 
-  private readonly reader = new PacketReader();
+  private readonly reader = new PacketReader({ splitStreamData: true });
   private readonly inbox: Packet[] = [];
   private inflight = 0;
   private barrier = false;
@@ -205,6 +205,19 @@ export class ClientSession {
       return true;
     }
     return this.socket.write(buf);
+  }
+
+  /** Write several buffers as one batch (one writev); false when the socket asks to wait. */
+  writeFrames(bufs: Buffer[]): boolean {
+    if (bufs.length === 1) return this.write(bufs[0]);
+    this.socket.cork();
+    let ok = true;
+    try {
+      for (const b of bufs) ok = this.write(b);
+    } finally {
+      this.socket.uncork();
+    }
+    return ok;
   }
 
   /** Resolves when the socket has room again (or the client is gone). */

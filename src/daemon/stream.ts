@@ -5,7 +5,7 @@
 // OK is answered with OK after the driver committed, its ERROR (abort) is answered with OK.
 import type { Header, Packet } from '../rpc/packet.js';
 import {
-  classifyStreamPacket, streamDataPackets, streamEndPacket, streamErrorPacket, streamFinishPacket,
+  classifyStreamPacket, streamDataFrames, streamEndPacket, streamErrorPacket, streamFinishPacket,
   streamHolePacket, type StreamId,
 } from '../rpc/stream.js';
 import type { DriverStream, StreamChunk } from '../drivers/driver.js';
@@ -37,9 +37,7 @@ export class ServerStream {
   private get sid(): StreamId { return { proc: this.call.proc, serial: this.call.serial, prog: this.call.prog }; }
 
   private sendData(b: Buffer): boolean {
-    let ok = true;
-    for (const pkt of streamDataPackets(this.sid, b)) ok = this.client.write(pkt);
-    return ok;
+    return this.client.writeFrames(streamDataFrames(this.sid, b));
   }
 
   private sendError(e: unknown): void {
@@ -77,7 +75,8 @@ export class ServerStream {
       switch (ev.kind) {
         case 'data':
           if (!this.drv.send) throw virError(ErrorDomain.STREAMS, ErrorNumber.OPERATION_INVALID, 'stream does not accept data');
-          await this.drv.send(Buffer.from(ev.data));
+          // Views of the received bytes: nothing else holds or reuses them, so no copy.
+          for (const part of ev.data) await this.drv.send(part);
           return;
         case 'hole': {
           const length = Number(ev.length);

@@ -2,7 +2,9 @@
 // socket chunks into packets. No sockets here (pg-protocol style: push(chunk) -> packets).
 // libvirt counterpart: virnetmessage.c (virNetMessageDecodeLength/Header/NumFDs).
 
-import { MessageType, NUM_FDS_MAX, PACKET_MAX, PACKET_MIN } from './protocol.js';
+import { MessageStatus, MessageType, NUM_FDS_MAX, PACKET_MAX, PACKET_MIN } from './protocol.js';
+
+const EMPTY = Buffer.alloc(0);
 
 export interface Header {
   prog: number;
@@ -21,6 +23,11 @@ export interface Packet {
   nfds: number;
   /** Total length as announced by the length word. */
   length: number;
+  /**
+   * Set only by a reader with `splitStreamData` for a STREAM/CONTINUE packet that arrived in
+   * several socket chunks: the data as views of those chunks, in order (payload is then empty).
+   */
+  parts?: Buffer[];
 }
 
 /**
@@ -135,7 +142,16 @@ export interface PacketReaderOptions {
    * bytes sets this to false.
    */
   skipFdBytes?: boolean;
+  /**
+   * Stream data packets (STREAM, CONTINUE) that span several chunks are not concatenated:
+   * their data comes as `parts`. A volume transfer is mostly such packets, and a concatenation
+   * copies, and allocates fresh memory for, every byte of it once more.
+   */
+  splitStreamData?: boolean;
 }
+
+/** Below this, a concatenation costs less than handling parts. */
+const SPLIT_MIN = 16 * 1024;
 
 /**
  * Streaming reassembly: `push(chunk)` returns every packet completed by the chunk. Packets may
@@ -152,9 +168,11 @@ export class PacketReader {
   private skip = 0;
   private failed: FramingError | null = null;
   private readonly skipFdBytes: boolean;
+  private readonly splitStreamData: boolean;
 
   constructor(opts: PacketReaderOptions = {}) {
     this.skipFdBytes = opts.skipFdBytes ?? true;
+    this.splitStreamData = opts.splitStreamData ?? false;
   }
 
   /** Bytes held for an incomplete packet (for back-pressure decisions and tests). */
@@ -214,6 +232,16 @@ export class PacketReader {
       }
       this.hold(data.subarray(0, missing));
       data = data.subarray(missing);
+      if (this.splitStreamData && this.want >= SPLIT_MIN) {
+        const split = this.splitData();
+        if (split) {
+          this.chunks = [];
+          this.buffered = 0;
+          this.want = 0;
+          out.push(split);
+          continue;
+        }
+      }
       const pkt = Buffer.concat(this.chunks, this.want);
       this.chunks = [];
       this.buffered = 0;
@@ -221,6 +249,21 @@ export class PacketReader {
       out.push(this.complete(pkt));
     }
     return out;
+  }
+
+  /** The held chunks as a STREAM/CONTINUE packet with its data in parts; null for any other packet. */
+  private splitData(): Packet | null {
+    const first = this.chunks[0];
+    const head = first.length >= PACKET_MIN ? first : Buffer.concat(this.chunks, PACKET_MIN);
+    if (head.readInt32BE(16) !== MessageType.STREAM || head.readInt32BE(24) !== MessageStatus.CONTINUE) return null;
+    const parts: Buffer[] = [];
+    let skip = PACKET_MIN;
+    for (const c of this.chunks) {
+      if (skip >= c.length) { skip -= c.length; continue; }
+      parts.push(skip > 0 ? c.subarray(skip) : c);
+      skip = 0;
+    }
+    return { header: decodeHeader(head), payload: EMPTY, nfds: 0, length: this.want, parts };
   }
 
   private hold(b: Buffer): void {

@@ -5,7 +5,7 @@
 // A stream is named by the (proc, serial) of the CALL that opened it. Data packets are raw bytes
 // (no XDR length, no padding) cut at 262120 bytes like libvirt does.
 
-import { encodePacket, type Header, type Packet } from './packet.js';
+import { encodeHeader, encodePacket, type Header, type Packet } from './packet.js';
 import { LEGACY_PAYLOAD_MAX, MessageStatus, MessageType, Program, PROGRAM_VERSION } from './protocol.js';
 import { XdrReader, XdrWriter, type Hyper } from './xdr.js';
 import { decodeError, encodeError } from './types.js';
@@ -27,6 +27,22 @@ export function streamDataPackets(id: StreamId, data: Uint8Array, chunk = LEGACY
   const out: Buffer[] = [];
   for (let off = 0; off < data.length; off += chunk) {
     out.push(encodePacket(header(id, MessageType.STREAM, MessageStatus.CONTINUE), data.subarray(off, off + chunk)));
+  }
+  return out;
+}
+
+/**
+ * The same data packets as header + payload pairs ([head, view, head, view, ...]): written
+ * corked they leave in one writev, and the payload bytes are never copied into a packet buffer
+ * (a 1 GiB upload would otherwise copy, and allocate, every byte once more on each side).
+ */
+export function streamDataFrames(id: StreamId, data: Uint8Array, chunk = LEGACY_PAYLOAD_MAX): Buffer[] {
+  const out: Buffer[] = [];
+  const h = header(id, MessageType.STREAM, MessageStatus.CONTINUE);
+  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (let off = 0; off < buf.length; off += chunk) {
+    const view = buf.subarray(off, off + chunk);
+    out.push(encodeHeader(h, view.length), view);
   }
   return out;
 }
@@ -67,7 +83,8 @@ export function streamHolePacket(id: StreamId, length: Hyper, flags = 0): Buffer
 }
 
 export type StreamEvent =
-  | { kind: 'data'; data: Buffer }
+  /** data: the bytes, in one piece or several (see Packet.parts) */
+  | { kind: 'data'; data: Buffer[] }
   | { kind: 'end' }
   | { kind: 'hole'; length: Hyper; flags: number }
   | { kind: 'finish' }
@@ -84,7 +101,8 @@ export function classifyStreamPacket(p: Packet): StreamEvent {
   if (type !== MessageType.STREAM) throw new RangeError(`not a stream packet: type ${type}`);
   switch (status) {
     case MessageStatus.CONTINUE:
-      return p.payload.length === 0 ? { kind: 'end' } : { kind: 'data', data: p.payload };
+      if (p.parts) return { kind: 'data', data: p.parts };
+      return p.payload.length === 0 ? { kind: 'end' } : { kind: 'data', data: [p.payload] };
     case MessageStatus.OK:
       return { kind: 'finish' };
     case MessageStatus.ERROR:

@@ -51,7 +51,7 @@ export function protocolError(detail: string): VirError {
 }
 
 export class RpcClient {
-  private readonly reader = new PacketReader();
+  private readonly reader = new PacketReader({ splitStreamData: true });
   private nextSerial = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, { proc: number; sink: StreamSink }>();
@@ -121,6 +121,20 @@ export class RpcClient {
   write(pkt: Buffer): boolean {
     if (this.closedError) throw socketClosedError();
     return this.transport.stream.write(pkt);
+  }
+
+  /** Write several buffers as one batch (one writev); false when the transport is full. */
+  writeFrames(bufs: Buffer[]): boolean {
+    if (this.closedError) throw socketClosedError();
+    const s = this.transport.stream;
+    s.cork();
+    let ok = true;
+    try {
+      for (const b of bufs) ok = s.write(b);
+    } finally {
+      s.uncork();
+    }
+    return ok;
   }
 
   /** Resolves when the transport can take more (or is closed). */

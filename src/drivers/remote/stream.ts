@@ -5,7 +5,7 @@
 import type { DriverStream, StreamChunk } from '../driver.js';
 import type { Packet } from '../../rpc/packet.js';
 import {
-  classifyStreamPacket, streamAbortPacket, streamDataPackets, streamFinishPacket, streamHolePacket, type StreamId,
+  classifyStreamPacket, streamAbortPacket, streamDataFrames, streamFinishPacket, streamHolePacket, type StreamId,
 } from '../../rpc/stream.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../../util/error.js';
 import type { RpcClient, StreamSink } from './client.js';
@@ -67,7 +67,8 @@ export class RemoteStream implements DriverStream, StreamSink {
     switch (ev.kind) {
       case 'data':
         if (this.aborted || !this.opts.readable) return; // after abort libvirtd's queued data is discarded
-        this.push({ chunk: Buffer.from(ev.data) }, ev.data.length);
+        // views of the socket's chunks, which nothing else reuses: no copy
+        for (const part of ev.data) this.push({ chunk: part }, part.length);
         return;
       case 'hole':
         if (this.aborted || !this.opts.readable) return;
@@ -104,8 +105,10 @@ export class RemoteStream implements DriverStream, StreamSink {
   async send(chunk: StreamChunk): Promise<void> {
     this.checkWritable();
     if (Buffer.isBuffer(chunk) || chunk instanceof Uint8Array) {
-      for (const pkt of streamDataPackets(this.id, chunk)) {
-        if (!this.client.write(pkt)) await this.client.waitDrain();
+      // a batch of at most 1 MiB of packets per writev, then wait if the socket is full
+      const frames = streamDataFrames(this.id, chunk);
+      for (let i = 0; i < frames.length; i += 8) {
+        if (!this.client.writeFrames(frames.slice(i, i + 8))) await this.client.waitDrain();
         this.checkWritable();
       }
       return;

@@ -6,6 +6,7 @@
 import * as fsp from 'node:fs/promises';
 import type { StreamChunk } from '../driver.js';
 import { dataWithin, fileDataExtents, type Extents } from '../../util/file_extents.js';
+import { BatchedFileWriter } from '../../util/file_writer.js';
 
 export type { Extents };
 
@@ -25,8 +26,6 @@ export const BLOCK = 4096;
 export const STEP = 256 * 1024;
 /** Bytes per read of a download, and the largest data chunk handed to the stream. */
 const READ = 1024 * 1024;
-/** Data of an upload is gathered into writes of this size (measured: larger stages fall out of the CPU cache and were slower). */
-const STAGE = 512 * 1024;
 
 const ZERO = Buffer.alloc(STEP);
 
@@ -50,7 +49,7 @@ export async function* readSparse(fh: fsp.FileHandle, offset: number, length: nu
     let hole = 0;
     for (const [s, e] of dataWithin(extents, offset, end)) {
       hole += s - at;
-      for await (const c of readSparse(fh, s, e - s, true)) {
+      for await (const c of readRange(fh, s, e, true)) {
         if (Buffer.isBuffer(c)) {
           if (hole) { yield { hole }; hole = 0; }
           yield c;
@@ -62,6 +61,11 @@ export async function* readSparse(fh: fsp.FileHandle, offset: number, length: nu
     if (hole) yield { hole };
     return;
   }
+  yield* readRange(fh, offset, end, sparse);
+}
+
+/** [offset, end) of the file (end within its size) as data chunks, and holes if `sparse`. */
+async function* readRange(fh: fsp.FileHandle, offset: number, end: number, sparse: boolean): AsyncGenerator<StreamChunk> {
   let pos = offset;
   let pendingHole = 0;
   // Reads of READ bytes into fresh buffers, the next one in flight while this one is scanned
@@ -121,6 +125,7 @@ export class SparseWriter {
   constructor(private readonly fh: fsp.FileHandle, offset: number, private readonly limit: number,
     private readonly extents: Extents | null = null) {
     this.pos = offset;
+    this.out = new BatchedFileWriter(fh, offset);
   }
   get position(): number { return this.pos; }
 
@@ -133,28 +138,14 @@ export class SparseWriter {
     return this.limit > 0 ? Math.max(0, Math.min(n, this.limit - this.pos)) : n;
   }
 
-  /**
-   * Data is copied into a staging buffer and written STAGE bytes at a time, one write in flight
-   * while the next buffer fills: a stream of 256 KiB packets costs a write call per 4 MiB, and
-   * receiving overlaps writing. The caller may reuse its chunk as soon as write() resolved.
-   */
-  private stage: Buffer | null = null;
-  private staged = 0;
-  private stageAt = 0;
-  private spare: Buffer | null = null;
-  private inflight: Promise<void> | null = null;
+  /** Data goes out in batches (views, no copy); chunks must not be reused once handed over. */
+  private readonly out: BatchedFileWriter;
 
   async write(chunk: StreamChunk): Promise<void> {
     if (Buffer.isBuffer(chunk)) {
       const n = this.room(chunk.length);
-      for (let off = 0; off < n;) {
-        if (!this.stage) { this.stage = this.spare ?? Buffer.allocUnsafe(STAGE); this.spare = null; this.staged = 0; this.stageAt = this.pos + off; }
-        const k = Math.min(n - off, STAGE - this.staged);
-        chunk.copy(this.stage, this.staged, off, off + k);
-        this.staged += k;
-        off += k;
-        if (this.staged === STAGE) await this.flushStage();
-      }
+      if (n === 0) return;
+      await this.out.write(n === chunk.length ? chunk : chunk.subarray(0, n));
       this.pos += n;
       this.dataBytes += n;
       if (this.size !== null && this.pos > this.size) this.size = this.pos;
@@ -162,33 +153,10 @@ export class SparseWriter {
     }
     const n = this.room(chunk.hole);
     // A hole moves the position: what was staged is written before anything is zeroed.
-    await this.flushStage();
-    await this.settle();
+    await this.out.drain();
     await this.zeroExisting(this.pos, this.pos + n);
+    await this.out.skip(n);
     this.pos += n;
-  }
-
-  /** Start writing the staged bytes (after the previous write finished). */
-  private async flushStage(): Promise<void> {
-    const buf = this.stage;
-    if (!buf || this.staged === 0) return;
-    const len = this.staged;
-    const at = this.stageAt;
-    this.stage = null;
-    await this.settle();
-    this.inflight = (async () => {
-      for (let off = 0; off < len;) off += (await this.fh.write(buf, off, len - off, at + off)).bytesWritten;
-      this.spare = buf;
-    })();
-    // Reported by the next settle(); never an unhandled rejection in between.
-    this.inflight.catch(() => undefined);
-  }
-
-  /** Wait for the write in flight (and raise its error). */
-  private async settle(): Promise<void> {
-    const p = this.inflight;
-    this.inflight = null;
-    if (p) await p;
   }
 
   /** Overwrite with zeros any non-zero blocks of [from, to) that lie inside the current file. */
@@ -216,13 +184,17 @@ export class SparseWriter {
     }
   }
 
-  /** Extend the file over a trailing hole and flush to disk. */
-  async commit(): Promise<void> {
-    await this.flushStage();
-    await this.settle();
+  /**
+   * Write what is staged and extend the file over a trailing hole. `durable` also flushes it to
+   * disk: a clone does; an upload does not, as neither libvirt's vol-upload nor `cp` does (the
+   * data is in the page cache and survives anything but a host crash; an fsync of the whole
+   * volume would double the time of every upload).
+   */
+  async commit({ durable = false }: { durable?: boolean } = {}): Promise<void> {
+    await this.out.drain();
     const size = (await this.fh.stat()).size;
     if (this.pos > size) await this.fh.truncate(this.pos);
-    await this.fh.sync();
+    if (durable) await this.fh.sync();
   }
 }
 
@@ -232,7 +204,7 @@ export async function copySparse(src: string, dst: fsp.FileHandle): Promise<void
   try {
     const w = new SparseWriter(dst, 0, 0, (await dst.stat()).blocks === 0 ? [] : null);
     for await (const c of readSparse(fh, 0, 0, true, await openFileExtents(fh, src))) await w.write(c);
-    await w.commit();
+    await w.commit({ durable: true });
   } finally {
     await fh.close();
   }
