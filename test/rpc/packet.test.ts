@@ -183,3 +183,28 @@ test('replyHeader echoes the call (captured AUTH_LIST exchange)', () => {
   assert.deepEqual(reply, hex('00000024 20008086 00000001 00000042 00000001 00000000 00000000 00000001 00000000'));
   assert.equal(replyHeader(call.header, 1, true).type, MessageType.REPLY_WITH_FDS);
 });
+
+test('splitStreamData: a large stream data packet split over chunks arrives as views, other packets whole', () => {
+  const data = Buffer.alloc(200_000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+  const streamHdr = { prog: Program.REMOTE, vers: 1, proc: 209, type: MessageType.STREAM, serial: 9, status: 2 };
+  const stream = encodePacket(streamHdr, data);
+  const reply = encodePacket({ ...streamHdr, type: MessageType.REPLY, status: 0 }, data);
+  const wire = Buffer.concat([stream, reply, stream]);
+  // 64 KiB socket reads, and one cut inside the second stream packet's header
+  const cuts = [65536, 131072, stream.length + reply.length + 10, wire.length];
+  const r = new PacketReader({ splitStreamData: true });
+  const out: Packet[] = [];
+  let at = 0;
+  for (const c of cuts) { out.push(...r.push(wire.subarray(at, c))); at = c; }
+  assert.equal(out.length, 3);
+  assert.ok(out[0].parts && out[0].parts.length > 1, 'stream data in parts');
+  assert.deepEqual(Buffer.concat(out[0].parts!), data);
+  assert.equal(out[0].header.serial, 9);
+  assert.equal(out[1].parts, undefined, 'a reply is concatenated');
+  assert.deepEqual(out[1].payload, data);
+  assert.ok(out[2].parts);
+  assert.deepEqual(Buffer.concat(out[2].parts!), data);
+  // without the option the same bytes come out whole
+  assert.deepEqual(feed([wire.subarray(0, 65536), wire.subarray(65536)]).map((p) => p.payload.length), [data.length, data.length, data.length]);
+});
