@@ -10,10 +10,9 @@ import { consoleAliasOf } from './domain_postparse.js';
 
 export interface FormatFlags { inactive: boolean; secure: boolean }
 
-/** Does the object have any (defined) property? Without Object.values()' array. */
-function hasAny(o: object): boolean {
-  for (const k in o) if ((o as Record<string, unknown>)[k] !== undefined) return true;
-  return false;
+/** Would formatInfo write anything? (decides `<x/>` against `<x>...</x>`) */
+function hasInfo(info: DeviceInfo, boot: boolean): boolean {
+  return (boot && info.bootOrder !== undefined) || info.alias !== undefined || info.address !== undefined;
 }
 
 function formatInfo(w: XmlWriter, info: DeviceInfo, boot: boolean): void {
@@ -21,23 +20,24 @@ function formatInfo(w: XmlWriter, info: DeviceInfo, boot: boolean): void {
   if (info.alias !== undefined) w.empty1('alias', 'name', info.alias);
   const a = info.address;
   if (a) {
-    const attrs: Record<string, string> = { type: a.type };
+    w.start('address').attr('type', a.type);
     const order = ADDRESS_ATTRS[a.type] ?? Object.keys(a.attrs);
-    for (const k of order) if (a.attrs[k] !== undefined) attrs[k] = a.attrs[k]!;
-    w.empty('address', attrs);
+    for (const k of order) w.attr(k, a.attrs[k]);
+    w.end();
   }
 }
 
 export function formatDisk(w: XmlWriter, d: DiskDef): void {
-  if (d.model === undefined && d.snapshot === undefined) w.open('disk', { type: d.type, device: d.device });
-  else w.open('disk', { type: d.type, device: d.device, model: d.model, snapshot: d.snapshot });
+  w.start('disk').attr('type', d.type).attr('device', d.device).attr('model', d.model).attr('snapshot', d.snapshot).endOpen();
   const drv = d.driver;
-  if (drv && hasAny(drv)) {
-    w.empty('driver', {
-      name: drv.name, type: drv.type, cache: drv.cache, error_policy: drv.errorPolicy,
-      rerror_policy: drv.rerrorPolicy, io: drv.io, copy_on_read: drv.copyOnRead, discard: drv.discard,
-      iothread: drv.iothread, detect_zeroes: drv.detectZeroes, queues: drv.queues,
-    });
+  if (drv && (drv.name !== undefined || drv.type !== undefined || drv.cache !== undefined ||
+    drv.errorPolicy !== undefined || drv.rerrorPolicy !== undefined || drv.io !== undefined ||
+    drv.copyOnRead !== undefined || drv.discard !== undefined || drv.iothread !== undefined ||
+    drv.detectZeroes !== undefined || drv.queues !== undefined)) {
+    w.start('driver').attr('name', drv.name).attr('type', drv.type).attr('cache', drv.cache)
+      .attr('error_policy', drv.errorPolicy).attr('rerror_policy', drv.rerrorPolicy).attr('io', drv.io)
+      .attr('copy_on_read', drv.copyOnRead).attr('discard', drv.discard).attr('iothread', drv.iothread)
+      .attr('detect_zeroes', drv.detectZeroes).attr('queues', drv.queues).end();
   }
   const s = d.source;
   if (s) {
@@ -53,12 +53,11 @@ export function formatDisk(w: XmlWriter, d: DiskDef): void {
     } else if (d.type === 'volume') {
       w.empty('source', { pool: s.pool, volume: s.volume, mode: s.mode, startupPolicy: s.startupPolicy });
     } else {
-      w.empty('source', { file: s.file, dev: s.dev, dir: s.dir, startupPolicy: s.startupPolicy });
+      w.start('source').attr('file', s.file).attr('dev', s.dev).attr('dir', s.dir).attr('startupPolicy', s.startupPolicy).end();
     }
   }
   const tg = d.target;
-  if (tg.tray === undefined && tg.removable === undefined) w.empty2('target', 'dev', tg.dev, 'bus', tg.bus);
-  else w.empty('target', { dev: tg.dev, bus: tg.bus, tray: tg.tray, removable: tg.removable });
+  w.start('target').attr('dev', tg.dev).attr('bus', tg.bus).attr('tray', tg.tray).attr('removable', tg.removable).end();
   if (d.readonly) w.empty('readonly');
   if (d.shareable) w.empty('shareable');
   if (d.transient) w.empty('transient');
@@ -71,11 +70,14 @@ export function formatDisk(w: XmlWriter, d: DiskDef): void {
 }
 
 export function formatController(w: XmlWriter, c: ControllerDef): void {
-  w.wrap('controller', { type: c.type, index: c.index, model: c.model, ports: c.ports, vectors: c.vectors }, () => {
-    if (c.driver) w.empty('driver', c.driver);
-    if (c.target) w.empty('target', c.target);
-    formatInfo(w, c, false);
-  });
+  w.start('controller').attr('type', c.type).attr('index', c.index).attr('model', c.model).attr('ports', c.ports)
+    .attr('vectors', c.vectors);
+  if (!c.driver && !c.target && !hasInfo(c, false)) { w.end(); return; }
+  w.endOpen();
+  if (c.driver) w.empty('driver', c.driver);
+  if (c.target) w.empty('target', c.target);
+  formatInfo(w, c, false);
+  w.close();
 }
 
 const GENERATED_IFNAME = /^(vnet|macvtap|macvlan)/;
@@ -91,7 +93,7 @@ export function formatInterface(w: XmlWriter, n: InterfaceDef, f: FormatFlags): 
   }
   const t = n.target;
   if (t?.dev && !(f.inactive && GENERATED_IFNAME.test(t.dev) && !(n.type === 'ethernet' && t.managed === 'no'))) {
-    w.empty('target', { dev: t.dev, managed: t.managed });
+    w.start('target').attr('dev', t.dev).attr('managed', t.managed).end();
   }
   if (n.model !== undefined) w.empty1('model', 'type', n.model);
   if (n.driver) w.empty('driver', n.driver);
@@ -104,7 +106,7 @@ export function formatInterface(w: XmlWriter, n: InterfaceDef, f: FormatFlags): 
 function formatChrSource(w: XmlWriter, type: string, s: ChrSource, protocol: string | undefined, f: FormatFlags): void {
   switch (type) {
     case 'pty':
-      if (s.path !== undefined && !f.inactive) w.empty('source', { path: s.path });
+      if (s.path !== undefined && !f.inactive) w.empty1('source', 'path', s.path);
       break;
     case 'file': case 'dev': case 'pipe': case 'nmdm':
       if (s.path !== undefined || s.append !== undefined) w.empty('source', { path: s.path, append: s.append });
@@ -137,18 +139,22 @@ export function formatChr(w: XmlWriter, c: ChrDef, f: FormatFlags): void {
     if (t.type === 'guestfwd') w.empty('target', { type: t.type, address: t.address, port: t.guestPort });
     else w.empty('target', { type: t.type, name: t.name });
   } else if (t.model !== undefined) {
-    w.open('target', { type: t.type, port: t.port });
-    w.empty('model', { name: t.model });
+    w.start('target').attr('type', t.type).attr('port', t.port).endOpen();
+    w.empty1('model', 'name', t.model);
     w.close();
   } else {
-    w.empty('target', { type: t.type, port: t.port });
+    w.start('target').attr('type', t.type).attr('port', t.port).end();
   }
   formatInfo(w, c, false);
   w.close();
 }
 
 export function formatInput(w: XmlWriter, i: InputDef): void {
-  w.wrap('input', { type: i.type, bus: i.bus, model: i.model }, () => formatInfo(w, i, false));
+  w.start('input').attr('type', i.type).attr('bus', i.bus).attr('model', i.model);
+  if (!hasInfo(i, false)) { w.end(); return; }
+  w.endOpen();
+  formatInfo(w, i, false);
+  w.close();
 }
 
 export function formatGraphics(w: XmlWriter, g: GraphicsDef, f: FormatFlags): void {
@@ -204,16 +210,14 @@ export function formatGraphics(w: XmlWriter, g: GraphicsDef, f: FormatFlags): vo
 export function formatVideo(w: XmlWriter, v: VideoDef): void {
   w.open('video');
   const m = v.model;
-  const attrs = {
-    type: m.type === 'default' ? undefined : m.type, ram: m.ram, vram: m.vram, vram64: m.vram64,
-    vgamem: m.vgamem, heads: m.heads, primary: m.primary ? 'yes' : undefined,
-  };
+  w.start('model').attr('type', m.type === 'default' ? undefined : m.type).attr('ram', m.ram).attr('vram', m.vram)
+    .attr('vram64', m.vram64).attr('vgamem', m.vgamem).attr('heads', m.heads).attr('primary', m.primary ? 'yes' : undefined);
   if (v.extra?.length) {
-    w.open('model', attrs);
+    w.endOpen();
     for (const e of v.extra) w.element(e);
     w.close();
   } else {
-    w.empty('model', attrs);
+    w.end();
   }
   formatInfo(w, v, false);
   w.close();
@@ -239,22 +243,28 @@ export function formatHostdev(w: XmlWriter, h: HostdevDef): void {
 }
 
 export function formatWatchdog(w: XmlWriter, d: WatchdogDef): void {
-  w.wrap('watchdog', { model: d.model, action: d.action }, () => formatInfo(w, d, false));
+  w.start('watchdog').attr('model', d.model).attr('action', d.action);
+  if (!hasInfo(d, false)) { w.end(); return; }
+  w.endOpen();
+  formatInfo(w, d, false);
+  w.close();
 }
 
 export function formatMemballoon(w: XmlWriter, m: MemballoonDef): void {
-  w.wrap('memballoon', { model: m.model, autodeflate: m.autodeflate, freePageReporting: m.freePageReporting }, () => {
-    formatInfo(w, m, false);
-    if (m.statsPeriod !== undefined) w.empty('stats', { period: m.statsPeriod });
-  });
+  w.start('memballoon').attr('model', m.model).attr('autodeflate', m.autodeflate).attr('freePageReporting', m.freePageReporting);
+  if (!hasInfo(m, false) && m.statsPeriod === undefined) { w.end(); return; }
+  w.endOpen();
+  formatInfo(w, m, false);
+  if (m.statsPeriod !== undefined) w.empty1('stats', 'period', m.statsPeriod);
+  w.close();
 }
 
 export function formatRng(w: XmlWriter, r: RngDef, f: FormatFlags): void {
-  w.open('rng', { model: r.model });
-  if (r.rate) w.empty('rate', { bytes: r.rate.bytes, period: r.rate.period });
+  w.open1('rng', 'model', r.model);
+  if (r.rate) w.empty2('rate', 'bytes', r.rate.bytes, 'period', r.rate.period);
   const b = r.backend;
   if (b.model === 'random') {
-    w.text('backend', b.path ?? '/dev/random', { model: 'random' });
+    w.start('backend').attr('model', 'random').endText(b.path ?? '/dev/random');
   } else if (b.model === 'egd') {
     w.open('backend', { model: 'egd', type: b.type });
     formatChrSource(w, b.type ?? 'null', b.source ?? {}, b.protocol, f);

@@ -485,15 +485,13 @@ export function childText(el: XmlElement, name: string): string | undefined {
 // ---- writing ----
 
 const ESC: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+const SPECIAL = /[<>&'"]/;
 /** libvirt's virBufferEscapeString: the five XML specials become entities. */
 export function escapeXml(s: string): string {
-  // most values need no escaping: a char-code scan is cheaper than a regex test for the short
-  // strings formatting deals in, and replace() runs only when something must change
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 60 || c === 62 || c === 38 || c === 39 || c === 34) return s.replace(/[<>&'"]/g, (ch) => ESC[ch]!);
-  }
-  return s;
+  // Most values need no escaping, and one regex test is the cheapest way to know: measured
+  // on the 100-device domain it beat a charCodeAt loop (2/3 of the time), as the values come
+  // in several string representations (slices of the input, constants, built strings).
+  return SPECIAL.test(s) ? s.replace(/[<>&'"]/g, (ch) => ESC[ch]!) : s;
 }
 
 export type Attrs = Record<string, string | number | undefined | null | false>;
@@ -513,6 +511,8 @@ export class XmlWriter {
   private stack: string[] = [];
   /** open-tag line of the innermost wrap() whose body has written nothing yet */
   private pendingOpen: string | null = null;
+  /** name of the element begun by start() */
+  private startName = '';
 
   private pad(): string { return PADS[this.stack.length] ?? '  '.repeat(this.stack.length); }
 
@@ -594,6 +594,39 @@ export class XmlWriter {
     }
     return this.close();
   }
+  // ---- an element written piece by piece: start(name), attr()..., then end()/endOpen()/endText().
+  // No attribute object to build and enumerate: each attr() call site stays monomorphic.
+
+  /** `<name`; attributes follow. */
+  start(name: string): this {
+    this.flush();
+    this.out += this.pad() + '<' + name;
+    this.startName = name;
+    return this;
+  }
+  /** ` k='v'` (escaped), nothing when v is undefined/null/false, as in Attrs. */
+  attr(k: string, v: string | number | undefined | null | false): this {
+    if (v === undefined || v === null || v === false) return this;
+    this.out += ' ' + k + "='" + (typeof v === 'string' ? escapeXml(v) : String(v)) + "'";
+    return this;
+  }
+  /** `/>`: the started element is empty. */
+  end(): this {
+    this.out += '/>\n';
+    return this;
+  }
+  /** `>`: the started element has children, up to close(). */
+  endOpen(): this {
+    this.out += '>\n';
+    this.stack.push(this.startName);
+    return this;
+  }
+  /** `>text</name>` for the started element. */
+  endText(text: string | number): this {
+    this.out += '>' + (typeof text === 'string' ? escapeXml(text) : String(text)) + '</' + this.startName + '>\n';
+    return this;
+  }
+
   /** Re-emit a parsed element verbatim (metadata, unknown extensions), re-indented. */
   element(el: XmlElement): this {
     this.flush();
