@@ -70,12 +70,25 @@ export function parseAddress(el: XmlElement | undefined): DeviceAddress | undefi
   return { type, attrs };
 }
 
-/** boot order, alias and address (virDomainDeviceInfoParseXML). */
+/** boot order, alias and address (virDomainDeviceInfoParseXML), in one pass over the children. */
 function parseInfo(el: XmlElement, info: DeviceInfo, allowBoot: boolean): void {
-  const alias = child(el, 'alias')?.attrs['name'];
+  let aliasEl: XmlElement | undefined, addressEl: XmlElement | undefined, bootEl: XmlElement | undefined;
+  for (const c of el.children) {
+    if (typeof c === 'string') continue;
+    const n = c.name;
+    if (n === 'address') addressEl ??= c;
+    else if (n === 'alias') aliasEl ??= c;
+    else if (n === 'boot') bootEl ??= c;
+  }
+  applyInfo(info, aliasEl, addressEl, allowBoot ? bootEl : undefined);
+}
+
+/** parseInfo once the alias, address and boot children are found (first of each). */
+function applyInfo(info: DeviceInfo, aliasEl: XmlElement | undefined, addressEl: XmlElement | undefined,
+  boot: XmlElement | undefined): void {
+  const alias = aliasEl?.attrs['name'];
   if (alias !== undefined && alias.startsWith('ua-')) info.alias = alias;
-  info.address = parseAddress(child(el, 'address'));
-  const boot = allowBoot ? child(el, 'boot') : undefined;
+  info.address = parseAddress(addressEl);
   if (boot) {
     const order = boot.attrs['order'];
     const n = order === undefined ? undefined : parseUInt(order);
@@ -108,7 +121,30 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
   };
   if (el.attrs['model'] !== undefined) disk.model = el.attrs['model'];
   if (el.attrs['snapshot'] !== undefined) disk.snapshot = el.attrs['snapshot'];
-  const drv = child(el, 'driver');
+  // one pass over the children, the first of each name (as child() would find), instead of a
+  // scan of all of them per name looked for
+  let drv: XmlElement | undefined, src: XmlElement | undefined, tgt: XmlElement | undefined;
+  let serialEl: XmlElement | undefined, wwnEl: XmlElement | undefined, vendorEl: XmlElement | undefined;
+  let productEl: XmlElement | undefined, aliasEl: XmlElement | undefined, addressEl: XmlElement | undefined;
+  let bootEl: XmlElement | undefined;
+  for (const c of el.children) {
+    if (typeof c === 'string') continue;
+    switch (c.name) {
+      case 'target': tgt ??= c; break;
+      case 'source': src ??= c; break;
+      case 'driver': drv ??= c; break;
+      case 'address': addressEl ??= c; break;
+      case 'readonly': disk.readonly = true; break;
+      case 'shareable': disk.shareable = true; break;
+      case 'transient': disk.transient = true; break;
+      case 'boot': bootEl ??= c; break;
+      case 'alias': aliasEl ??= c; break;
+      case 'serial': serialEl ??= c; break;
+      case 'wwn': wwnEl ??= c; break;
+      case 'vendor': vendorEl ??= c; break;
+      case 'product': productEl ??= c; break;
+    }
+  }
   if (drv) {
     // only set what is present (and not 'default'): assigning undefined and deleting later
     // turned these objects into slow dictionaries, costly here and again when formatting
@@ -128,7 +164,6 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
     if ((v = a['queues']) !== undefined && v !== 'default') dd.queues = v;
     disk.driver = dd;
   }
-  const src = child(el, 'source');
   if (src) {
     const s: NonNullable<DiskDef['source']> = {};
     if (type === 'file' && src.attrs['file']) s.file = src.attrs['file'];
@@ -160,7 +195,6 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
     if (sp && sp !== 'default') s.startupPolicy = sp;
     if (Object.keys(s).length) disk.source = s;
   }
-  const tgt = child(el, 'target');
   const dev = tgt?.attrs['dev'];
   if (!dev) {
     const srcName = disk.source?.file ?? disk.source?.dev ?? disk.source?.dir ?? disk.source?.name ?? disk.source?.volume;
@@ -172,18 +206,11 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
   if (tray === 'open') disk.target.tray = tray;
   const rem = enumAttr(tgt!, 'removable', ON_OFF);
   if (rem) disk.target.removable = rem;
-  disk.readonly = child(el, 'readonly') !== undefined;
-  disk.shareable = child(el, 'shareable') !== undefined;
-  disk.transient = child(el, 'transient') !== undefined;
-  const serial = text(el, 'serial');
-  if (serial !== undefined) disk.serial = serial;
-  const wwn = text(el, 'wwn');
-  if (wwn !== undefined) disk.wwn = wwn;
-  const vendor = text(el, 'vendor');
-  if (vendor !== undefined) disk.vendor = vendor;
-  const product = text(el, 'product');
-  if (product !== undefined) disk.product = product;
-  parseInfo(el, disk, true);
+  if (serialEl) disk.serial = textOf(serialEl)!.trim();
+  if (wwnEl) disk.wwn = textOf(wwnEl)!.trim();
+  if (vendorEl) disk.vendor = textOf(vendorEl)!.trim();
+  if (productEl) disk.product = textOf(productEl)!.trim();
+  applyInfo(disk, aliasEl, addressEl, bootEl);
   if (disk.bootOrder !== undefined) disk.boot = disk.bootOrder;
   return disk;
 }
@@ -220,17 +247,37 @@ export function parseController(el: XmlElement, ctx: Ctx): ControllerDef {
 export function parseInterface(el: XmlElement, ctx: Ctx): InterfaceDef {
   const type = enumAttr(el, 'type', NET_TYPES) ?? 'user';
   const net: InterfaceDef = { type, mac: '' };
-  const macEl = child(el, 'mac');
+  // one pass over the children (the first of each name), as in parseDisk
+  let macEl: XmlElement | undefined, src: XmlElement | undefined, tgt: XmlElement | undefined;
+  let modelEl: XmlElement | undefined, drv: XmlElement | undefined, link: XmlElement | undefined;
+  let mtu: XmlElement | undefined, aliasEl: XmlElement | undefined, addressEl: XmlElement | undefined;
+  let bootEl: XmlElement | undefined;
+  for (const c of el.children) {
+    if (typeof c === 'string') continue;
+    switch (c.name) {
+      case 'mac': macEl ??= c; break;
+      case 'source': src ??= c; break;
+      case 'model': modelEl ??= c; break;
+      case 'target': tgt ??= c; break;
+      case 'address': addressEl ??= c; break;
+      case 'driver': drv ??= c; break;
+      case 'boot': bootEl ??= c; break;
+      case 'alias': aliasEl ??= c; break;
+      case 'link': link ??= c; break;
+      case 'mtu': mtu ??= c; break;
+    }
+  }
   if (macEl && macEl.attrs['address'] !== undefined) {
     const a = macEl.attrs['address'];
     const mac = macParse(a);
     if (!mac) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `unable to parse mac address '${a}'`);
-    if (parseInt(mac.slice(0, 2), 16) & 1) {
+    // the group bit: lowest bit of the first octet, i.e. of its second (lowercase) hex digit
+    const d = mac.charCodeAt(1);
+    if (((d <= 57 ? d - 48 : d - 87) & 1) === 1) {
       throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `expected unicast mac address, found multicast '${a}'`);
     }
     net.mac = mac;
   }
-  const src = child(el, 'source');
   if (type === 'network') {
     const n = src?.attrs['network'];
     if (!n) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, "interface type='network' requires a 'source' element");
@@ -248,7 +295,6 @@ export function parseInterface(el: XmlElement, ctx: Ctx): InterfaceDef {
   } else if (type === 'ethernet' && src?.attrs['dev'] !== undefined) {
     // ethernet has no host-side source device; libvirt ignores it
   }
-  const tgt = child(el, 'target');
   const ifname = tgt?.attrs['dev'];
   if (ifname) {
     const managed = enumAttr(tgt!, 'managed', ['yes', 'no']);
@@ -260,20 +306,17 @@ export function parseInterface(el: XmlElement, ctx: Ctx): InterfaceDef {
       if (managed === 'no' && type === 'ethernet') net.target.managed = 'no';
     }
   }
-  const model = child(el, 'model')?.attrs['type'];
+  const model = modelEl?.attrs['type'];
   if (model !== undefined) {
     if (!/^[a-zA-Z0-9_-]+$/.test(model)) {
       throw virError(ctx.errDomain, ErrorNumber.INVALID_ARG, 'Model name contains invalid characters');
     }
     net.model = model;
   }
-  const drv = child(el, 'driver');
   if (drv && Object.keys(drv.attrs).length) net.driver = { ...drv.attrs };
-  const link = child(el, 'link');
   if (link) net.linkState = enumAttr(link, 'state', ['up', 'down']);
-  const mtu = child(el, 'mtu');
   if (mtu) net.mtu = uintAttr(mtu, 'size');
-  parseInfo(el, net, true);
+  applyInfo(net, aliasEl, addressEl, bootEl);
   if (net.bootOrder !== undefined) net.boot = net.bootOrder;
   return net;
 }

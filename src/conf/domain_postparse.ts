@@ -69,19 +69,24 @@ function postParseMemory(def: DomainDef, ctx: Ctx): void {
 
 function postParseBoot(def: DomainDef, ctx: Ctx): void {
   const d = def.devices;
-  const perDevice = d.disks.some((x) => x.bootOrder !== undefined) ||
-    d.interfaces.some((x) => x.bootOrder !== undefined) || d.hostdevs.some((x) => x.bootOrder !== undefined);
+  // boot orders of disks, then interfaces, then host devices (the order errors name them in)
+  let orders: Set<number> | undefined;
+  for (const list of [d.disks, d.interfaces, d.hostdevs] as { bootOrder?: number }[][]) {
+    for (const x of list) {
+      const o = x.bootOrder;
+      if (o === undefined) continue;
+      orders ??= new Set<number>();
+      if (orders.has(o)) {
+        if (def.os.bootDevs.length) break; // reported below, as libvirt checks that first
+        throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `boot order '${o}' used for more than one device`);
+      }
+      orders.add(o);
+    }
+  }
+  const perDevice = orders !== undefined;
   if (perDevice && def.os.bootDevs.length) {
     throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED,
       'per-device boot elements cannot be used together with os/boot elements');
-  }
-  const orders = new Set<number>();
-  for (const o of [...d.disks, ...d.interfaces, ...d.hostdevs].map((x) => x.bootOrder)) {
-    if (o === undefined) continue;
-    if (orders.has(o)) {
-      throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `boot order '${o}' used for more than one device`);
-    }
-    orders.add(o);
   }
   // hvm guests without any boot order boot from the first disk (even with a <kernel>)
   if (def.os.type === 'hvm' && !perDevice && def.os.bootDevs.length === 0) {
@@ -121,7 +126,7 @@ export function diskInsert(disks: DiskDef[], disk: DiskDef): void {
       break;
     }
   }
-  if (insertAt === -1) disks.push(disk); else disks.splice(insertAt, 0, disk);
+  if (insertAt === -1 || insertAt === disks.length) disks.push(disk); else disks.splice(insertAt, 0, disk);
 }
 
 function diskSourceName(d: DiskDef): string {
@@ -137,6 +142,12 @@ function diskSourceName(d: DiskDef): string {
 
 function validateDiskTargets(def: DomainDef, ctx: Ctx): void {
   const disks = def.devices.disks;
+  // the usual case, all targets distinct, in one pass; the pairwise search below only runs to
+  // name the first duplicate pair in libvirt's order
+  if (disks.length < 2) return;
+  const seen = new Set<string>();
+  for (const d of disks) seen.add(d.target.dev);
+  if (seen.size === disks.length) return;
   for (let i = 0; i < disks.length; i++) {
     for (let j = i + 1; j < disks.length; j++) {
       if (disks[i]!.target.dev === disks[j]!.target.dev) {

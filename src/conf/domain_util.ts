@@ -100,13 +100,19 @@ export function formatCpuset(bits: number[]): string {
   return out.join(',');
 }
 
-const DISK_PREFIXES = ['fd', 'hd', 'vd', 'sd', 'xvd', 'ubd'];
+/** Length of the disk-name prefix (fd, hd, vd, sd, xvd, ubd) `name` starts with, else 0. */
+function diskPrefixLength(name: string): number {
+  const c0 = name.charCodeAt(0), c1 = name.charCodeAt(1);
+  if (c1 === 100 && (c0 === 102 || c0 === 104 || c0 === 118 || c0 === 115)) return 2; // fd hd vd sd
+  if (name.startsWith('xvd') || name.startsWith('ubd')) return 3;
+  return 0;
+}
 
 /** virDiskNameToIndex: "vda" -> 0, "sdaa" -> 26; -1 when not a disk name. */
 export function diskNameToIndex(name: string): number {
-  const prefix = DISK_PREFIXES.find((p) => name.startsWith(p));
-  if (!prefix) return -1;
-  const rest = name.slice(prefix.length);
+  const plen = diskPrefixLength(name);
+  if (plen === 0) return -1;
+  const rest = name.slice(plen);
   let idx = 0, i = 0;
   for (; i < rest.length; i++) {
     const c = rest.charCodeAt(i);

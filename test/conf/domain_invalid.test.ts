@@ -35,12 +35,16 @@ const cases: [string, string, number, number, string][] = [
   ['bad feature state', dom("<features><hap state='bogus'/></features>"), E.XML_ERROR, D.XML, "XML error: Invalid value for attribute 'state' in element 'hap': 'bogus'."],
   ['bad clock offset', dom("<clock offset='bogus'/>"), E.CONFIG_UNSUPPORTED, D.DOMAIN, "unsupported configuration: unknown clock offset 'bogus'"],
   ['bad on_crash', dom('<on_crash>bogus</on_crash>'), E.CONFIG_UNSUPPORTED, D.DOMAIN, 'unsupported configuration: unknown on_crash action: bogus'],
+  ['boot order used twice', devs("<disk type='file' device='disk'><source file='/a'/><target dev='vda'/><boot order='2'/></disk><interface type='network'><source network='default'/><boot order='2'/></interface>"), E.CONFIG_UNSUPPORTED, D.DOMAIN, "unsupported configuration: boot order '2' used for more than one device"],
+  // disks are sorted by target first (vda /b, vda /c, vdb /a, vdb /d): the first pair is named
+  ['duplicate disk targets, first pair named', devs("<disk type='file' device='disk'><source file='/a'/><target dev='vdb'/></disk><disk type='file' device='disk'><source file='/b'/><target dev='vda'/></disk><disk type='file' device='disk'><source file='/c'/><target dev='vda'/></disk><disk type='file' device='disk'><source file='/d'/><target dev='vdb'/></disk>"), E.XML_ERROR, D.DOMAIN, "XML error: target 'vda' duplicated for disk sources '/b' and '/c'"],
   ['duplicate disk target', devs("<disk type='file' device='disk'><source file='/a'/><target dev='vda'/></disk><disk type='file' device='disk'><source file='/b'/><target dev='vda'/></disk>"), E.XML_ERROR, D.DOMAIN, "XML error: target 'vda' duplicated for disk sources '/a' and '/b'"],
   ['unknown disk device', devs("<disk type='file' device='x'><source file='/a'/><target dev='vda'/></disk>"), E.XML_ERROR, D.XML, "XML error: Invalid value for attribute 'device' in element 'disk': 'x'."],
   ['unknown disk type', devs("<disk type='x' device='disk'><source file='/a'/><target dev='vda'/></disk>"), E.XML_ERROR, D.XML, "XML error: Invalid value for attribute 'type' in element 'disk': 'x'."],
   ['bad disk cache', devs("<disk type='file' device='disk'><driver cache='bogus'/><source file='/a'/><target dev='vda'/></disk>"), E.XML_ERROR, D.XML, "XML error: Invalid value for attribute 'cache' in element 'driver': 'bogus'."],
   ['disk without target', devs("<disk type='file' device='disk'><source file='/a'/></disk>"), E.NO_TARGET, D.DOMAIN, 'missing target information for device /a'],
   ['lun on a file', devs("<disk type='file' device='lun'><source file='/a'/><target dev='sda'/></disk>"), E.CONFIG_UNSUPPORTED, D.DOMAIN, "unsupported configuration: disk device='lun' is only valid for block type disk source"],
+  ['multicast mac (group bit in a hex letter)', devs("<interface type='network'><mac address='0B:00:00:00:00:01'/><source network='default'/></interface>"), E.XML_ERROR, D.DOMAIN, "XML error: expected unicast mac address, found multicast '0B:00:00:00:00:01'"],
   ['multicast mac', devs("<interface type='network'><mac address='01:00:00:00:00:01'/><source network='default'/></interface>"), E.XML_ERROR, D.DOMAIN, "XML error: expected unicast mac address, found multicast '01:00:00:00:00:01'"],
   ['malformed mac', devs("<interface type='network'><mac address='zz'/><source network='default'/></interface>"), E.XML_ERROR, D.DOMAIN, "XML error: unable to parse mac address 'zz'"],
   ['unknown interface type', devs("<interface type='bogus'/>"), E.XML_ERROR, D.XML, "XML error: Invalid value for attribute 'type' in element 'interface': 'bogus'."],
@@ -78,4 +82,9 @@ test('currentMemory above memory is clamped, not rejected', () => {
   const def = parseDomainXml(dom('<currentMemory>2048</currentMemory>'));
   assert.equal(def.memory, 1024);
   assert.equal(def.currentMemory, 1024);
+});
+
+test('a unicast MAC whose first octet ends in a hex letter is accepted', () => {
+  const def = parseDomainXml(devs("<interface type='network'><mac address='0A:00:00:00:00:01'/><source network='default'/></interface>"));
+  assert.equal(def.devices.interfaces[0]!.mac, '0a:00:00:00:00:01');
 });
