@@ -35,9 +35,9 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
 }
 /** Only XML white space between `from` and `to`? */
-function isBlankRun(s: string, from: number, to: number): boolean {
+function isBlankRun(b: Uint16Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
+    const c = b[i];
     if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
   }
   return true;
@@ -48,8 +48,8 @@ function isBlankRun(s: string, from: number, to: number): boolean {
  * when an element follows it or when it closes an element that has element children. Text-only
  * content such as `<title> </title>` is kept as written.
  */
-function blankIsIndent(s: string, lt: number, parent: XmlElement): boolean {
-  const next = s.charCodeAt(lt + 1);
+function blankIsIndent(b: Uint16Array, lt: number, parent: XmlElement): boolean {
+  const next = b[lt + 1];
   if (next !== 47) return next !== 33 && next !== 63; // an element follows (not a comment/PI/CDATA)
   for (const c of parent.children) if (typeof c !== 'string') return true;
   return false;
@@ -339,13 +339,14 @@ class XmlTokenizer {
         }
       }
       // text up to the next '<'
+      if (b[this.pos] === 60) continue; // the next tag follows at once
       const top = stack[stack.length - 1]!;
       const lt = s.indexOf('<', this.pos);
       if (lt < 0) {
         this.fail(`Premature end of data in tag ${top.name} line ${this.lineAt(starts[starts.length - 1]!)}`, s.length);
       }
       if (lt > this.pos) {
-        if (!(isBlankRun(s, this.pos, lt) && blankIsIndent(s, lt, top))) {
+        if (!(isBlankRun(b, this.pos, lt) && blankIsIndent(b, lt, top))) {
           let t = s.slice(this.pos, lt);
           if (t.indexOf('&') !== -1) t = this.decode(t, this.pos);
           if (t.indexOf('\r') !== -1) t = t.replace(/\r\n?/g, '\n');
