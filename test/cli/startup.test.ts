@@ -37,7 +37,7 @@ function run(args: string[], opts: { env?: Record<string, string>; cwd?: string;
 /** Replace the bundle by one that only says it ran, to see which path the launcher takes. */
 function fakeBundle(body = "exports.main = async () => { require('node:fs').writeSync(1, 'from bundle\\n'); return 0; };"): void {
   rmSync(`${bundle()}.cache`, { force: true });
-  writeFileSync(bundle(), body);
+  writeFileSync(bundle(), `(function (exports, require, module, __filename, __dirname) {${body}\n})`);
 }
 
 test('the launcher runs a fresh bundle, and dist/src when the bundle is stale, missing, broken or disabled', () => {
@@ -49,10 +49,12 @@ test('the launcher runs a fresh bundle, and dist/src when the bundle is stale, m
   const old = new Date(Date.now() - 3600_000);
   utimesSync(bundle(), old, old);
   assert.equal(run(uri).stdout, 'test:///default\n\n');
-  fakeBundle('throw new Error("half-written bundle");');
-  const broken = run(uri);
-  assert.equal(broken.stdout, 'test:///default\n\n');
-  assert.equal(broken.stderr, '');
+  for (const broken of ['(function (exports, require) { exports.main = ', '(function () { throw new Error("bad bundle"); })']) {
+    writeFileSync(bundle(), broken);
+    const r = run(uri);
+    assert.equal(r.stdout, 'test:///default\n\n');
+    assert.equal(r.stderr, '');
+  }
   unlinkSync(bundle());
   assert.equal(run(uri).status, 0);
   assert.equal(run(uri).stdout, 'test:///default\n\n');
