@@ -119,6 +119,15 @@ test('the built bundle runs with its code cache and loads no stream, net, tty or
 /** the test driver derives a running domain's CPU time from the clock */
 const cpuTime = (s: string) => s.replace(/^(CPU time:\s+).*$/gm, '$1<time>');
 
+test('a code cache that V8 refuses (another Node) is replaced by one it takes', { skip: hasEsbuild ? false : 'esbuild is not installed' }, () => {
+  if (!existsSync(`${bundle()}.cache`)) buildBundle();
+  writeFileSync(`${bundle()}.cache`, Buffer.alloc(4096, 7));
+  const r = run(['-c', 'test:///default', 'uri']);
+  assert.equal(r.stdout, 'test:///default\n\n');
+  assert.equal(r.status, 0);
+  assert.deepEqual(probe(['-c', 'test:///default', 'uri']).rejected, [false]);
+});
+
 test('the bundle answers as the modules do', { skip: hasEsbuild ? false : 'esbuild is not installed' }, () => {
   if (!existsSync(`${bundle()}.cache`)) buildBundle();
   const scripts = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/tsvirsh.cjs (+ its V8 code cache) from the compiled dist/: one file, so starting
 // tsvirsh compiles one script instead of resolving and compiling dozens of ES modules, and a
-// code cache so that even that compile is skipped (see bin/tsvirsh and src/cli/bundle.ts).
+// code cache so that even that compile is skipped (see bin/tsvirsh).
 // Usage: npx tsc -p . && node src/cli/gen/bundle.mjs
 import { existsSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
