@@ -2,12 +2,19 @@
 // same run (goal: tsvirsh <= 1.3x node -e 0). The commands run interleaved, one of each per
 // round, so a slow spell of the shared machine hits all of them alike; the verdict uses the
 // median of the per-round ratios.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { percentile, fmt, verdict } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// bin/tsvirsh runs dist/tsvirsh.cjs only while it is newer than the tsc output, else the slow
+// module path: measuring that by accident (a `npx tsc` after the build) says nothing useful.
+const bundle = `${root}dist/tsvirsh.cjs`;
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(`${root}dist/src/cli/main.js`).mtimeMs) {
+  console.error('dist/tsvirsh.cjs is missing or older than dist/src: run `npm run build` first');
+  process.exit(2);
+}
 const n = Number(process.env.BENCH_N ?? 30);
 const warm = 3;
 const cmds = [
