@@ -14,6 +14,7 @@ import type { DaemonConfig } from './config.js';
 import type { WorkerPool } from './workers.js';
 import { ServerStream } from './stream.js';
 import { dispatchCall, isBarrierCall } from './dispatch.js';
+import { BusyPoller, noteClientInput, socketFd } from './busy_poll.js';
 
 /** What a client needs from the daemon around it. */
 export interface ClientHost {
@@ -57,6 +58,9 @@ export class ClientSession {
   private closedFlag = false;
   private readonly drainWaiters: (() => void)[] = [];
 
+  /** Polls the socket briefly after each reply (busy_poll_us); null when off. */
+  private readonly poller: BusyPoller | null;
+
   /** Server-side keepalive, started by feature query 10 (libvirt's virKeepAlive). */
   private keepalive: Keepalive | null = null;
   private anonTimer: NodeJS.Timeout | null = null;
@@ -74,6 +78,13 @@ export class ClientSession {
     socket.on('drain', () => this.flushDrainWaiters());
     socket.on('error', (e) => this.log.debug('socket error', { error: e.message }));
     socket.on('close', () => this.cleanup());
+    const fd = transport === 'tls' ? null : socketFd(socket);
+    const us = host.config.busy_poll_us;
+    this.poller = us > 0 && fd !== null ? new BusyPoller(fd, us, {
+      id: this.id,
+      pollable: () => !this.closed && this.inbox.length === 0 && this.inflight === 0 && !this.socket.isPaused() && this.streams.size === 0,
+      input: (chunk) => this.onData(chunk),
+    }) : null;
     const anon = host.config.anonymous_client_timeout;
     if (anon > 0) {
       this.anonTimer = setTimeout(() => {
@@ -90,6 +101,7 @@ export class ClientSession {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    noteClientInput(this.id);
     let packets: Packet[];
     try {
       packets = this.reader.push(chunk);
@@ -235,11 +247,17 @@ export class ClientSession {
   reply(call: Header, payload: Buffer): void {
     const b = Buffer.allocUnsafe(PACKET_MIN + payload.length);
     b.set(payload, PACKET_MIN);
-    this.write(writePacketHeader(b, call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
+    this.writeReply(writePacketHeader(b, call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
+  }
+
+  /** A whole REPLY packet: written, then the next call of this client is polled for. */
+  writeReply(pkt: Buffer): void {
+    this.write(pkt);
+    this.poller?.arm();
   }
 
   replyError(call: Header, err: VirError): void {
-    this.write(encodePacket({ ...call, type: MessageType.REPLY, status: MessageStatus.ERROR }, encodeError(err)));
+    this.writeReply(encodePacket({ ...call, type: MessageType.REPLY, status: MessageStatus.ERROR }, encodeError(err)));
   }
 
   /** Event MESSAGE: libvirtd 9.0.0 sends serial 1 (the .x comment's "always zero" is wrong). */

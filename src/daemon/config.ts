@@ -139,6 +139,12 @@ export interface DaemonConfig {
    * flood of idle connections cannot hold every slot (libvirt bounds them only by count).
    */
   anonymous_client_timeout: number;
+  /**
+   * tsvirt: microseconds to keep polling a client's socket after its reply, so a client that
+   * calls back to back does not have to wake a sleeping daemon each time (daemon/busy_poll.ts).
+   * Only while a single client is being served; 0 switches it off.
+   */
+  busy_poll_us: number;
 }
 
 export function defaultConfig(): DaemonConfig {
@@ -177,6 +183,7 @@ export function defaultConfig(): DaemonConfig {
     tls_allowed_dn_list: null,
     drivers: ['test', 'qemu', 'network', 'storage'],
     anonymous_client_timeout: 60,
+    busy_poll_us: 50,
   };
 }
 
@@ -190,7 +197,7 @@ const KNOBS: Record<keyof DaemonConfig, Kind> = {
   keepalive_count: 'int', log_level: 'int', log_outputs: 'string', log_filters: 'string',
   key_file: 'string', cert_file: 'string', ca_file: 'string', crl_file: 'string',
   tls_no_verify_certificate: 'int', tls_no_sanity_certificate: 'int', tls_allowed_dn_list: 'list',
-  drivers: 'list', anonymous_client_timeout: 'int',
+  drivers: 'list', anonymous_client_timeout: 'int', busy_poll_us: 'int',
 };
 
 /** libvirtd.conf keys we accept and ignore (no warning): they configure features tsvirtd lacks. */

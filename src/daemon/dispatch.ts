@@ -261,7 +261,7 @@ function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], 
     c.log.error('driver result does not fit the wire', { proc: def.name, error: (e as Error).message });
     throw virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, `cannot encode reply of ${def.api}: ${(e as Error).message}`);
   }
-  c.write(writePacketHeader(w.view(), call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
+  c.writeReply(writePacketHeader(w.view(), call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
 }
 
 type Special = (c: ClientSession, def: ProcedureDef, args: unknown[], call: Packet['header']) => Promise<void>;

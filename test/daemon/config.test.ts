@@ -191,3 +191,12 @@ describe('the shipped sample config', () => {
     for (const k of Object.keys(defaultConfig())) assert.ok(documented.has(k), `${k} is documented`);
   });
 });
+
+describe('busy_poll_us (tsvirt)', () => {
+  it('defaults to 50 us, takes 0 to switch polling off, refuses negative values', () => {
+    assert.equal(defaultConfig().busy_poll_us, 50);
+    assert.equal(configFromEntries(parseConf('busy_poll_us = 0\n', 'x.conf'), 'x.conf').config.busy_poll_us, 0);
+    assert.equal(configFromEntries(parseConf('busy_poll_us = 200\n', 'x.conf'), 'x.conf').config.busy_poll_us, 200);
+    assert.throws(() => configFromEntries(parseConf('busy_poll_us = -5\n', 'x.conf'), 'x.conf'), ConfigError);
+  });
+});
