@@ -7,7 +7,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import * as net from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
 import { fmt, verdict } from './lib.mjs';
 import { startStorageDaemon } from './storage_lib.mjs';
 const { fileDataExtents } = await import('../dist/src/util/file_extents.js');
@@ -88,8 +89,30 @@ try {
     return data;
   }
 
+  /**
+   * The ceiling for any user-space stream on this machine: the same number of data bytes
+   * through a unix socket from one Node process to another, 1 MiB writes, nothing framed, read
+   * or written to a file. A volume transfer adds the file I/O on both ends to this.
+   */
+  async function socketFloor() {
+    const sock = path.join(d.root, 'floor.sock');
+    const child = `const s = require('net').connect(process.argv[1]); let n = 0; s.on('data', (c) => { n += c.length; if (n >= ${DATA_BYTES}) { s.end(); } });`;
+    const server = net.createServer();
+    await new Promise((r) => server.listen(sock, r));
+    const peer = spawn(process.execPath, ['-e', child, sock], { stdio: 'ignore' });
+    const s = await new Promise((r) => server.once('connection', r));
+    const block = Buffer.alloc(MiB, 1);
+    const t0 = performance.now();
+    const closed = new Promise((r) => s.once('end', r));
+    for (let sent = 0; sent < DATA_BYTES; sent += MiB) if (!s.write(block)) await new Promise((r) => s.once('drain', r));
+    await closed;
+    const ms = performance.now() - t0;
+    s.destroy(); server.close(); peer.kill();
+    return ms;
+  }
+
   const time = async (fn) => { const t0 = performance.now(); const r = await fn(); return { ms: performance.now() - t0, r }; };
-  const rows = { cp: [], up: [], down: [], virshUp: [], virshDown: [] };
+  const rows = { cp: [], floor: [], up: [], down: [], virshUp: [], virshDown: [] };
   let upData = 0;
   let downData = 0;
   let identical = true;
@@ -99,6 +122,7 @@ try {
     const dst = path.join(d.root, `cp-${i}.img`);
     rows.cp.push((await time(async () => { const r = spawnSync('cp', [src, dst]); if (r.status !== 0) throw new Error(String(r.stderr)); })).ms);
     fs.rmSync(dst);
+    rows.floor.push(await socketFloor());
     const vol = await pool.createVolXML(`<volume><name>v${i}.raw</name><capacity>${SIZE}</capacity><allocation>0</allocation><target><format type='raw'/></target></volume>`);
     const u = await time(() => upload(vol));
     rows.up.push(u.ms); upData = u.r;
@@ -120,12 +144,14 @@ try {
   console.log(`file: ${fmt(SIZE / MiB, 0)} MiB, ${fmt(DATA_BYTES / MiB, 0)} MiB data in ${SIZE / STRIDE} extents; ${REPS} reps, medians`);
   console.log('| path | ms | GiB/s (file size) | vs cp |');
   console.log('|---|---|---|---|');
-  for (const [k, label] of [['cp', 'cp (coreutils 9.1, local)'], ['up', 'upload, library, sparse'], ['down', 'download, library, sparse'],
+  for (const [k, label] of [['cp', 'cp (coreutils 9.1, local)'], ['floor', 'floor: data bytes over a unix socket, Node to Node, no file I/O'], ['up', 'upload, library, sparse'], ['down', 'download, library, sparse'],
     ['virshUp', 'virsh vol-upload --sparse'], ['virshDown', 'virsh vol-download --sparse']]) {
     const m = med(rows[k]);
     console.log(`| ${label} | ${fmt(m)} | ${fmt(gib / (m / 1000), 2)} | ${fmt((cp / m) * 100, 0)}% |`);
   }
   console.log(`stream data bytes: upload ${upData} (${fmt(upData / MiB, 1)} MiB), download ${downData} (${fmt(downData / MiB, 1)} MiB); file data ${DATA_BYTES}`);
+  const floor = med(rows.floor);
+  console.log(`the socket floor alone is ${fmt((cp / floor) * 100, 0)}% of cp: no user-space stream can go above that here`);
   let ok = true;
   ok = verdict('upload speed', cp / med(rows.up) >= 0.7, `${fmt((cp / med(rows.up)) * 100, 0)}% of cp (goal >= 70%)`) && ok;
   ok = verdict('download speed', cp / med(rows.down) >= 0.7, `${fmt((cp / med(rows.down)) * 100, 0)}% of cp (goal >= 70%)`) && ok;
