@@ -78,15 +78,25 @@ def domain_xml(name, a, serial):
 </domain>"""
 
 
-def bare_floor(a, workdir, n):
-    """n bare QEMUs (same guest, -qmp) launched together: exec until every QMP answered query-status."""
+def proc_cpu_ms(pid):
+    """user + system CPU time a process has used so far, in ms."""
+    with open(f'/proc/{pid}/stat') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf('SC_CLK_TCK')
+
+
+def bare_floor(a, workdir, n, paused=False):
+    """n bare QEMUs (same guest, -qmp) launched together: exec until every QMP answered query-status.
+    paused=True adds -S: the guests do not run, so what is left is QEMU's own start-up, whose
+    CPU time (summed over the n processes, divided by the cores) is the least any manager can
+    need to start n guests at once on this machine. Returns (ms, summed CPU ms at QMP ready)."""
     import subprocess
 
     def argv(i):
         return ['/usr/bin/qemu-system-x86_64', '-name', f'vmstart-scale-bare{i}', '-machine', 'pc,accel=tcg', '-cpu', 'qemu64',
                 '-m', str(a.memory_mib), '-smp', '1', '-nodefaults', '-no-user-config', '-display', 'none',
                 '-kernel', a.kernel, '-initrd', a.initrd, '-append', 'console=ttyS0 panic=-1 quiet',
-                '-serial', f'file:{workdir}/bare{i}.serial', '-qmp', f'unix:{workdir}/bare{i}.qmp,server=on,wait=off']
+                '-serial', f'file:{workdir}/bare{i}.serial', '-qmp', f'unix:{workdir}/bare{i}.qmp,server=on,wait=off'] + (['-S'] if paused else [])
 
     def ready(i, deadline, ends):
         while time.perf_counter() < deadline:
@@ -115,7 +125,8 @@ def bare_floor(a, workdir, n):
             t.start()
         for t in threads:
             t.join()
-        return (max(ends) - t0) * 1e3
+        cpu = sum(proc_cpu_ms(p.pid) for p in procs)
+        return (max(ends) - t0) * 1e3, cpu
     finally:
         for p in procs:
             p.kill()
@@ -215,14 +226,30 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         if a.bare:
-            ones = sorted(bare_floor(a, a.workdir, 1) for _ in range(a.reps))
+            ones = sorted(bare_floor(a, a.workdir, 1)[0] for _ in range(a.reps))
             one = ones[len(ones) // 2]
             time.sleep(0.5)
-            all_ms = bare_floor(a, a.workdir, a.n)
+            all_ms = bare_floor(a, a.workdir, a.n)[0]
             r = {'type': 'scale', 'label': 'bare', 'n': a.n, 'one_ms': round(one, 1), 'all_ms': round(all_ms, 1),
                  'all_over_one': round(all_ms / one, 2), 'loadavg': os.getloadavg()[0]}
             print(json.dumps(r), flush=True)
             log(f"  bare qemu floor: one {r['one_ms']} ms, {a.n} at once {r['all_ms']} ms (x{r['all_over_one']})")
+            time.sleep(1.0)
+            # QEMU's own start-up CPU (paused guests): the physical floor for n at once here
+            pone = sorted(bare_floor(a, a.workdir, 1, paused=True) for _ in range(a.reps))
+            p_one_ms, p_one_cpu = pone[len(pone) // 2]
+            time.sleep(0.5)
+            p_all_ms, p_all_cpu = bare_floor(a, a.workdir, a.n, paused=True)
+            cores = os.cpu_count() or 1
+            cpu_floor_ms = p_all_cpu / cores
+            r = {'type': 'scale', 'label': 'bare-paused', 'n': a.n, 'one_ms': round(p_one_ms, 1), 'one_cpu_ms': p_one_cpu,
+                 'all_ms': round(p_all_ms, 1), 'all_cpu_ms': p_all_cpu, 'cores': cores,
+                 'cpu_floor_ms': round(cpu_floor_ms, 1), 'all_over_one': round(p_all_ms / p_one_ms, 2),
+                 'cpu_floor_over_one': round(cpu_floor_ms / p_one_ms, 2), 'loadavg': os.getloadavg()[0]}
+            print(json.dumps(r), flush=True)
+            log(f"  bare qemu -S (start-up only): one {r['one_ms']} ms ({p_one_cpu:.0f} ms CPU), {a.n} at once {r['all_ms']} ms "
+                f"(x{r['all_over_one']}); {a.n} start-ups need {p_all_cpu:.0f} ms CPU = {cpu_floor_ms:.0f} ms on {cores} cores "
+                f"= x{r['cpu_floor_over_one']} of one start-up at the very least")
             time.sleep(1.0)
         for uri, label in zip(a.uri, labels):
             r = run_target(uri, label, a, a.workdir)

@@ -8,6 +8,13 @@ import * as path from 'node:path';
 export interface AtomicWriteOptions {
   /** File mode of the new file (default 0o600: state may hold secrets). */
   mode?: number;
+  /**
+   * fsync the file and its directory (default true). Runtime state under the run directory
+   * (pid and status files) passes false: it must survive a daemon crash, which the rename alone
+   * guarantees, but not a host crash, after which the processes it describes are gone anyway;
+   * an fsync there would stall the daemon's event loop on the disk for every guest started.
+   */
+  durable?: boolean;
 }
 
 function tempName(target: string): string {
@@ -21,7 +28,7 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode ?? 0o600);
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (opts.durable !== false) fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = -1;
     fs.renameSync(tmp, target);
@@ -30,7 +37,7 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
     try { fs.unlinkSync(tmp); } catch { /* never created or already renamed */ }
     throw e;
   }
-  syncDirSync(path.dirname(target));
+  if (opts.durable !== false) syncDirSync(path.dirname(target));
 }
 
 /** Replace `target` with `data` atomically. */
@@ -40,7 +47,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   try {
     fh = await fsp.open(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode ?? 0o600);
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.durable !== false) await fh.sync();
     await fh.close();
     fh = null;
     await fsp.rename(tmp, target);
@@ -49,6 +56,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await fsp.unlink(tmp).catch(() => undefined);
     throw e;
   }
+  if (opts.durable === false) return;
   try {
     const d = await fsp.open(path.dirname(target), 'r');
     try { await d.sync(); } finally { await d.close(); }

@@ -146,7 +146,7 @@ export async function startCommand(opts: CommandOptions): Promise<RunningCommand
 }
 
 function recordPid(opts: CommandOptions, pid: number): void {
-  if (opts.pidFile) writeFileAtomicSync(opts.pidFile, `${pid}\n`, { mode: 0o644 });
+  if (opts.pidFile) writeFileAtomicSync(opts.pidFile, `${pid}\n`, { mode: 0o644, durable: false });
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals | number): boolean {

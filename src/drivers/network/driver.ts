@@ -318,9 +318,9 @@ export class NetworkDriver {
   async saveState(o: NetObj): Promise<void> {
     if (!o.active) return;
     const p = this.paths(o.def.name);
-    await writeFileAtomic(p.state, formatNetworkXml(o.def), { mode: 0o600 });
+    await writeFileAtomic(p.state, formatNetworkXml(o.def), { mode: 0o600, durable: false });
     // our taps are persistent devices: remember them so a restarted driver can still remove them
-    await writeFileAtomic(p.taps, JSON.stringify(Object.fromEntries(o.taps)), { mode: 0o600 });
+    await writeFileAtomic(p.taps, JSON.stringify(Object.fromEntries(o.taps)), { mode: 0o600, durable: false });
   }
 
   // ------------------------------------------------------------ taps for guests
@@ -441,7 +441,7 @@ export class NetworkDriver {
         }
       }
       await fsp.mkdir(this.stateDir, { recursive: true });
-      await writeFileAtomic(this.paths(def.name).state, formatNetworkXml(def), { mode: 0o600 });
+      await writeFileAtomic(this.paths(def.name).state, formatNetworkXml(def), { mode: 0o600, durable: false });
     } catch (e) {
       for (const u of undo.reverse()) await u().catch((err) => log.warn(`cleanup after failed start: ${(err as Error).message}`));
       o.dnsmasqPid = null;
@@ -490,9 +490,9 @@ export class NetworkDriver {
   async writeDnsmasqFiles(def: NetworkDef): Promise<void> {
     const p = this.paths(def.name);
     await fsp.mkdir(this.dnsmasqDir, { recursive: true });
-    await writeFileAtomic(p.conf, dnsmasqConfig(def, p, { user: this.dnsmasqUser }), { mode: 0o600 });
-    await writeFileAtomic(p.hostsFile, dnsmasqHostsFile(def), { mode: 0o644 });
-    await writeFileAtomic(p.addnHostsFile, dnsmasqAddnHosts(def), { mode: 0o644 });
+    await writeFileAtomic(p.conf, dnsmasqConfig(def, p, { user: this.dnsmasqUser }), { mode: 0o600, durable: false });
+    await writeFileAtomic(p.hostsFile, dnsmasqHostsFile(def), { mode: 0o644, durable: false });
+    await writeFileAtomic(p.addnHostsFile, dnsmasqAddnHosts(def), { mode: 0o644, durable: false });
   }
 
   /**

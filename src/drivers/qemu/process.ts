@@ -326,7 +326,8 @@ export function writeStatus(drv: QemuDriverState, obj: DomainObj): void {
     volumes: qemuVolumeSources(live.def),
   };
   try {
-    writeFileAtomicSync(statusFile(drv, obj.name), JSON.stringify(status, null, 1) + '\n');
+    // runtime state: atomic, not fsync'd (see AtomicWriteOptions.durable)
+    writeFileAtomicSync(statusFile(drv, obj.name), JSON.stringify(status, null, 1) + '\n', { durable: false });
   } catch (e) {
     process.emitWarning(`cannot record status of domain '${obj.name}': ${(e as Error).message}`);
   }
