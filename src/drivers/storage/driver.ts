@@ -10,7 +10,8 @@ import { EventBus } from '../events.js';
 import { ErrorDomain, ErrorNumber, checkFlags, virError } from '../../util/error.js';
 import { writeFileAtomic } from '../../util/atomic_file.js';
 import { logger } from '../../util/log.js';
-import { PoolList, PoolObj, dirPoolBuild, dirPoolDelete, dirPoolIsActive, dirPoolRefresh, storErr, sysErr } from './pool.js';
+import { PoolList, PoolObj, storErr, sysErr } from './pool.js';
+import { BUILD_NO_OVERWRITE, BUILD_OVERWRITE, type StorageBackend, hostCanMount, storageBackendFor } from './backend_fs.js';
 import { Mutex } from '../../util/mutex.js';
 
 const D = ErrorDomain.STORAGE;
@@ -23,14 +24,17 @@ export const POOL_EVENT_REFRESH = 1;
 export const PoolBuildFlags = { NEW: 0, REPAIR: 1, RESIZE: 2, NO_OVERWRITE: 4, OVERWRITE: 8 } as const;
 export const PoolCreateFlags = { WITH_BUILD: 1, WITH_BUILD_OVERWRITE: 2, WITH_BUILD_NO_OVERWRITE: 4 } as const;
 
-/** Pool types this machine can serve; the rest parse but are refused. */
-const SUPPORTED_TYPES = new Set(['dir']);
 
 export interface StorageDriverOptions {
   /** Everything lives under this root (default "/"): etc/tsvirt/storage, run/tsvirt/storage. */
   root?: string;
   /** Start autostart pools during init (default true). */
   autostart?: boolean;
+  /**
+   * Serve fs and netfs pools (they need mount, so root). Default: whether this host can mount;
+   * false refuses them at define as a host without mount would.
+   */
+  mountPools?: boolean;
 }
 
 /** Answers "which running guest uses this file?" (set by the QEMU driver); null = nobody. */
@@ -45,8 +49,11 @@ export class StorageDriver {
   readonly events = new EventBus<PoolEventPayload>((p) => p.pool.uuid);
   private readonly locks = new WeakMap<PoolObj, Mutex>();
   inUseCheck: VolumeInUseCheck | null = null;
+  /** Pool types this host serves; the rest parse but are refused. */
+  readonly supportedTypes: ReadonlySet<string>;
 
   constructor(opts: StorageDriverOptions = {}) {
+    this.supportedTypes = new Set(opts.mountPools ?? hostCanMount() ? ['dir', 'fs', 'netfs'] : ['dir']);
     this.root = path.resolve(opts.root ?? '/');
     this.configDir = path.join(this.root, 'etc', 'tsvirt', 'storage');
     this.autostartDir = path.join(this.configDir, 'autostart');
@@ -81,13 +88,16 @@ export class StorageDriver {
       let o = this.pools.findByName(def.name);
       if (!o) { o = this.pools.add(def); }
       else if (o.def.uuid === def.uuid) { o.newDef = o.def; o.def = def; }
-      if (SUPPORTED_TYPES.has(def.type) && dirPoolIsActive(def)) {
+      // storagePoolUpdateState: still there (mounted) -> active again, without a second mount
+      const backend = this.supportedTypes.has(def.type) ? storageBackendFor(def.type) : null;
+      if (backend && await backend.check(def).catch(() => false)) {
         try {
-          await dirPoolRefresh(o);
+          await backend.refresh(o);
           o.active = true;
           continue;
         } catch (e) {
           log.warn(`Failed to restart storage pool '${def.name}': ${(e as Error).message}`);
+          await backend.stop?.(def).catch((e2) => log.warn(`Failed to stop storage pool '${def.name}': ${(e2 as Error).message}`));
         }
       }
       await fsp.unlink(stateFile).catch(() => undefined);
@@ -144,9 +154,16 @@ export class StorageDriver {
   // ------------------------------------------------------------ definitions
 
   private checkSupported(def: StoragePoolDef): void {
-    if (!SUPPORTED_TYPES.has(def.type)) {
-      throw virError(D, ErrorNumber.CONFIG_UNSUPPORTED, `storage pool type '${def.type}' is not supported on this host (supported: dir)`);
+    if (!this.supportedTypes.has(def.type)) {
+      throw virError(D, ErrorNumber.CONFIG_UNSUPPORTED,
+        `storage pool type '${def.type}' is not supported on this host (supported: ${[...this.supportedTypes].join(', ')})`);
     }
+  }
+
+  /** The backend of a supported pool type (checkSupported first). */
+  private backend(def: StoragePoolDef): StorageBackend {
+    this.checkSupported(def);
+    return storageBackendFor(def.type)!;
   }
 
   private async saveConfig(def: StoragePoolDef): Promise<string> {
@@ -207,23 +224,29 @@ export class StorageDriver {
 
   // ------------------------------------------------------------ lifecycle (call under the pool lock)
 
-  /** Build on request, refresh, record the run state, mark active. */
+  /** Build on request, start (mount), refresh, record the run state, mark active. */
   async startPool(o: PoolObj, createFlags: number): Promise<void> {
     if (o.active) throw storErr(ErrorNumber.OPERATION_INVALID, `storage pool '${o.def.name}' is already active`);
-    this.checkSupported(o.def);
+    const backend = this.backend(o.def);
     if (createFlags & (PoolCreateFlags.WITH_BUILD | PoolCreateFlags.WITH_BUILD_OVERWRITE | PoolCreateFlags.WITH_BUILD_NO_OVERWRITE)) {
-      await dirPoolBuild(o.def);
+      const buildFlags = (createFlags & PoolCreateFlags.WITH_BUILD_OVERWRITE ? BUILD_OVERWRITE : 0)
+        | (createFlags & PoolCreateFlags.WITH_BUILD_NO_OVERWRITE ? BUILD_NO_OVERWRITE : 0);
+      await backend.build(o.def, buildFlags);
     }
     log.info(`Starting up storage pool '${o.def.name}'`);
+    await backend.start?.(o.def);
     o.vols.clear();
-    await dirPoolRefresh(o);
     const stateFile = this.stateFile(o.def.name);
     try {
-      await writeFileAtomic(stateFile, formatStoragePoolXml(o.def), { mode: 0o600 });
+      await backend.refresh(o);
+      await writeFileAtomic(stateFile, formatStoragePoolXml(o.def), { mode: 0o600 })
+        .catch((e) => sysErr(`cannot write state file for pool '${o.def.name}'`, e));
     } catch (e) {
+      // undo the start: nothing stays mounted for a pool that is not active
       o.vols.clear();
       await fsp.unlink(stateFile).catch(() => undefined);
-      sysErr(`cannot write state file for pool '${o.def.name}'`, e);
+      await backend.stop?.(o.def).catch((e2) => log.error(`Failed to stop storage pool '${o.def.name}': ${(e2 as Error).message}`));
+      throw e;
     }
     o.active = true;
     this.emitLifecycle(o, PoolEventType.STARTED);
@@ -235,6 +258,8 @@ export class StorageDriver {
     const busy = [...o.vols.values()].find((v) => v.streams > 0);
     if (busy) throw storErr(ErrorNumber.OPERATION_INVALID, `volume '${busy.def.name}' is still in use.`);
     log.info(`Destroying storage pool '${o.def.name}'`);
+    // a busy mount stays mounted and the pool stays active, as libvirt
+    await storageBackendFor(o.def.type)?.stop?.(o.def);
     await fsp.unlink(this.stateFile(o.def.name)).catch(() => undefined);
     o.vols.clear();
     o.active = false;
@@ -249,8 +274,7 @@ export class StorageDriver {
       throw virError(D, ErrorNumber.INVALID_ARG, "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and 'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
     }
     if (o.active) throw storErr(ErrorNumber.OPERATION_INVALID, `storage pool '${o.def.name}' is already active`);
-    this.checkSupported(o.def);
-    await dirPoolBuild(o.def);
+    await this.backend(o.def).build(o.def, flags);
     this.emitLifecycle(o, PoolEventType.CREATED);
   }
 
@@ -259,7 +283,7 @@ export class StorageDriver {
     if (o.active) throw storErr(ErrorNumber.OPERATION_INVALID, `storage pool '${o.def.name}' is still active`);
     this.requireNoJobs(o);
     log.info(`Deleting storage pool '${o.def.name}'`);
-    await dirPoolDelete(o.def);
+    await this.backend(o.def).delete(o.def);
     this.emitLifecycle(o, PoolEventType.DELETED);
   }
 
@@ -267,9 +291,11 @@ export class StorageDriver {
   async refreshPool(o: PoolObj): Promise<void> {
     this.requireActive(o);
     this.requireNoJobs(o);
+    const backend = this.backend(o.def);
     try {
-      await dirPoolRefresh(o);
+      await backend.refresh(o);
     } catch (e) {
+      await backend.stop?.(o.def).catch(() => undefined);
       await fsp.unlink(this.stateFile(o.def.name)).catch(() => undefined);
       o.vols.clear();
       o.active = false;
