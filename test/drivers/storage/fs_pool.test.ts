@@ -273,6 +273,9 @@ test('fs pool failures carry the helper\'s message and leave nothing mounted or 
     const uuid = blkidUuid(dev);
     await rejects(c.storagePoolBuild(wrong, BUILD_NO_OVERWRITE), ErrorNumber.STORAGE_POOL_BUILT,
       /Format of device '.*' does not match the expected format 'vfat', forced overwrite is necessary/);
+    // the same through pool-start --build --no-overwrite (VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)
+    await rejects(c.storagePoolCreate(wrong, 4), ErrorNumber.STORAGE_POOL_BUILT, /forced overwrite is necessary/);
+    assert.equal(mountsAt(t2).length, 0);
     assert.equal(blkidUuid(dev), uuid);
   }, { mkfs: true });
 });
