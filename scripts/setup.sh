@@ -32,7 +32,7 @@ npm run --silent build
 # The test guest (kernel + busybox initramfs) is built from the machine's own packages, never
 # committed. The builder lives in the shared folder beside the project.
 guest_builder=""
-for c in ../shared/guest/build-guest.sh ./shared/guest/build-guest.sh; do
+for c in ${TSVIRT_SHARED:+"$TSVIRT_SHARED/guest/build-guest.sh"} ../shared/guest/build-guest.sh ./shared/guest/build-guest.sh /work/shared/guest/build-guest.sh; do
   [ -f "$c" ] && { guest_builder=$c; break; }
 done
 if [ -n "$guest_builder" ] && [ ! -f .guest/guest.env ]; then

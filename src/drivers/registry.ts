@@ -25,16 +25,29 @@ const MODULE_PATHS: Record<string, string> = {
   storage: './storage/index.js',
 };
 
+type DriverModuleExports = { register?: () => void | Promise<void> };
+
+/**
+ * Driver modules compiled into a single-file bundle (tsvirtd's), which cannot follow the
+ * computed import() below: the bundle hands over a loader per name, evaluated on first load.
+ */
+const PROVIDED = new Map<string, () => DriverModuleExports>();
+
+export function provideDriverModule(name: string, load: () => DriverModuleExports): void {
+  PROVIDED.set(name, load);
+}
+
 /**
  * Import a driver module by name and call its register() (the seed's "load module, call its
  * register function"). Throws a VirError naming the module when it cannot be loaded.
  */
 export async function loadDriverModule(name: string): Promise<void> {
   const path = MODULE_PATHS[name];
-  if (!path) throw virError(ErrorDomain.NONE, ErrorNumber.INTERNAL_ERROR, `unknown driver module '${name}'`);
-  let mod: { register?: () => void | Promise<void> };
+  const provided = PROVIDED.get(name);
+  if (!path && !provided) throw virError(ErrorDomain.NONE, ErrorNumber.INTERNAL_ERROR, `unknown driver module '${name}'`);
+  let mod: DriverModuleExports;
   try {
-    mod = await import(path) as typeof mod;
+    mod = provided ? provided() : await import(path!) as DriverModuleExports;
   } catch (e) {
     throw virError(ErrorDomain.NONE, ErrorNumber.INTERNAL_ERROR, `failed to load driver module '${name}': ${(e as Error).message}`);
   }
