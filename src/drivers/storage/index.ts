@@ -1,5 +1,6 @@
-// The storage driver module: directory pools and file volumes (raw, qcow2 with backing files
-// via qemu-img), sparse upload/download, pool events. libvirt counterpart: src/storage/.
+// The storage driver module: directory, fs (a mounted block device) and netfs (a mounted network
+// share) pools with file volumes (raw, qcow2 with backing files via qemu-img), sparse
+// upload/download, pool events. libvirt counterpart: src/storage/.
 //
 // Layout under the driver's root (default "/", `tsvirtd --root DIR` sets TSVIRT_ROOT):
 //   ROOT/etc/tsvirt/storage/NAME.xml            persistent pool definitions (atomic writes)
