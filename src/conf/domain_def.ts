@@ -1,6 +1,7 @@
 // Typed domain definition (libvirt's virDomainDef) and the enumerations the XML accepts.
 // Parsing lives in domain_parse.ts / domain_device.ts, formatting in domain_format.ts.
 import type { XmlElement } from './xml.js';
+import type { SysinfoDef } from './domain_sysinfo.js';
 
 /** A device address; `attrs` keeps the type-specific fields (pci: domain/bus/slot/function...). */
 export interface DeviceAddress {
@@ -238,6 +239,8 @@ export interface DomainDef {
   vcpuPlacement?: string;
   cpuset?: string;
   numatunePlacement?: string;
+  /** <sysinfo> blocks in document order (smbios and fwcfg; see domain_sysinfo.ts) */
+  sysinfo?: SysinfoDef[];
   cpu?: CpuDef;
   os: OsDef;
   features: FeatureDef[];

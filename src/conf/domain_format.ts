@@ -4,6 +4,7 @@ import { XmlWriter } from './xml.js';
 import type { CpuDef, DomainDef, FeatureDef } from './domain_def.js';
 import { formatDevices } from './domain_device_format.js';
 import { xmlDumpNode } from './domain_metadata.js';
+import { sysinfoFormat } from './domain_sysinfo.js';
 
 export interface FormatOptions {
   /** live domain id: written as id='N' on <domain> */
@@ -39,6 +40,8 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
     w.empty('memory', { mode: 'strict', placement: 'auto' });
     w.close();
   }
+  // libvirt: ... cputune, numatune, resource, sysinfo, then os
+  if (def.sysinfo) for (const s of def.sysinfo) sysinfoFormat(w, s);
   formatOs(w, def);
   formatFeatures(w, def.features);
   if (def.cpu) formatCpu(w, def.cpu);

@@ -13,6 +13,7 @@ import { enumAttr, formatCpuset, parseCpuset, parseMemoryKiB, parseUInt, yesNoAt
 import { parseDeviceElement } from './domain_device.js';
 import { domainDefPostParse } from './domain_postparse.js';
 import { sanitizeMetadata } from './domain_metadata.js';
+import { sysinfoParseAll } from './domain_sysinfo.js';
 
 export interface ParseOptions {
   /** error domain for libvirt's domain_conf errors and malformed XML (default DOMAIN) */
@@ -88,6 +89,13 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
   if (meta) {
     const m = sanitizeMetadata(meta, root);
     if (m) def.metadata = m;
+  }
+
+  // <sysinfo>: a system uuid must match <uuid>, or becomes the domain's when <uuid> is absent
+  if (child(root, 'sysinfo')) {
+    const dom = { uuid: def.uuid, uuidGenerated: uuidText === undefined };
+    def.sysinfo = sysinfoParseAll(root, dom, ctx.errDomain);
+    def.uuid = dom.uuid;
   }
 
   // os type first: several defaults below depend on it

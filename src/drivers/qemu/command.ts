@@ -6,6 +6,10 @@
 // JSON for -blockdev/-device/-netdev/-object, key=value for -chardev, -machine, -smp, ...
 import { ErrorNumber, virError, ErrorDomain } from '../../util/error.js';
 import type { ChrDef, ChrSource, ControllerDef, DeviceInfo, DiskDef, DomainDef, InterfaceDef } from '../../conf/domain.js';
+import {
+  SMBIOS_BASEBOARD_FIELDS, SMBIOS_BIOS_FIELDS, SMBIOS_CHASSIS_FIELDS, SMBIOS_SYSTEM_FIELDS, sysinfoSmbios,
+  type SysinfoSmbiosDef,
+} from '../../conf/domain_sysinfo.js';
 import { machineIsQ35, type QemuCaps } from './capabilities.js';
 import { parsePciAddress } from './domain.js';
 
@@ -23,6 +27,8 @@ export interface QemuBuildContext {
   tapFds?: Record<string, number>;
   /** Default VNC listen address (qemu.conf vnc_listen). */
   vncListen?: string;
+  /** The host's own SMBIOS tables, for <smbios mode='host'/> (libvirt's driver->hostsysinfo). */
+  hostSysinfo?: SysinfoSmbiosDef;
 }
 
 /** argv as option groups (["-name", "guest=x"], ["-S"], ...); flatten for exec. */
@@ -93,6 +99,8 @@ export function buildQemuArgvGroups(def: DomainDef, ctx: QemuBuildContext): ArgG
   add('-overcommit', 'mem-lock=off');
   add('-smp', smpArg(def));
   add('-uuid', def.uuid);
+  buildSmbios(def, ctx, add);
+  buildFwCfg(def, add);
   if (d.graphics.length === 0) add('-display', 'none');
   add('-no-user-config');
   add('-nodefaults');
@@ -149,6 +157,71 @@ export function buildQemuArgvGroups(def: DomainDef, ctx: QemuBuildContext): ArgG
 
 export function buildQemuArgv(def: DomainDef, ctx: QemuBuildContext): string[] {
   return buildQemuArgvGroups(def, ctx).flat();
+}
+
+/**
+ * -smbios for <os><smbios mode='sysinfo|host'/> (qemuBuildSmbiosCommandLine): types 0, 1, 2 per
+ * base board, 3 and 11, values with ',' doubled. Host mode copies the host's tables except
+ * the system uuid (the guest keeps its own). Emulate or no mode: QEMU's defaults.
+ */
+function buildSmbios(def: DomainDef, ctx: QemuBuildContext, add: (...a: string[]) => void): void {
+  const mode = def.os.smbios;
+  if (mode !== 'sysinfo' && mode !== 'host') return;
+  let src: SysinfoSmbiosDef | undefined;
+  if (mode === 'host') {
+    src = ctx.hostSysinfo;
+    if (!src) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, 'Host SMBIOS information is not available');
+  } else {
+    src = sysinfoSmbios(def.sysinfo);
+    if (!src) throw virError(ERR, ErrorNumber.XML_ERROR, `Domain '${def.name}' sysinfo are not available`);
+  }
+  const table = (type: number, block: Partial<Record<string, string>> | undefined, fields: readonly string[], always: string[] = []): void => {
+    if (!block) return;
+    const parts = [`type=${type}`];
+    for (const f of fields) {
+      const v = block[f];
+      // libvirt always writes the manufacturer of types 2 and 3, empty when not given
+      if (v !== undefined || always.includes(f)) parts.push(`${f}=${qemuOptEscape(v ?? '')}`);
+    }
+    if (parts.length > 1) add('-smbios', parts.join(','));
+  };
+  table(0, src.bios, SMBIOS_BIOS_FIELDS);
+  table(1, src.system, mode === 'host' ? SMBIOS_SYSTEM_FIELDS.filter((f) => f !== 'uuid') : SMBIOS_SYSTEM_FIELDS);
+  if (src.baseBoards.length > 1) {
+    throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, 'qemu does not support more than one entry to Type 2 in SMBIOS table');
+  }
+  for (const b of src.baseBoards) table(2, b, SMBIOS_BASEBOARD_FIELDS, ['manufacturer']);
+  table(3, src.chassis, SMBIOS_CHASSIS_FIELDS, ['manufacturer']);
+  if (src.oemStrings) add('-smbios', ['type=11', ...src.oemStrings.map((v) => `value=${qemuOptEscape(v)}`)].join(','));
+}
+
+/** QEMU's checks on <sysinfo type='fwcfg'> names (qemuValidateDomainDefSysinfo). */
+export function qemuValidateSysinfo(def: DomainDef): void {
+  for (const s of def.sysinfo ?? []) {
+    if (s.type !== 'fwcfg') continue;
+    for (const e of s.entries) {
+      if (!e.name.startsWith('opt/')) throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, 'Invalid firmware name');
+      if (e.name.startsWith('opt/ovmf/') || e.name.startsWith('opt/org.qemu/')) {
+        throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, 'That firmware name is reserved');
+      }
+    }
+  }
+}
+
+/**
+ * -fw_cfg per <sysinfo type='fwcfg'> entry, whatever the smbios mode. A value wins over a file
+ * (libvirt's order). Unlike libvirt 9.0, commas are doubled: unescaped, QEMU reads the rest
+ * of the value as options and refuses to start.
+ */
+function buildFwCfg(def: DomainDef, add: (...a: string[]) => void): void {
+  qemuValidateSysinfo(def);
+  for (const s of def.sysinfo ?? []) {
+    if (s.type !== 'fwcfg') continue;
+    for (const e of s.entries) {
+      const data = e.value !== undefined ? `string=${qemuOptEscape(e.value)}` : `file=${qemuOptEscape(e.file!)}`;
+      add('-fw_cfg', `name=${qemuOptEscape(e.name)},${data}`);
+    }
+  }
 }
 
 function cpuArg(def: DomainDef): string {
