@@ -15,7 +15,7 @@ import { formatCapabilitiesXml, type Capabilities, type CapsGuest, type CapsGues
 import { QemuMonitor } from './monitor.js';
 
 /** Bumped when the probe's content changes, so old cache files are ignored. */
-export const CAPS_FORMAT = 1;
+export const CAPS_FORMAT = 2;
 
 export interface QemuMachine { name: string; alias?: string; isDefault: boolean; maxCpus: number; deprecated: boolean }
 
@@ -64,7 +64,16 @@ export async function qemuCapsGet(binary: string, opts: { cacheDir: string; tsvi
       return cached;
     }
   } catch { /* no or unreadable cache: probe */ }
-  const caps = await qemuCapsProbe(binary, st.ctimeMs, opts.tsvirtVersion, opts.probeTimeoutMs ?? 30_000);
+  const probe = () => qemuCapsProbe(binary, st.ctimeMs, opts.tsvirtVersion, opts.probeTimeoutMs ?? 30_000);
+  let caps: QemuCaps;
+  try {
+    caps = await probe();
+  } catch (e) {
+    // one more try with a fresh QEMU: a probe that stalled once (a loaded host) should not
+    // leave the driver without capabilities; a binary that is broken fails the same way twice
+    process.emitWarning(`QEMU capabilities probe failed, retrying once: ${(e as Error).message}`);
+    caps = await probe();
+  }
   try {
     fs.mkdirSync(opts.cacheDir, { recursive: true });
     writeFileAtomicSync(file, JSON.stringify(caps, null, 1) + '\n', { mode: 0o644 });
@@ -78,11 +87,12 @@ async function qemuCapsProbe(binary: string, ctimeMs: number, tsvirtVersion: str
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvirt-qemu-probe-'));
   const sock = path.join(dir, 'qmp.sock');
   const log = path.join(dir, 'probe.log');
-  // kvm first, tcg as fallback (libvirt probes with accel=kvm:tcg): query-kvm then says whether
-  // KVM could be initialised at all.
+  // TCG only. libvirt probes with accel=kvm:tcg, but nothing listed here needs KVM initialised,
+  // and on a host whose KVM is unusable (nested PVM) that initialisation can stall the probe,
+  // and with it every first start. Whether KVM is usable is decided from the host (kvmUsable).
   const proc = await startCommand({
     argv: [binary, '-machine', 'none', '-nodefaults', '-nographic', '-display', 'none',
-      '-qmp', `unix:${sock},server=on,wait=off`, '-accel', 'kvm', '-accel', 'tcg'],
+      '-qmp', `unix:${sock},server=on,wait=off`, '-accel', 'tcg'],
     logFile: log,
   });
   let mon: QemuMonitor | null = null;
@@ -144,7 +154,8 @@ export function machineIsQ35(machine: string): boolean { return /^pc-q35|^q35/.t
 export function kvmUsable(caps: QemuCaps, override: 'auto' | 'on' | 'off' = 'auto', sysModule = '/sys/module'): boolean {
   if (override === 'on') return true;
   if (override === 'off') return false;
-  if (!caps.kvm.present || !caps.kvm.enabled) return false;
+  // the probe runs under TCG, so `present` (KVM compiled in) is what it can tell; the host decides
+  if (!caps.kvm.present) return false;
   try { fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK); } catch { return false; }
   const has = (m: string) => fs.existsSync(path.join(sysModule, m));
   if (!has('kvm_intel') && !has('kvm_amd') && has('kvm_pvm')) return false;

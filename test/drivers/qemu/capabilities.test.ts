@@ -97,7 +97,7 @@ test('KVM usability: overrides, and a PVM-only host counts as unusable', async (
   assert.equal(kvmUsable(caps, 'on'), true);
   const sys = path.join(root, 'sysmodule');
   fs.mkdirSync(path.join(sys, 'kvm_pvm'), { recursive: true });
-  const enabled = { ...caps, kvm: { present: true, enabled: true } };
+  const enabled = { ...caps, kvm: { present: true, enabled: false } }; // probed under TCG
   assert.equal(kvmUsable(enabled, 'auto', sys), false);
   fs.mkdirSync(path.join(sys, 'kvm_amd'));
   assert.equal(kvmUsable(enabled, 'auto', sys), fs.existsSync('/dev/kvm'));
