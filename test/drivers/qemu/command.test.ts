@@ -97,3 +97,64 @@ test('PCI addresses never collide and user-given ones are kept', () => {
   assert.deepEqual([d.interfaces[0]!.alias, d.interfaces[1]!.alias, d.disks[0]!.alias, d.disks[1]!.alias, d.videos[0]!.alias, d.memballoon!.alias],
     ['net0', 'net1', 'virtio-disk0', 'virtio-disk1', 'video0', 'balloon0']);
 });
+
+const smbiosDom = (os: string, sysinfo: string) => `<domain type='qemu'><name>t</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>
+  <memory>65536</memory>${sysinfo}<os><type machine='pc'>hvm</type>${os}</os><devices/></domain>`;
+const smbiosArgs = (groups: string[][]) => groups.filter((a) => a[0] === '-smbios' || a[0] === '-fw_cfg').map((a) => a.join(' '));
+
+test('SMBIOS: refusals as libvirt 9.0 words them (its qemu driver, domxml-to-native)', () => {
+  const cases: [string, number, string][] = [
+    [smbiosDom("<smbios mode='host'/>", ''), ErrorNumber.CONFIG_UNSUPPORTED, 'unsupported configuration: Host SMBIOS information is not available'],
+    [smbiosDom("<smbios mode='sysinfo'/>", ''), ErrorNumber.XML_ERROR, "XML error: Domain 't' sysinfo are not available"],
+    // a fwcfg block is no SMBIOS source
+    [smbiosDom("<smbios mode='sysinfo'/>", "<sysinfo type='fwcfg'><entry name='opt/a'>1</entry></sysinfo>"),
+      ErrorNumber.XML_ERROR, "XML error: Domain 't' sysinfo are not available"],
+    [smbiosDom("<smbios mode='sysinfo'/>", "<sysinfo type='smbios'><baseBoard><entry name='product'>a</entry></baseBoard><baseBoard><entry name='product'>b</entry></baseBoard></sysinfo>"),
+      ErrorNumber.CONFIG_UNSUPPORTED, 'unsupported configuration: qemu does not support more than one entry to Type 2 in SMBIOS table'],
+    [smbiosDom('', "<sysinfo type='fwcfg'><entry name='foo'>1</entry></sysinfo>"), ErrorNumber.CONFIG_UNSUPPORTED, 'unsupported configuration: Invalid firmware name'],
+    [smbiosDom('', "<sysinfo type='fwcfg'><entry name='opt/ovmf/X-PciMmio64Mb'>1</entry></sysinfo>"), ErrorNumber.CONFIG_UNSUPPORTED, 'unsupported configuration: That firmware name is reserved'],
+    [smbiosDom('', "<sysinfo type='fwcfg'><entry name='opt/org.qemu/x'>1</entry></sysinfo>"), ErrorNumber.CONFIG_UNSUPPORTED, 'unsupported configuration: That firmware name is reserved'],
+  ];
+  for (const [xml, code, message] of cases) {
+    const { def, ctx } = prepare(xml);
+    assert.throws(() => buildQemuArgvGroups(def, ctx), (e: VirError) => {
+      assert.deepEqual({ code: e.code, message: e.message }, { code, message }, xml);
+      return true;
+    });
+  }
+});
+
+test('SMBIOS: emulate or no mode passes no table even with a sysinfo block; a uuid-only system is type 1', () => {
+  const si = "<sysinfo type='smbios'><bios><entry name='vendor'>v</entry></bios><system><entry name='uuid'>c7a5fdbd-edaf-9455-926a-d65c16db1809</entry></system></sysinfo>";
+  for (const os of ['', "<smbios mode='emulate'/>"]) {
+    const { def, ctx } = prepare(smbiosDom(os, si));
+    assert.deepEqual(smbiosArgs(buildQemuArgvGroups(def, ctx)), [], os);
+  }
+  const { def, ctx } = prepare(smbiosDom("<smbios mode='sysinfo'/>", "<sysinfo type='smbios'><system><entry name='uuid'>c7a5fdbd-edaf-9455-926a-d65c16db1809</entry></system></sysinfo>"));
+  assert.deepEqual(smbiosArgs(buildQemuArgvGroups(def, ctx)), ['-smbios type=1,uuid=c7a5fdbd-edaf-9455-926a-d65c16db1809']);
+});
+
+test("SMBIOS mode='host' copies the host's tables but never its system uuid", () => {
+  const { def, ctx } = prepare(smbiosDom("<smbios mode='host'/>", "<sysinfo type='smbios'><bios><entry name='vendor'>ignored in host mode</entry></bios></sysinfo>"));
+  const hostSysinfo = {
+    type: 'smbios' as const,
+    bios: { vendor: 'SeaBIOS, Inc', version: '1.16', date: '04/01/2014' },
+    system: { manufacturer: 'QEMU', product: 'Standard PC', uuid: '11111111-2222-3333-4444-555555555555' },
+    baseBoards: [{ manufacturer: 'Board Co', product: 'B1' }],
+    chassis: { manufacturer: 'Chassis Co', serial: 'S1' },
+  };
+  assert.deepEqual(smbiosArgs(buildQemuArgvGroups(def, { ...ctx, hostSysinfo })), [
+    '-smbios type=0,vendor=SeaBIOS,, Inc,version=1.16,date=04/01/2014',
+    '-smbios type=1,manufacturer=QEMU,product=Standard PC',
+    '-smbios type=2,manufacturer=Board Co,product=B1',
+    '-smbios type=3,manufacturer=Chassis Co,serial=S1',
+  ]);
+  // a host system table with nothing but its uuid gives no type 1 at all
+  const onlyUuid = { type: 'smbios' as const, system: { uuid: '11111111-2222-3333-4444-555555555555' }, baseBoards: [] };
+  assert.deepEqual(smbiosArgs(buildQemuArgvGroups(def, { ...ctx, hostSysinfo: onlyUuid })), []);
+});
+
+test('fw_cfg: commas in values are doubled (QEMU refuses the value libvirt 9.0 passes unescaped)', () => {
+  const { def, ctx } = prepare(smbiosDom('', "<sysinfo type='fwcfg'><entry name='opt/a'>x, y</entry><entry name='opt/b' file='/tmp/a,b'/></sysinfo>"));
+  assert.deepEqual(smbiosArgs(buildQemuArgvGroups(def, ctx)), ['-fw_cfg name=opt/a,string=x,, y', '-fw_cfg name=opt/b,file=/tmp/a,,b']);
+});
