@@ -83,10 +83,10 @@ export class Shell {
   async runOne(cmd: ParsedCmd): Promise<boolean> {
     const load = LOADERS[cmd.def.impl];
     try {
-      if (!load) throw new CliError(`command '${cmd.name}' is not implemented`);
+      if (!load) throw new CliError(`command '${cmd.name}' is not implemented by tsvirsh`);
       const mod = await load();
       const handler = mod.handlers[cmd.name];
-      if (!handler) throw new CliError(`command '${cmd.name}' is not implemented`);
+      if (!handler) throw new CliError(`command '${cmd.name}' is not implemented by tsvirsh`);
       if (!NOCONNECT.has(cmd.name)) await this.connection();
       const r = await handler(this.ctx, new CmdOpts(cmd));
       return r !== false;

@@ -6,7 +6,11 @@
 //   node src/cli/gen/virsh-meta.mjs > src/cli/commands.ts
 import { execFileSync } from 'node:child_process';
 
-/** command -> module under src/cli/ that implements it. Only these commands are exposed. */
+/**
+ * command -> module under src/cli/ that implements it. Every virsh command is in the table (so
+ * `help` lists what virsh lists, `help CMD` and option errors read as virsh's); one that is in
+ * no module here parses, then reports that tsvirsh does not implement it.
+ */
 const IMPL = {
   generic: ['help', 'echo', 'connect', 'cd', 'pwd', 'quit', 'exit'],
   host: ['uri', 'version', 'hostname', 'nodeinfo', 'capabilities', 'sysinfo', 'freecell', 'nodecpumap', 'maxvcpus', 'domcapabilities', 'nodememstats'],
@@ -61,7 +65,7 @@ for (const line of virsh('help').split('\n')) {
   let m = /^ (.+) \(help keyword '([^']+)'\):$/.exec(line);
   if (m) { cur = { name: m[1], keyword: m[2], commands: [] }; groups.push(cur); continue; }
   m = /^    (\S+) +(.*)$/.exec(line);
-  if (m && cur && moduleOf.has(m[1])) cur.commands.push(m[1]);
+  if (m && cur) cur.commands.push(m[1]);
 }
 
 function parseHelp(name) {
@@ -82,6 +86,8 @@ function parseHelp(name) {
   const optText = sec('OPTIONS');
   if (optText) {
     for (const line of optText.split("\n").filter((l) => l !== "")) {
+      // a help string with a newline continues on a line of its own (numatune --mode)
+      if (!line.startsWith('    ') && opts.length) { opts[opts.length - 1].help += `\n${line}`; continue; }
       const m = /^    (?:\[--(?<d>[\w-]+)\] <(?<dt>string|number)>|--(?<s>[\w-]+) <(?<st>string|number)>|--(?<b>[\w-]+)|<(?<a>[\w-]+)>)(?: +)(?<h>.*)$/.exec(line);
       if (!m) throw new Error(`cannot parse option line of ${name}: ${JSON.stringify(line)}`);
       const g = m.groups;
@@ -136,7 +142,7 @@ for (const g of groups) {
       f.push(`h: ${JSON.stringify(o.help)}`);
       return `{ ${f.join(', ')} }`;
     });
-    out.push(`  ${JSON.stringify(c)}: { group: ${JSON.stringify(g.keyword)}, impl: '${moduleOf.get(c)}', help: ${JSON.stringify(h.help)}, desc: ${JSON.stringify(h.desc)}, opts: [`);
+    out.push(`  ${JSON.stringify(c)}: { group: ${JSON.stringify(g.keyword)}, impl: '${moduleOf.get(c) ?? ''}', help: ${JSON.stringify(h.help)}, desc: ${JSON.stringify(h.desc)}, opts: [`);
     for (const o of opts) out.push(`    ${o},`);
     out.push('  ] },');
   }
