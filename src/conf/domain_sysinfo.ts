@@ -164,3 +164,41 @@ function blockFormat<F extends string>(w: XmlWriter, name: string, block: Partia
   for (const f of fields) w.text('entry', block[f], { name: f });
   w.close();
 }
+
+/** Which /sys/class/dmi/id file holds each SMBIOS entry. */
+export const DMI_ID_FILES = {
+  bios: { vendor: 'bios_vendor', version: 'bios_version', date: 'bios_date', release: 'bios_release' },
+  system: {
+    manufacturer: 'sys_vendor', product: 'product_name', version: 'product_version', serial: 'product_serial',
+    uuid: 'product_uuid', sku: 'product_sku', family: 'product_family',
+  },
+  baseBoard: { manufacturer: 'board_vendor', product: 'board_name', version: 'board_version', serial: 'board_serial', asset: 'board_asset_tag' },
+  chassis: { manufacturer: 'chassis_vendor', version: 'chassis_version', serial: 'chassis_serial', asset: 'chassis_asset_tag' },
+} as const;
+
+/**
+ * The host's SMBIOS tables for <smbios mode='host'/> from the files of /sys/class/dmi/id
+ * (name -> content; libvirt runs dmidecode instead, same fields). Pure: the caller reads the
+ * files it can (product_serial and the like are root-only) and passes what it got. Returns
+ * undefined when no file had a value, so the builder reports the host data as unavailable.
+ */
+export function sysinfoFromDmiId(files: Readonly<Record<string, string | undefined>>): SysinfoSmbiosDef | undefined {
+  const pick = (map: Readonly<Record<string, string>>): Record<string, string> | undefined => {
+    const out: Record<string, string> = {};
+    for (const [field, file] of Object.entries(map)) {
+      const v = files[file]?.replace(/\n$/, '');
+      if (v) out[field] = v;
+    }
+    return Object.keys(out).length ? out : undefined;
+  };
+  const def: SysinfoSmbiosDef = { type: 'smbios', baseBoards: [] };
+  const bios = pick(DMI_ID_FILES.bios);
+  if (bios) def.bios = bios;
+  const system = pick(DMI_ID_FILES.system);
+  if (system) def.system = system;
+  const board = pick(DMI_ID_FILES.baseBoard);
+  if (board) def.baseBoards.push(board);
+  const chassis = pick(DMI_ID_FILES.chassis);
+  if (chassis) def.chassis = chassis;
+  return def.bios || def.system || board || def.chassis ? def : undefined;
+}

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { formatDomainXml, parseDomainXml } from '../../src/conf/domain.js';
-import { biosDateValid, sysinfoSmbios } from '../../src/conf/domain_sysinfo.js';
+import { biosDateValid, sysinfoFromDmiId, sysinfoSmbios } from '../../src/conf/domain_sysinfo.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/util/error.js';
 
 const UUID = 'c7a5fdbd-edaf-9455-926a-d65c16db1809';
@@ -70,4 +70,22 @@ test('a domain without <sysinfo> formats none; an empty one formats as <sysinfo 
   const def = parseDomainXml(dom("<sysinfo type='smbios'><bios><entry name='nonsense'>x</entry></bios><baseBoard/></sysinfo><sysinfo type='fwcfg'/>"));
   const xml = formatDomainXml(def);
   assert.match(xml, /  <sysinfo type='smbios'\/>\n  <sysinfo type='fwcfg'\/>\n  <os>/);
+});
+
+test("host tables for <smbios mode='host'/> from /sys/class/dmi/id contents", () => {
+  const host = sysinfoFromDmiId({
+    bios_vendor: 'SeaBIOS\n', bios_version: '1.16.2-debian-1.16.2-1\n', bios_date: '04/01/2014\n',
+    sys_vendor: 'QEMU\n', product_name: 'Standard PC (i440FX + PIIX, 1996)\n', product_uuid: 'c7a5fdbd-edaf-9455-926a-d65c16db1809\n',
+    product_serial: undefined, // root-only, unreadable
+    board_vendor: '\n', chassis_vendor: 'QEMU\n', chassis_type: '1\n',
+  });
+  assert.deepEqual(host, {
+    type: 'smbios',
+    bios: { vendor: 'SeaBIOS', version: '1.16.2-debian-1.16.2-1', date: '04/01/2014' },
+    system: { manufacturer: 'QEMU', product: 'Standard PC (i440FX + PIIX, 1996)', uuid: 'c7a5fdbd-edaf-9455-926a-d65c16db1809' },
+    baseBoards: [],
+    chassis: { manufacturer: 'QEMU' },
+  });
+  // nothing readable (no DMI on this host): no host tables at all
+  assert.equal(sysinfoFromDmiId({}), undefined);
 });
