@@ -21,7 +21,7 @@ import {
 import { formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
 import { formatDomainCapabilities, formatQemuCapabilities, qemuCapsCanonicalMachine } from './capabilities.js';
 import { qemuDomainDefPostParse, qemuDomainPrepareLive } from './domain.js';
-import { buildQemuArgvGroups } from './command.js';
+import { buildQemuArgvGroups, qemuValidateSysinfo } from './command.js';
 import { DomainObj } from './domain_obj.js';
 import { monitorPathFor, qemuProcessKill, qemuProcessStart, qemuProcessStop, writeStatus } from './process.js';
 import { qemuDomainSaveToFile, readSaveHeader } from './save.js';
@@ -55,6 +55,8 @@ export async function qemuParseDefinition(drv: QemuDriverState, xml: string): Pr
   const def = parseDomainXml(xml);
   const caps = await drv.capsFor(def.os.arch, def.devices.emulator);
   qemuDomainDefPostParse(def, caps);
+  // as libvirt's qemuValidateDomainDef: refused at define, not only when started
+  qemuValidateSysinfo(def);
   return def;
 }
 
@@ -131,6 +133,7 @@ export class QemuConnection implements DriverConnection {
     qemuDomainPrepareLive(def);
     const groups = buildQemuArgvGroups(def, {
       caps, monitorPath: monitorPathFor(this.drv, def.name), accel: def.type === 'kvm' ? 'kvm' : 'tcg', vncListen: this.drv.config.vncListen,
+      hostSysinfo: def.os.smbios === 'host' ? this.drv.hostSysinfo() : undefined,
     });
     return [...QEMU_NATIVE_ENV, ...groups.map((g) => g.map(shellQuote).join(' '))].join(' \\\n') + '\n';
   }

@@ -149,7 +149,9 @@ export async function qemuProcessStart(drv: QemuDriverState, obj: DomainObj, opt
   const accel = obj.def.type === 'kvm' ? 'kvm' : 'tcg';
   let argv: string[];
   try {
-    argv = buildQemuArgv(def, { caps, monitorPath, accel, vncListen: drv.config.vncListen });
+    argv = buildQemuArgv(def, {
+      caps, monitorPath, accel, vncListen: drv.config.vncListen, hostSysinfo: def.os.smbios === 'host' ? drv.hostSysinfo() : undefined,
+    });
   } catch (e) { releasePorts(); await releaseTaps(); throw e; }
   if (opts.incoming) argv.push('-incoming', 'defer');
 

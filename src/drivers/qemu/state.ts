@@ -9,6 +9,7 @@ import type { DomainEventPayload } from '../driver.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { DomainEventID } from '../../api/constants.js';
 import { qemuCapsGet, kvmUsable, type QemuCaps } from './capabilities.js';
+import { DMI_ID_FILES, sysinfoFromDmiId, type SysinfoSmbiosDef } from '../../conf/domain_sysinfo.js';
 import type { DomainObj } from './domain_obj.js';
 import type { TapHooks } from './net.js';
 import type { VolumeHooks } from './volume.js';
@@ -137,6 +138,25 @@ export class QemuDriverState {
   }
 
   kvmUsable(caps: QemuCaps): boolean { return kvmUsable(caps, this.config.kvm); }
+
+  private hostSmbios: SysinfoSmbiosDef | undefined | null = null;
+  /**
+   * The host's SMBIOS tables for <smbios mode='host'/>, read once from /sys/class/dmi/id (libvirt
+   * runs dmidecode once per driver); undefined when the host has none (then such a start fails
+   * with libvirt's "Host SMBIOS information is not available").
+   */
+  hostSysinfo(): SysinfoSmbiosDef | undefined {
+    if (this.hostSmbios === null) {
+      const files: Record<string, string | undefined> = {};
+      for (const block of Object.values(DMI_ID_FILES)) {
+        for (const file of Object.values(block)) {
+          try { files[file] = fs.readFileSync(path.join('/sys/class/dmi/id', file), 'utf8'); } catch { /* absent or root-only */ }
+        }
+      }
+      this.hostSmbios = sysinfoFromDmiId(files);
+    }
+    return this.hostSmbios;
+  }
 
   findByName(name: string): DomainObj | undefined {
     for (const d of this.domains.values()) if (d.name === name) return d;

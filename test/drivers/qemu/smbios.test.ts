@@ -56,3 +56,22 @@ test("<sysinfo> with <smbios mode='sysinfo'/>: QEMU starts and the guest reads t
   await sh.close();
   await conn.domainDestroy(dom);
 });
+
+test("the QEMU driver refuses a reserved fw_cfg name at define, and <smbios mode='host'/> uses the host's tables", { skip }, async () => {
+  const { root, conn } = await setup();
+  const name = uniq('smbhost');
+  const base = guestXml({ name, root });
+  await assert.rejects(conn.domainDefineXml(base.replace(`<name>${name}</name>`,
+    `<name>${name}</name><sysinfo type='fwcfg'><entry name='opt/ovmf/X'>1</entry></sysinfo>`)),
+  { message: 'unsupported configuration: That firmware name is reserved' });
+  const host = base.replace('</os>', "<smbios mode='host'/></os>");
+  if (fs.existsSync('/sys/class/dmi/id/sys_vendor')) {
+    // the host's manufacturer appears in the command line
+    const vendor = fs.readFileSync('/sys/class/dmi/id/sys_vendor', 'utf8').trim();
+    const argv = await conn.connectDomainXmlToNative('qemu-argv', host, 0);
+    assert.ok(argv.includes('-smbios') && argv.includes(vendor.replace(/,/g, ',,')), argv);
+  } else {
+    // a host without DMI (this VM): libvirt's error, before anything starts
+    await assert.rejects(conn.connectDomainXmlToNative('qemu-argv', host, 0), /Host SMBIOS information is not available/);
+  }
+});
