@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(qemu-system-x86 qemu-utils dnsmasq-base nftables iproute2 busybox-static linux-image-amd64
-      cpio libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu python3-libvirt)
+      cpio libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu python3-libvirt
+      gcc libc6-dev)  # gcc + libc headers: the small native module for fd passing (src/native)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -33,6 +33,11 @@ export interface PolledClient {
   pollable(): boolean;
   /** Bytes read by the poller, handled exactly as a socket 'data' chunk. */
   input(chunk: Buffer): void;
+  /**
+   * The client's own non-blocking read, when it has one (recvmsg input, which must keep the
+   * fds riding on the bytes): > 0 read and delivered, 0 nothing yet, < 0 the session ended.
+   */
+  readOnce?: () => number;
 }
 
 const scratch = Buffer.allocUnsafe(64 * 1024);
@@ -55,6 +60,11 @@ export class BusyPoller {
     const now = performance.now();
     if (lastClient !== this.client.id || now - lastSwitchAt < SHARED_MS) return;
     const deadline = now + this.us / 1000;
+    const own = this.client.readOnce;
+    if (own) {
+      while (own() === 0 && performance.now() < deadline) { /* poll */ }
+      return;
+    }
     // EAGAIN is an exception from readSync: skip the stack trace it would capture each time.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;

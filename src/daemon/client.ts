@@ -15,6 +15,8 @@ import type { WorkerPool } from './workers.js';
 import { ServerStream } from './stream.js';
 import { dispatchCall, isBarrierCall } from './dispatch.js';
 import { BusyPoller, noteClientInput, socketFd } from './busy_poll.js';
+import { FdSocketReader } from './fd_reader.js';
+import { fdPass, type FdPass } from '../util/fdpass.js';
 
 /** What a client needs from the daemon around it. */
 export interface ClientHost {
@@ -33,6 +35,7 @@ export type Transport = 'unix' | 'tcp' | 'tls';
 export interface HeldRegistration { family: 'domain' | 'network' | 'pool'; id: number }
 
 let nextClientId = 1;
+const NO_FDS: number[] = [];
 
 /** Bytes of unsent output a client may accumulate (two maximum-size packets). */
 const MAX_PENDING_OUTPUT = 2 * 33554436;
@@ -60,6 +63,16 @@ export class ClientSession {
 
   /** Polls the socket briefly after each reply (busy_poll_us); null when off. */
   private readonly poller: BusyPoller | null;
+  /**
+   * Unix clients are read with recvmsg (fd_reader.ts) when the native fd module is there, so
+   * the fds of CALL_WITH_FDS arrive; null: the socket's own reads (and no fd passing).
+   */
+  private readonly fdReader: FdSocketReader | null = null;
+  private readonly fdp: FdPass | null = null;
+  /** fds received and not yet claimed by a CALL_WITH_FDS (they follow their packet, in order) */
+  private readonly fdQueue: number[] = [];
+  /** input stopped for back-pressure */
+  private inputPaused = false;
 
   /** Server-side keepalive, started by feature query 10 (libvirt's virKeepAlive). */
   private keepalive: Keepalive | null = null;
@@ -74,16 +87,33 @@ export class ClientSession {
   ) {
     this.log = host.log.child(`client${this.id}`);
     socket.setNoDelay?.(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    const fd = transport === 'tls' ? null : socketFd(socket);
+    const fdp = transport === 'unix' && fd !== null ? fdPass() : null;
+    if (fdp) {
+      // the server accepts unix sockets paused: Node never reads this one, recvmsg does
+      this.fdp = fdp;
+      this.fdReader = new FdSocketReader(fdp, fd!, {
+        data: (chunk, fds) => {
+          for (const f of fds) this.fdQueue.push(f);
+          this.onData(chunk);
+        },
+        end: (reason) => { this.log.debug('client input ended', { reason }); this.socket.destroy(); },
+      });
+    } else {
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.resume();
+    }
     socket.on('drain', () => this.flushDrainWaiters());
     socket.on('error', (e) => this.log.debug('socket error', { error: e.message }));
     socket.on('close', () => this.cleanup());
-    const fd = transport === 'tls' ? null : socketFd(socket);
     const us = host.config.busy_poll_us;
+    const reader = this.fdReader;
     this.poller = us > 0 && fd !== null ? new BusyPoller(fd, us, {
       id: this.id,
-      pollable: () => !this.closed && this.inbox.length === 0 && this.inflight === 0 && !this.socket.isPaused() && this.streams.size === 0,
+      pollable: () => !this.closed && this.inbox.length === 0 && this.inflight === 0 && !this.inputPaused && this.streams.size === 0,
       input: (chunk) => this.onData(chunk),
+      // with recvmsg input, the poller reads through it too (fds must not be dropped)
+      readOnce: reader ? () => reader.readOnce() : undefined,
     }) : null;
     const anon = host.config.anonymous_client_timeout;
     if (anon > 0) {
@@ -134,6 +164,7 @@ export class ClientSession {
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
+    let waitingFds = false;
     try {
       while (this.inbox.length > 0 && !this.closed) {
         const p = this.inbox[0]!;
@@ -143,8 +174,23 @@ export class ClientSession {
           const isBarrier = p.header.prog === Program.REMOTE && isBarrierCall(p.header.proc);
           if (isBarrier && this.inflight > 0) break;
           if (this.inflight >= this.host.config.max_client_requests) break;
+          let fds: number[] = NO_FDS;
+          if (t === MessageType.CALL_WITH_FDS && p.nfds > 0 && this.fdReader) {
+            // its fds ride on the bytes after it: keep reading until they are here
+            if (this.fdQueue.length < p.nfds) {
+              if (this.reader.pendingFdBytes === 0) {
+                // every carrier byte came, not every fd: libvirtd closes such a client too
+                this.log.warn('closing client: fd carrier bytes without file descriptors', { proc: p.header.proc, nfds: p.nfds });
+                this.close('file descriptors missing after CALL_WITH_FDS', true);
+                break;
+              }
+              waitingFds = true;
+              break;
+            }
+            fds = this.fdQueue.splice(0, p.nfds);
+          }
           this.inbox.shift();
-          this.startCall(p, isBarrier);
+          this.startCall(p, isBarrier, fds);
           continue;
         }
         this.inbox.shift();
@@ -152,7 +198,7 @@ export class ClientSession {
         if (t === MessageType.STREAM || t === MessageType.STREAM_HOLE) {
           const s = this.streams.get(streamKey(p.header.proc, p.header.serial));
           if (!s) continue; // a stream that no longer exists: dropped, as libvirtd does
-          this.socket.pause();
+          this.pauseInput();
           // `pumping` stays set until the driver took the data; then the pump goes on.
           void this.streamPacket(s, p);
           return;
@@ -164,9 +210,22 @@ export class ClientSession {
     }
     this.pumping = false;
     if (this.closed) return;
-    if (this.inbox.length > 0) this.socket.pause();
-    else this.socket.resume();
+    if (this.inbox.length > 0 && !waitingFds) this.pauseInput();
+    else this.resumeInput();
   }
+
+  private pauseInput(): void {
+    this.inputPaused = true;
+    if (this.fdReader) this.fdReader.pause(); else this.socket.pause();
+  }
+
+  private resumeInput(): void {
+    this.inputPaused = false;
+    if (this.fdReader) this.fdReader.resume(); else this.socket.resume();
+  }
+
+  /** Whether this client can pass fds (unix socket read with recvmsg). */
+  get fdPassing(): boolean { return this.fdReader !== null; }
 
   private async streamPacket(s: ServerStream, p: Packet): Promise<void> {
     try {
@@ -183,16 +242,24 @@ export class ClientSession {
     this.close('internal error');
   }
 
-  private startCall(p: Packet, isBarrier: boolean): void {
+  private startCall(p: Packet, isBarrier: boolean, fds: number[] = NO_FDS): void {
     this.inflight++;
     if (isBarrier) this.barrier = true;
+    // fds that came with a call are closed once it is over: no driver keeps one (libvirt's test
+    // driver ignores the files of CreateXMLWithFiles), and a rejected call's are never echoed
+    const done = fds.length === 0 ? (isBarrier ? this.barrierDone : this.callDoneCb)
+      : () => { this.closeFds(fds); this.callDone(isBarrier); };
     try {
-      dispatchCall(this, p, isBarrier ? this.barrierDone : this.callDoneCb);
+      dispatchCall(this, p, done);
     } catch (e) {
       // dispatchCall answers every failure itself; this is a bug, not a client error.
       this.log.error('dispatch failed', { proc: p.header.proc, error: (e as Error)?.stack ?? String(e) });
-      this.callDone(isBarrier);
+      done();
     }
+  }
+
+  private closeFds(fds: number[]): void {
+    for (const f of fds) this.fdp?.closeFd(f);
   }
 
   private readonly callDoneCb = () => this.callDone(false);
@@ -301,7 +368,9 @@ export class ClientSession {
     if (this.closedFlag) return;
     if (!this.closing) this.log.debug('closing client', { reason });
     this.closing = true;
-    this.socket.pause();
+    // Node's socket stops reading; recvmsg input goes on, only to see the peer's end of file
+    // (onData ignores anything after closing), since Node never reads that socket itself
+    if (!this.fdReader) this.pauseInput();
     if (now) this.socket.destroy();
     else {
       this.socket.end();
@@ -317,6 +386,8 @@ export class ClientSession {
     this.closing = true;
     this.keepalive?.stop();
     if (this.anonTimer) { clearTimeout(this.anonTimer); this.anonTimer = null; }
+    this.fdReader?.stop();
+    this.closeFds(this.fdQueue.splice(0));
     this.inbox.length = 0;
     this.flushDrainWaiters();
     for (const s of [...this.streams.values()]) s.abortFromDisconnect();

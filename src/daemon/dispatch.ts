@@ -33,11 +33,13 @@ export const callChannel = diagnostics.channel('tsvirt:daemon:call');
 
 const rpcError = (msg: string) => virError(ErrorDomain.RPC, ErrorNumber.RPC, msg);
 
-/** Procedures that pass file descriptors: Node cannot receive SCM_RIGHTS (§1.6). */
+/** Procedures that pass file descriptors, refused as not supported on this connection... */
 const FD_PROCS = new Set<number>([
   Proc.DOMAIN_OPEN_GRAPHICS, Proc.DOMAIN_CREATE_XML_WITH_FILES, Proc.DOMAIN_CREATE_WITH_FILES,
   Proc.DOMAIN_OPEN_GRAPHICS_FD, Proc.DOMAIN_FD_ASSOCIATE,
 ]);
+/** ...except these when the client can pass fds (unix socket read with recvmsg, fd_reader.ts). */
+const FD_PROCS_WITH_FDPASS = new Set<number>([Proc.DOMAIN_CREATE_XML_WITH_FILES, Proc.DOMAIN_CREATE_WITH_FILES]);
 
 /** Families whose calls report "connection not open" rather than "hypervisor connection not open". */
 const SECONDARY_DOMAINS = new Set<number>([
@@ -109,7 +111,7 @@ export function dispatchCall(c: ClientSession, p: Packet, done: () => void): voi
     return done();
   }
   const def = procedureByNumber(h.proc);
-  if (!def || FD_PROCS.has(h.proc)) {
+  if (!def || (FD_PROCS.has(h.proc) && !(c.fdPassing && FD_PROCS_WITH_FDPASS.has(h.proc)))) {
     // Known to libvirt 9.0.0 but not spoken by tsvirtd (or needs fd passing).
     c.replyError(call, noSupportError(name));
     return done();

@@ -114,7 +114,8 @@ export class Daemon implements ClientHost {
       if (e instanceof DaemonStartError) throw e;
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    const server = net.createServer({ pauseOnConnect: false }, (s) => this.accept(s, 'unix', readonly));
+    // paused: a client session reads it itself (recvmsg, for fd passing) or resumes it
+    const server = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s, 'unix', readonly));
     // The socket is created with the umask's mode: narrow it so there is no window with wider perms.
     const oldMask = process.umask(~perms & 0o777);
     try {

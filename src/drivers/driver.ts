@@ -128,6 +128,9 @@ export interface DriverConnection {
   domainUndefine?(dom: DomainRef): Promise<void>;
   domainUndefineFlags?(dom: DomainRef, flags: number): Promise<void>;
   domainCreateXml?(xml: string, flags: number): Promise<DomainRef>;
+  /** CALL_WITH_FDS: the files come over the socket; drivers that take none ignore them. */
+  domainCreateXmlWithFiles?(xml: string, flags: number): Promise<DomainRef>;
+  domainCreateWithFiles?(dom: DomainRef, flags: number): Promise<DomainRef>;
   domainCreate?(dom: DomainRef): Promise<void>;
   domainCreateWithFlags?(dom: DomainRef, flags: number): Promise<DomainRef>;
   domainDestroy?(dom: DomainRef): Promise<void>;

@@ -178,6 +178,9 @@ export class PacketReader {
   /** Bytes held for an incomplete packet (for back-pressure decisions and tests). */
   get bufferedBytes(): number { return this.buffered; }
 
+  /** fd carrier bytes still to discard (0: every announced carrier has been read). */
+  get pendingFdBytes(): number { return this.skip; }
+
   push(chunk: Buffer): Packet[] {
     if (this.failed) throw this.failed;
     const out: Packet[] = [];

@@ -170,6 +170,9 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(10, 'DOMAIN_CREATE_XML', [f('xml_desc', t.string), FLAGS], [DOM]),
   p(9, 'DOMAIN_CREATE', [DOM], []),
   p(196, 'DOMAIN_CREATE_WITH_FLAGS', [DOM, FLAGS], [DOM]),
+  // sent as CALL_WITH_FDS: the files ride on the socket, not in the arguments
+  p(309, 'DOMAIN_CREATE_XML_WITH_FILES', [f('xml_desc', t.string), FLAGS], [DOM]),
+  p(310, 'DOMAIN_CREATE_WITH_FILES', [DOM, FLAGS], [DOM]),
   p(12, 'DOMAIN_DESTROY', [DOM], [], H),
   p(234, 'DOMAIN_DESTROY_FLAGS', [DOM, FLAGS], [], H),
   p(33, 'DOMAIN_SHUTDOWN', [DOM], []),

@@ -113,6 +113,16 @@ export const domainMethods = {
     return obj.ref;
   },
 
+  // libvirt's test driver takes the files of the *WithFiles calls and ignores them (the daemon
+  // closes them once the call is over)
+  async domainCreateXmlWithFiles(this: ConnCtx, xml: string, flags: number): Promise<DomainRef> {
+    return domainMethods.domainCreateXml.call(this, xml, flags);
+  },
+
+  async domainCreateWithFiles(this: ConnCtx, dom: DomainRef, flags: number): Promise<DomainRef> {
+    return domainMethods.domainCreateWithFlags.call(this, dom, flags);
+  },
+
   async domainCreateWithFlags(this: ConnCtx, dom: DomainRef, flags: number): Promise<DomainRef> {
     checkFlags(flags, 0, 'testDomainCreateWithFlags');
     const o = domObj(this, dom);
