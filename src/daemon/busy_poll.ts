@@ -86,8 +86,4 @@ export class BusyPoller {
   }
 }
 
-/** The fd behind a plain net.Socket (unix or tcp), or null (TLS, or not known). */
-export function socketFd(socket: unknown): number | null {
-  const fd = (socket as { _handle?: { fd?: number } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : null;
-}
+export { socketFd } from '../util/fdpass.js';

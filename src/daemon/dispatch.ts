@@ -16,6 +16,7 @@ import { defaultURI, openConnection } from '../drivers/registry.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../util/error.js';
 import { LogPriority } from '../util/log.js';
 import { notOpenError, streamKey, type ClientSession, type HeldRegistration } from './client.js';
+import { fdPass } from '../util/fdpass.js';
 import { ServerStream, isDriverStream, toVirError } from './stream.js';
 import { encodeEventMessage, EVENT_ID_LIMIT, type EventFamily } from './events.js';
 import { dispatchQemuCall } from './qemu_dispatch.js';
@@ -39,7 +40,7 @@ const FD_PROCS = new Set<number>([
   Proc.DOMAIN_OPEN_GRAPHICS_FD, Proc.DOMAIN_FD_ASSOCIATE,
 ]);
 /** ...except these when the client can pass fds (unix socket read with recvmsg, fd_reader.ts). */
-const FD_PROCS_WITH_FDPASS = new Set<number>([Proc.DOMAIN_CREATE_XML_WITH_FILES, Proc.DOMAIN_CREATE_WITH_FILES]);
+const FD_PROCS_WITH_FDPASS = new Set<number>([Proc.DOMAIN_CREATE_XML_WITH_FILES, Proc.DOMAIN_CREATE_WITH_FILES, Proc.DOMAIN_OPEN_GRAPHICS_FD]);
 
 /** Families whose calls report "connection not open" rather than "hypervisor connection not open". */
 const SECONDARY_DOMAINS = new Set<number>([
@@ -252,7 +253,11 @@ function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], 
     s.start();
     return;
   }
-  if (c.closed) return;
+  if (c.closed) { closeReturnedFds(def, value); return; }
+  if (def.proc === Proc.DOMAIN_OPEN_GRAPHICS_FD) {
+    c.replyWithFds(call, (value as { fds: number[] }).fds);
+    return;
+  }
   // The reply is encoded once, into one buffer: header space first, then the payload. A
   // string result (XML) sizes the buffer up front instead of growing it.
   const w = new XdrWriter(typeof value === 'string' ? PACKET_MIN + 16 + value.length : 256);
@@ -264,6 +269,12 @@ function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], 
     throw virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, `cannot encode reply of ${def.api}: ${(e as Error).message}`);
   }
   c.writeReply(writePacketHeader(w.view(), call.prog, call.vers, call.proc, MessageType.REPLY, call.serial, MessageStatus.OK));
+}
+
+/** A result carrying fds whose client left: the daemon's copies are closed. */
+function closeReturnedFds(def: ProcedureDef, value: unknown): void {
+  if (def.proc !== Proc.DOMAIN_OPEN_GRAPHICS_FD) return;
+  for (const fd of (value as { fds?: number[] })?.fds ?? []) fdPass()?.closeFd(fd);
 }
 
 type Special = (c: ClientSession, def: ProcedureDef, args: unknown[], call: Packet['header']) => Promise<void>;

@@ -131,6 +131,8 @@ export interface DriverConnection {
   /** CALL_WITH_FDS: the files come over the socket; drivers that take none ignore them. */
   domainCreateXmlWithFiles?(xml: string, flags: number): Promise<DomainRef>;
   domainCreateWithFiles?(dom: DomainRef, flags: number): Promise<DomainRef>;
+  /** The fds go back to the client with the reply (REPLY_WITH_FDS); the daemon closes its copies. */
+  domainOpenGraphicsFd?(dom: DomainRef, idx: number, flags: number): Promise<{ fds: number[] }>;
   domainCreate?(dom: DomainRef): Promise<void>;
   domainCreateWithFlags?(dom: DomainRef, flags: number): Promise<DomainRef>;
   domainDestroy?(dom: DomainRef): Promise<void>;

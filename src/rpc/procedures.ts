@@ -173,6 +173,8 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   // sent as CALL_WITH_FDS: the files ride on the socket, not in the arguments
   p(309, 'DOMAIN_CREATE_XML_WITH_FILES', [f('xml_desc', t.string), FLAGS], [DOM]),
   p(310, 'DOMAIN_CREATE_WITH_FILES', [DOM, FLAGS], [DOM]),
+  // answered with REPLY_WITH_FDS: the socket's fd follows the (empty) reply
+  p(343, 'DOMAIN_OPEN_GRAPHICS_FD', [DOM, f('idx', t.uint), FLAGS], []),
   p(12, 'DOMAIN_DESTROY', [DOM], [], H),
   p(234, 'DOMAIN_DESTROY_FLAGS', [DOM, FLAGS], [], H),
   p(33, 'DOMAIN_SHUTDOWN', [DOM], []),

@@ -38,3 +38,9 @@ export function fdPass(): FdPass | null {
   if (process.env['TSVIRT_NO_FDPASS']) loaded = null;
   return loaded;
 }
+
+/** The fd behind a plain net.Socket (unix or tcp), or null (TLS, or not known). */
+export function socketFd(socket: unknown): number | null {
+  const fd = (socket as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
+}

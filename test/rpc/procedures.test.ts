@@ -202,7 +202,7 @@ test('the table covers every DriverConnection method and the protocol-level proc
     connectListAllDomains: true, connectNumOfDomains: true, connectListDomains: true, connectNumOfDefinedDomains: true,
     connectListDefinedDomains: true, domainLookupById: true, domainLookupByName: true, domainLookupByUuid: true,
     domainDefineXml: true, domainDefineXmlFlags: true, domainUndefine: true, domainUndefineFlags: true,
-    domainCreateXml: true, domainCreate: true, domainCreateWithFlags: true, domainCreateXmlWithFiles: true, domainCreateWithFiles: true, domainDestroy: true,
+    domainCreateXml: true, domainCreate: true, domainCreateWithFlags: true, domainCreateXmlWithFiles: true, domainCreateWithFiles: true, domainOpenGraphicsFd: true, domainDestroy: true,
     domainDestroyFlags: true, domainShutdown: true, domainShutdownFlags: true, domainReboot: true, domainReset: true,
     domainSuspend: true, domainResume: true, domainSave: true, domainSaveFlags: true, domainRestore: true,
     domainRestoreFlags: true, domainSaveImageGetXmlDesc: true, domainManagedSave: true,

@@ -22,6 +22,7 @@ import { formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/doma
 import { formatDomainCapabilities, formatQemuCapabilities, qemuCapsCanonicalMachine } from './capabilities.js';
 import { qemuDomainDefPostParse, qemuDomainPrepareLive } from './domain.js';
 import { buildQemuArgvGroups, qemuValidateSysinfo } from './command.js';
+import { fdPass } from '../../util/fdpass.js';
 import { DomainObj } from './domain_obj.js';
 import { monitorPathFor, qemuProcessKill, qemuProcessStart, qemuProcessStop, writeStatus } from './process.js';
 import { qemuDomainSaveToFile, readSaveHeader } from './save.js';
@@ -355,6 +356,42 @@ export class QemuConnection implements DriverConnection {
       await obj.live.monitor.execute('system_reset');
     });
   }
+  /**
+   * qemuDomainOpenGraphicsFD: a socket already connected to the guest's VNC/SPICE server, so a
+   * local viewer needs no port or password. One end of a socketpair goes to QEMU (getfd +
+   * add_client), the other back to the caller, who receives it over the socket (REPLY_WITH_FDS).
+   */
+  async domainOpenGraphicsFd(dom: DomainRef, idx: number, flags: number): Promise<{ fds: number[] }> {
+    checkFlags(ERR, flags, 1 /* VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH */, 'qemuDomainOpenGraphicsFD');
+    const fdp = fdPass();
+    if (!fdp) throw virError(ERR, ErrorNumber.OPERATION_UNSUPPORTED, 'file descriptor passing is not available in this build');
+    return this.job(dom, 'domainOpenGraphicsFd', async (obj) => {
+      const live = obj.live;
+      if (!live?.monitor) throw notRunning();
+      const g = live.def.devices.graphics[idx];
+      if (!g) throw virError(ERR, ErrorNumber.INTERNAL_ERROR, `No graphics backend with index ${idx}`);
+      if (g.type !== 'vnc' && g.type !== 'spice') {
+        throw virError(ERR, ErrorNumber.CONFIG_UNSUPPORTED, `Can only open VNC or SPICE graphics backends, not ${g.type}`);
+      }
+      const [mine, theirs] = fdp.socketpair();
+      try {
+        await live.monitor.executeWithFd('getfd', { fdname: 'graphicsfd' }, theirs);
+        try {
+          await live.monitor.execute('add_client', { protocol: g.type, fdname: 'graphicsfd', skipauth: (flags & 1) !== 0 });
+        } catch (e) {
+          await live.monitor.execute('closefd', { fdname: 'graphicsfd' }).catch(() => undefined);
+          throw e;
+        }
+      } catch (e) {
+        fdp.closeFd(mine);
+        throw e;
+      } finally {
+        fdp.closeFd(theirs); // QEMU holds its own copy now
+      }
+      return { fds: [mine] };
+    });
+  }
+
   async domainSuspend(dom: DomainRef): Promise<void> {
     await this.job(dom, 'domainSuspend', async (obj) => {
       const live = obj.live;

@@ -7,6 +7,7 @@
 // pending and queued call at once with "End of file from qemu monitor"; nothing is sent
 // before capabilities negotiation finished.
 import * as net from 'node:net';
+import { fdPass, socketFd as socketFdOf } from '../../util/fdpass.js';
 import { EventEmitter } from 'node:events';
 import * as diagnostics_channel from 'node:diagnostics_channel';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../../util/error.js';
@@ -33,6 +34,8 @@ interface Pending {
   sent: boolean;
   /** executeRaw: resolve with the reply line itself. */
   raw?: boolean;
+  /** a file descriptor that rides on the command (getfd) */
+  fd?: number;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
@@ -106,12 +109,12 @@ export class QemuMonitor extends EventEmitter<QemuMonitorEvents> {
   get closed(): boolean { return this.closedWith !== null; }
 
   /** Run one QMP command; resolves with its `return` value. */
-  execute<T = unknown>(cmd: string, args?: Record<string, unknown>, opts: ExecuteOptions = {}): Promise<T> {
+  execute<T = unknown>(cmd: string, args?: Record<string, unknown>, opts: ExecuteOptions & { fd?: number } = {}): Promise<T> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = `tsvirt-${++this.nextId}`;
     const line = JSON.stringify(args === undefined ? { execute: cmd, id } : { execute: cmd, arguments: args, id });
     return new Promise<T>((resolve, reject) => {
-      const p: Pending = { id, cmd, line, resolve: resolve as (v: unknown) => void, reject, sent: false };
+      const p: Pending = { id, cmd, line, resolve: resolve as (v: unknown) => void, reject, sent: false, fd: opts.fd };
       const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
       p.timer = setTimeout(() => this.abandon(p, virError(ErrorDomain.QEMU, ErrorNumber.OPERATION_TIMEOUT,
         `QEMU command '${cmd}' did not answer within ${timeout} ms (vm='${this.name}')`)), timeout);
@@ -122,6 +125,17 @@ export class QemuMonitor extends EventEmitter<QemuMonitorEvents> {
       this.queue.push(p);
       this.pump();
     });
+  }
+
+  /**
+   * Run a command that hands QEMU a file descriptor (getfd, add-fd): the fd rides on the
+   * command's bytes as SCM_RIGHTS. Needs the native fd module.
+   */
+  executeWithFd<T = unknown>(cmd: string, args: Record<string, unknown>, fd: number, opts: ExecuteOptions = {}): Promise<T> {
+    if (!fdPass() || socketFdOf(this.sock) === null) {
+      return Promise.reject(virError(ErrorDomain.QEMU, ErrorNumber.OPERATION_UNSUPPORTED, 'passing file descriptors to QEMU is not available in this build'));
+    }
+    return this.execute<T>(cmd, args, { ...opts, fd });
   }
 
   /**
@@ -170,7 +184,18 @@ export class QemuMonitor extends EventEmitter<QemuMonitorEvents> {
     if (!head || head.sent) return;
     head.sent = true;
     if (monitorChannel.hasSubscribers) monitorChannel.publish({ name: this.name, dir: 'send', line: head.line });
-    this.sock.write(head.line + '\n');
+    if (head.fd === undefined) { this.sock.write(head.line + '\n'); return; }
+    // Commands go one at a time and the previous one was answered, so nothing of ours is still
+    // queued in the socket: the fd-carrying bytes cannot overtake earlier ones.
+    const bytes = Buffer.from(head.line + '\n');
+    const n = this.sock.writableLength === 0 ? fdPass()!.sendWithFd(socketFdOf(this.sock)!, bytes, head.fd) : -11;
+    if (n <= 0) {
+      head.sent = false; // never went out: abandon() drops it from the queue
+      this.abandon(head, virError(ErrorDomain.QEMU, ErrorNumber.INTERNAL_ERROR, `cannot pass a file descriptor to QEMU (vm='${this.name}', errno ${-n})`));
+      this.pump();
+      return;
+    }
+    if (n < bytes.length) this.sock.write(bytes.subarray(n));
   }
 
   /** A call that timed out or was aborted: its reply, if it ever comes, is dropped by id. */
