@@ -3,7 +3,7 @@
 import type { Connection } from './connection.js';
 import type { CallOptions } from './call.js';
 import type {
-  BlockInfo, BlockStats, DomainInfo, DomainInterface, DomainRef, DomainState as DomainStateReply,
+  BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, DomainInterface, DomainRef, DomainState as DomainStateReply,
   DomainVcpus, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
@@ -80,6 +80,20 @@ export class Domain {
    */
   qemuMonitorCommand(cmd: string, flags = 0, opts?: CallOptions): Promise<string> {
     return this.call('domainQemuMonitorCommand', [cmd, flags], opts);
+  }
+  /** virDomainGetControlInfo: the state of the domain's control interface (monitor/agent). */
+  getControlInfo(flags = 0, opts?: CallOptions): Promise<ControlInfo> { return this.call('domainGetControlInfo', [flags], opts); }
+  /** virDomainGetDiskErrors: maxerrors 0 asks only for the count (in nerrors). */
+  getDiskErrors(maxerrors: number, flags = 0, opts?: CallOptions): Promise<DiskErrors> {
+    return this.call('domainGetDiskErrors', [maxerrors, flags], opts);
+  }
+  getTime(flags = 0, opts?: CallOptions): Promise<DomainTime> { return this.call('domainGetTime', [flags], opts); }
+  setTime(seconds: number, nseconds: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetTime', [seconds, nseconds, flags], opts);
+  }
+  injectNMI(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainInjectNmi', [flags], opts); }
+  sendKey(codeset: number, holdtime: number, keycodes: number[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSendKey', [codeset, holdtime, keycodes, flags], opts);
   }
   getMetadata(type: number, uri: string | null = null, flags = 0, opts?: CallOptions): Promise<string> {
     return this.call('domainGetMetadata', [type, uri, flags], opts);

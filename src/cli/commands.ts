@@ -746,7 +746,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "user", t: 'data', req: true, pos: true, h: "user to list authorized keys for" },
   ] },
-  "inject-nmi": { group: "domain", impl: '', help: "Inject NMI to the guest", desc: "Inject NMI to the guest domain.", opts: [
+  "inject-nmi": { group: "domain", impl: 'domain_extra', help: "Inject NMI to the guest", desc: "Inject NMI to the guest domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "iothreadinfo": { group: "domain", impl: '', help: "view domain IOThreads", desc: "Returns basic information about the domain IOThreads.", opts: [
@@ -789,7 +789,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "send-key": { group: "domain", impl: '', help: "Send keycodes to the guest", desc: "Send keycodes (integers or symbolic names) to the guest", opts: [
+  "send-key": { group: "domain", impl: 'domain_extra', help: "Send keycodes to the guest", desc: "Send keycodes (integers or symbolic names) to the guest", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "codeset", t: 'string', h: "the codeset of keycodes, default:linux" },
     { n: "holdtime", t: 'int', h: "the time (in milliseconds) how long the keys will be held" },
@@ -1210,7 +1210,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "seclabel-writable", t: 'bool', h: "use seclabels allowing writes" },
     { n: "seclabel-restore", t: 'bool', h: "try to restore security label after use if possible" },
   ] },
-  "domblkerror": { group: "monitor", impl: '', help: "Show errors on block devices", desc: "Show block device errors", opts: [
+  "domblkerror": { group: "monitor", impl: 'domain_extra', help: "Show errors on block devices", desc: "Show block device errors", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "domblkinfo": { group: "monitor", impl: 'domain_info', help: "domain block device size information", desc: "Get block device size info for a domain.", opts: [
@@ -1232,7 +1232,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "human", t: 'bool', h: "print a more human readable output" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "domcontrol": { group: "monitor", impl: '', help: "domain control interface state", desc: "Returns state of a control interface to the domain.", opts: [
+  "domcontrol": { group: "monitor", impl: 'domain_extra', help: "domain control interface state", desc: "Returns state of a control interface to the domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "domif-getlink": { group: "monitor", impl: '', help: "get link state of a virtual interface", desc: "Get link state of a domain's virtual interface.", opts: [
@@ -1301,7 +1301,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
     { n: "domain", t: 'argv', pos: true, h: "list of domains to get stats for" },
   ] },
-  "domtime": { group: "monitor", impl: '', help: "domain time", desc: "Gets or sets the domain's system time", opts: [
+  "domtime": { group: "monitor", impl: 'domain_extra', help: "domain time", desc: "Gets or sets the domain's system time", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "now", t: 'bool', h: "set to the time of the host running virsh" },
     { n: "pretty", t: 'bool', h: "print domain's time in human readable form" },

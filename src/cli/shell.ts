@@ -25,6 +25,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   domain_devices: () => import('./domain_devices.js'),
   console: () => import('./console.js'),
   domxml: () => import('./domxml.js'),
+  domain_extra: () => import('./domain_extra.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

@@ -19,7 +19,7 @@ const READONLY_OK = new Set<string>([
   'domainBlockStats', 'domainBlockStatsFlags', 'domainInterfaceStats', 'domainMemoryStats', 'domainGetBlockInfo',
   'connectGetAllDomainStats', 'domainGetSchedulerType', 'domainGetSchedulerParameters',
   'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters',
-  'domainGetMetadata', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
+  'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',
   'domainSnapshotLookupByName', 'domainHasCurrentSnapshot', 'domainSnapshotCurrent', 'domainSnapshotGetParent',

@@ -41,6 +41,11 @@ export interface SecurityModel { model: string; doi: string }
 export interface DomainStatsRecord { dom: DomainRef; params: TypedParam[] }
 export interface ParamsReply { params: TypedParam[]; nparams: number }
 export interface SchedulerType { type: string; nparams: number }
+/** virDomainControlInfo; stateTime in milliseconds */
+export interface ControlInfo { state: number; details: number; stateTime: number }
+/** virDomainDiskError, as GET_DISK_ERRORS returns it (nerrors = the count when maxerrors is 0) */
+export interface DiskErrors { errors: { disk: string; error: number }[]; nerrors: number }
+export interface DomainTime { seconds: number; nseconds: number }
 export interface PoolInfo { state: number; capacity: number; allocation: number; available: number }
 export interface VolInfo { type: number; capacity: number; allocation: number }
 export interface CpuMap { cpumap: Buffer; online: number; ret: number }
@@ -185,6 +190,12 @@ export interface DriverConnection {
   domainSetMetadata?(dom: DomainRef, type: number, metadata: string | null, key: string | null, uri: string | null, flags: number): Promise<void>;
   domainGetMetadata?(dom: DomainRef, type: number, uri: string | null, flags: number): Promise<string>;
   domainGetHostname?(dom: DomainRef, flags: number): Promise<string>;
+  domainGetControlInfo?(dom: DomainRef, flags: number): Promise<ControlInfo>;
+  domainGetDiskErrors?(dom: DomainRef, maxerrors: number, flags: number): Promise<DiskErrors>;
+  domainGetTime?(dom: DomainRef, flags: number): Promise<DomainTime>;
+  domainSetTime?(dom: DomainRef, seconds: number, nseconds: number, flags: number): Promise<void>;
+  domainInjectNmi?(dom: DomainRef, flags: number): Promise<void>;
+  domainSendKey?(dom: DomainRef, codeset: number, holdtime: number, keycodes: number[], flags: number): Promise<void>;
   domainAttachDevice?(dom: DomainRef, xml: string): Promise<void>;
   domainAttachDeviceFlags?(dom: DomainRef, xml: string, flags: number): Promise<void>;
   domainDetachDevice?(dom: DomainRef, xml: string): Promise<void>;

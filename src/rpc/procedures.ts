@@ -115,6 +115,7 @@ const dhcpLease = t.struct([
   ['iface', t.string], ['expirytime', t.hyper], ['type', t.int], ['mac', t.optString], ['iaid', t.optString],
   ['ipaddr', t.string], ['prefix', t.uint], ['hostname', t.optString], ['clientid', t.optString],
 ]);
+const diskError = t.struct([['disk', t.string], ['error', t.int]]);
 const saslData = f('data', t.charBytes(Limits.AUTH_SASL_DATA_MAX));
 const hypers = (...names: string[]) => names.map((n) => f(n, t.hyper));
 const uhypers = (...names: string[]) => names.map((n) => f(n, t.uhyper));
@@ -230,6 +231,13 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(201, 'DOMAIN_OPEN_CONSOLE', [DOM, f('dev_name', t.optString), FLAGS], [], 0, { stream: 'both' }),
   p(211, 'DOMAIN_SCREENSHOT', [DOM, f('screen', t.uint), FLAGS], [f('mime', t.optString)], 0, { stream: 'out' }),
   p(337, 'DOMAIN_GET_TIME', [DOM, FLAGS], [f('seconds', t.hyper), f('nseconds', t.uint)]),
+  p(338, 'DOMAIN_SET_TIME', [DOM, f('seconds', t.hyper), f('nseconds', t.uint), FLAGS], []),
+  // answered while a job holds the domain, hence high priority
+  p(229, 'DOMAIN_GET_CONTROL_INFO', [DOM, FLAGS], [f('state', t.uint), f('details', t.uint), f('stateTime', t.uhyper)], H),
+  p(263, 'DOMAIN_GET_DISK_ERRORS', [DOM, f('maxerrors', t.uint), FLAGS],
+    [f('errors', t.array(diskError, Limits.DOMAIN_DISK_ERRORS_MAX)), f('nerrors', t.int)]),
+  p(210, 'DOMAIN_INJECT_NMI', [DOM, FLAGS], []),
+  p(226, 'DOMAIN_SEND_KEY', [DOM, f('codeset', t.uint), f('holdtime', t.uint), f('keycodes', t.array(t.uint, Limits.DOMAIN_SEND_KEY_MAX)), FLAGS], []),
   p(163, 'DOMAIN_GET_JOB_INFO', [DOM], [f('type', t.int), ...uhypers('timeElapsed', 'timeRemaining', 'dataTotal',
     'dataProcessed', 'dataRemaining', 'memTotal', 'memProcessed', 'memRemaining', 'fileTotal', 'fileProcessed', 'fileRemaining')]),
   p(298, 'DOMAIN_GET_JOB_STATS', [DOM, FLAGS], [f('type', t.int), params(Limits.DOMAIN_JOB_STATS_MAX)]),

@@ -5,6 +5,7 @@ import type { DriverConnection } from '../driver.js';
 import type { EventRegistrations } from '../events.js';
 import { domainMethods } from './domains.js';
 import { domainInfoMethods } from './domain_info.js';
+import { domainExtraMethods } from './domain_extra.js';
 import { hostMethods } from './host.js';
 import { networkMethods } from './networks.js';
 import { snapshotMethods } from './snapshots.js';
@@ -42,7 +43,7 @@ const READERS = new Set<string>([
   'connectGetType', 'connectGetVersion', 'connectGetLibVersion', 'connectGetHostname', 'connectGetUri',
   'connectGetMaxVcpus', 'connectIsSecure', 'connectIsEncrypted', 'connectIsAlive', 'connectSupportsFeature',
   'connectGetSysinfo', 'connectGetCapabilities', 'nodeGetInfo', 'nodeGetFreeMemory', 'nodeGetCellsFreeMemory',
-  'nodeGetCpuMap', 'nodeGetSecurityModel',
+  'nodeGetCpuMap', 'nodeGetSecurityModel', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainGetTime',
 ]);
 
 type Method = (this: TestConnection, ...args: unknown[]) => unknown;
@@ -64,7 +65,7 @@ function countingChanges(fn: Method): Method {
   };
 }
 
-const tables = [hostMethods, domainMethods, domainInfoMethods, snapshotMethods, networkMethods, storageMethods];
+const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -73,7 +74,7 @@ for (const table of tables) {
 
 // The mixed-in tables make a TestConnection a full DriverConnection (checked here once).
 export interface TestConnection extends DriverConnection {}
-type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof snapshotMethods
+type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
   & typeof networkMethods & typeof storageMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;

@@ -28,6 +28,10 @@ export class DomainObj {
   loadedTaint = false;
   /** The last GET_XML_DESC answer: valid while the driver's generation and the flags match. */
   xmlCache: { generation: number; flags: number; xml: string } | null = null;
+  /** The guest clock of GetTime/SetTime (testDomainObjPrivate's seconds/nseconds); it also
+   * drives the fake GetControlInfo answer, as in libvirt. */
+  seconds = 627319920;
+  nseconds = 0;
 
   constructor(def: DomainDef) { this.def = def; }
 

@@ -1,0 +1,61 @@
+// Test driver calls behind tsvirsh's domain_extra commands: control info, disk errors, guest
+// time, NMI and key injection. Their answers are libvirt's test driver's fakes (the guest clock
+// starts at 1989-11-17 15:32:00 and also selects the control state), so tools see the same.
+import type { ControlInfo, DiskErrors, DomainRef, DomainTime } from '../driver.js';
+import { ErrorNumber } from '../../util/error.js';
+import { checkActive, domObj } from './domain_common.js';
+import { DomainState } from './domain_obj.js';
+import { checkFlags, testError } from './errors.js';
+import type { ConnCtx } from './state.js';
+
+const TIME_SYNC = 1;
+/** virDomainControlState / virDomainControlErrorReason */
+const CONTROL = { OK: 0, JOB: 1, OCCUPIED: 2, ERROR: 3 } as const;
+/** virDomainDiskErrorCode: disks take UNSPEC and NO_SPACE in turn */
+const DISK_ERROR_LAST = 3;
+
+export const domainExtraMethods = {
+  async domainGetControlInfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<ControlInfo> {
+    checkFlags(flags, 0, 'testDomainGetControlInfo');
+    const o = domObj(this, dom);
+    checkActive(o);
+    // The test driver encodes the control state in the guest clock's seconds.
+    const s = o.seconds;
+    if (s > 0 && s < 10000) return { state: CONTROL.JOB, details: 0, stateTime: s };
+    if (s >= 10000 && s < 30000) return { state: CONTROL.OCCUPIED, details: 0, stateTime: s - 10000 };
+    if (s >= 30000 && s < 60000) return { state: CONTROL.ERROR, details: s % 4, stateTime: s - 30000 };
+    return { state: CONTROL.OK, details: 0, stateTime: 0 };
+  },
+  async domainGetDiskErrors(this: ConnCtx, dom: DomainRef, maxerrors: number, flags: number): Promise<DiskErrors> {
+    checkFlags(flags, 0, 'testDomainGetDiskErrors');
+    const o = domObj(this, dom);
+    checkActive(o);
+    const disks = o.def.devices.disks;
+    // maxerrors 0 is the client asking how many entries it needs
+    if (maxerrors === 0) return { errors: [], nerrors: disks.length };
+    const errors = disks.slice(0, maxerrors).map((d, i) => ({ disk: d.target.dev, error: (i % (DISK_ERROR_LAST - 1)) + 1 }));
+    return { errors, nerrors: errors.length };
+  },
+  async domainGetTime(this: ConnCtx, dom: DomainRef, flags: number): Promise<DomainTime> {
+    checkFlags(flags, 0, 'testDomainGetTime');
+    const o = domObj(this, dom);
+    if (o.state !== DomainState.RUNNING) throw testError(ErrorNumber.OPERATION_INVALID, 'domain is not running');
+    return { seconds: o.seconds, nseconds: o.nseconds };
+  },
+  async domainSetTime(this: ConnCtx, dom: DomainRef, seconds: number, nseconds: number, flags: number): Promise<void> {
+    checkFlags(flags, TIME_SYNC, 'testDomainSetTime');
+    const o = domObj(this, dom);
+    checkActive(o);
+    o.seconds = seconds;
+    o.nseconds = nseconds;
+  },
+  async domainInjectNmi(this: ConnCtx, dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(flags, 0, 'testDomainInjectNMI');
+    checkActive(domObj(this, dom));
+  },
+  async domainSendKey(this: ConnCtx, dom: DomainRef, codeset: number, holdtime: number, keycodes: number[], flags: number): Promise<void> {
+    checkFlags(flags, 0, 'testDomainSendKey');
+    checkActive(domObj(this, dom));
+    void codeset; void holdtime; void keycodes;
+  },
+};

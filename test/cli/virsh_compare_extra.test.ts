@@ -1,0 +1,109 @@
+// tsvirsh against the real virsh 9.0 for the domain_extra commands (domcontrol, domblkerror,
+// domtime, inject-nmi, send-key): the same command sequences through both against
+// test:///default, stdout/stderr/status compared byte for byte; and the real virsh against
+// tsvirtd, which must answer as libvirt's in-process test driver does.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
+import { virsh } from '../interop/virsh_run.js';
+
+const VIRSH = '/usr/bin/virsh';
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const TSVIRSH = join(ROOT, 'bin/tsvirsh');
+const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
+
+interface Result { stdout: string; stderr: string; status: number | null }
+
+function run(bin: string[], args: string[]): Result {
+  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
+    encoding: 'utf8', timeout: 10000, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
+  });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+function same(args: string[]): Result {
+  const want = run([VIRSH], args);
+  const got = run([process.execPath, TSVIRSH], args);
+  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
+  return got;
+}
+
+const def = (cmds: string) => ['-c', 'test:///default', cmds];
+
+let dir = '';
+let offXml = '';
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsvirsh-extra-'));
+  offXml = join(dir, 'off.xml');
+  // two disks: the test driver reports a different error for each
+  writeFileSync(offXml, `<domain type='test'><name>off</name><memory>8192</memory><os><type>hvm</type></os><devices>
+<disk type='file' device='disk'><source file='/tmp/a.img'/><target dev='vda'/></disk>
+<disk type='file' device='disk'><source file='/tmp/b.img'/><target dev='vdb'/></disk></devices></domain>\n`);
+});
+after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+test('domcontrol follows the guest clock through job, occupied and error states', { skip }, () => {
+  const r = same(def('domcontrol test; domtime test --time 5; domcontrol test; domtime test --time 10005; domcontrol test; '
+    + 'domtime test --time 30001; domcontrol test; domtime test --time 30002; domcontrol test; domtime test --time 30003; '
+    + 'domcontrol test; domtime test --time 30004; domcontrol test; domtime test --time -5; domcontrol test'));
+  assert.match(r.stdout, /^ok\n\n[^]*background job \(0\.005s\)\n[^]*error: monitor failure\n/);
+  same(def('domcontrol nosuch'));
+  same(def(`define ${offXml}; domcontrol off`));
+});
+
+test('domblkerror: one entry per disk of a running domain, errors otherwise', { skip }, () => {
+  const r = same(def(`domblkerror test; define ${offXml}; domblkerror off; start off; domblkerror off`));
+  assert.match(r.stdout, /vda: unspecified error\nvdb: no space\n/);
+  same(def('domblkerror nosuch'));
+});
+
+test('domtime gets and sets the guest clock', { skip }, () => {
+  const r = same(def('domtime test; domtime test --pretty; domtime test --time 1234; domtime test; domtime test --sync; domtime test'));
+  assert.match(r.stdout, /^Time: 627319920\nTime: 1989-11-17 15:32:00\n\nTime: 1234\n\nTime: 0\n$/);
+  same(['-q', '-c', 'test:///default', 'domtime test; domtime test --pretty']);
+  // --now sets the host's time; compared through a later --pretty read only up to the minute
+  const now = run([process.execPath, TSVIRSH], def('domtime test --now; domtime test --pretty'));
+  assert.equal(now.status, 0);
+  assert.equal(now.stdout.slice(0, 17), `\nTime: ${new Date().toISOString().slice(0, 10)}`);
+  for (const cmds of ['domtime test --time abc', 'domtime test --sync --time 4', 'domtime test --now --time 4',
+    'domtime test --now --sync', 'domtime nosuch', 'suspend test; domtime test', `define ${offXml}; domtime off; domtime off --sync`]) {
+    same(def(cmds));
+  }
+  same(['-r', '-c', 'test:///default', 'domtime test; domtime test --time 3']);
+});
+
+test('inject-nmi and send-key', { skip }, () => {
+  same(def("inject-nmi test; send-key test 37 0x25 010 +5 ' 5'; send-key test --codeset usb --holdtime 100 4"));
+  same(def('send-key test --codeset rfb 4; send-key test --codeset win32 4; send-key test --codeset atset1 4'));
+  for (const cmds of ['inject-nmi nosuch', `define ${offXml}; inject-nmi off; send-key off 3`, 'send-key test',
+    'send-key test foo', 'send-key test 70000', 'send-key test -1', 'send-key test 08', "send-key test '5 '",
+    'send-key test --codeset xx 1', 'send-key test --codeset osx 1', 'send-key test --holdtime abc 4', 'send-key test --holdtime -4 4',
+    'send-key test 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17', 'send-key nosuch 4']) {
+    same(def(cmds));
+  }
+  same(['-r', '-c', 'test:///default', 'inject-nmi test; send-key test 4; domcontrol test; domblkerror test']);
+});
+
+describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
+  let d: SpawnedDaemon;
+  before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
+  after(async () => { await d.stop(); });
+  for (const cmds of [
+    'domcontrol test; domblkerror test; domtime test; domtime test --time 10007; domcontrol test; domtime test --pretty',
+    'inject-nmi test; send-key test --codeset usb 4 5; suspend test; domtime test; domcontrol nosuch',
+    `destroy test; domcontrol test; domblkerror test; inject-nmi test; domtime test --sync`,
+  ]) {
+    test(cmds, () => {
+      const want = virsh('test:///default', [cmds]);
+      assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, [cmds]), want);
+    });
+  }
+  test('read-only socket: the getters pass, the setters are refused', () => {
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4';
+    assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
+  });
+});
