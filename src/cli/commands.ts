@@ -655,12 +655,13 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "domid": { group: "domain", impl: 'domain_info', help: "convert a domain name or UUID to domain id", desc: "", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name or uuid" },
   ] },
-  "domif-setlink": { group: "domain", impl: '', help: "set link state of a virtual interface", desc: "Set link state of a domain's virtual interface. This command wraps usage of update-device command.", opts: [
+  "domif-setlink": { group: "domain", impl: 'domain_extra', help: "set link state of a virtual interface", desc: "Set link state of a domain's virtual interface. This command wraps usage of update-device command.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "interface", t: 'data', req: true, pos: true, h: "interface device (MAC Address)" },
     { n: "state", t: 'data', req: true, pos: true, h: "new state of the device" },
     { n: "config", t: 'bool', h: "affect next boot" },
     { n: "print-xml", t: 'bool', h: "print XML document rather than set the interface link state" },
+    { n: "persistent", t: 'alias', h: "config" },
   ] },
   "domiftune": { group: "domain", impl: '', help: "get/set parameters of a virtual interface", desc: "Get/set parameters of a domain's virtual interface.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
@@ -1235,10 +1236,11 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "domcontrol": { group: "monitor", impl: 'domain_extra', help: "domain control interface state", desc: "Returns state of a control interface to the domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "domif-getlink": { group: "monitor", impl: '', help: "get link state of a virtual interface", desc: "Get link state of a domain's virtual interface.", opts: [
+  "domif-getlink": { group: "monitor", impl: 'domain_extra', help: "get link state of a virtual interface", desc: "Get link state of a domain's virtual interface.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "interface", t: 'data', req: true, pos: true, h: "interface device (MAC Address)" },
     { n: "config", t: 'bool', h: "Get persistent interface state" },
+    { n: "persistent", t: 'alias', h: "config" },
   ] },
   "domifaddr": { group: "monitor", impl: 'domain_info', help: "Get network interfaces' addresses for a running domain", desc: "Get network interfaces' addresses for a running domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },

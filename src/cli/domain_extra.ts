@@ -1,8 +1,11 @@
-// More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key.
+// More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
+// domif-setlink.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
+import { macParse } from '../conf/mac.js';
 import type { Ctx, HandlerTable } from './defs.js';
-import { CliError, type CmdOpts } from './opts.js';
+import { CliError, CmdError, type CmdOpts } from './opts.js';
+import { attrAt, child, childrenNamed, domainXml } from './domain_util.js';
 import { exclusive } from './format.js';
 import { optDomain } from './lookup.js';
 
@@ -102,6 +105,67 @@ async function sendKey(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+async function domifGetlink(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const iface = o.string('interface')!;
+  const d = await optDomain(ctx, o);
+  const x = await domainXml(d, o.bool('config') ? 2 : 0);
+  // virsh's XPath: a MAC (normalised) or a target device name
+  const mac = macParse(iface);
+  const devs = child(x, 'devices');
+  const hits = (devs ? childrenNamed(devs, 'interface') : [])
+    .filter((i) => (mac !== null && attrAt(i, ['mac'], 'address') === mac) || attrAt(i, ['target'], 'dev') === iface);
+  if (!hits.length) throw new CliError(mac !== null ? `Interface (mac: ${mac}) not found.` : `Interface (dev: ${iface}) not found.`);
+  if (hits.length > 1) throw new CliError('multiple matching interfaces found');
+  // no newline: the blank line after the command ends it, as in virsh
+  ctx.print(`${iface} ${attrAt(hits[0]!, ['link'], 'state') ?? 'up'}`);
+  return true;
+}
+
+/**
+ * The raw text of each <interface> element of a domain XML as libvirt formats it, in document
+ * order, re-serialised the way libxml2's node dump prints it (attributes in double quotes).
+ */
+function interfaceTexts(xml: string): string[] {
+  const out: string[] = [];
+  const devs = /<devices>[^]*<\/devices>/.exec(xml)?.[0] ?? '';
+  for (const m of devs.matchAll(/<interface[\s>][^]*?<\/interface>/g)) out.push(m[0]);
+  return out;
+}
+const dumpQuotes = (s: string) => s.replace(/(\s[\w:-]+)='([^']*)'/g, (_m, n: string, v: string) => `${n}="${v.replace(/"/g, '&quot;')}"`);
+
+async function domifSetlink(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const iface = o.string('interface')!;
+  const state = o.string('state')!;
+  const config = o.bool('config');
+  const d = await optDomain(ctx, o);
+  if (state !== 'up' && state !== 'down') throw new CliError(`invalid link state '${state}'`);
+  const xml = await d.getXMLDesc(config ? 2 : 0);
+  const x = await domainXml(d, config ? 2 : 0);
+  const devs = child(x, 'devices');
+  const els = devs ? childrenNamed(devs, 'interface') : [];
+  const mac = macParse(iface);
+  // virsh walks each interface's children: a matching <mac> (compared as MACs) or <target dev>
+  const idx = els.findIndex((i) => i.children.some((c) => typeof c !== 'string' && (
+    (c.name === 'mac' && mac !== null && macParse(String(c.attrs['address'] ?? '')) === mac)
+    || (c.name === 'target' && c.attrs['dev'] === iface))));
+  if (idx < 0) throw new CliError(`interface '${iface}' not found`);
+  let text = dumpQuotes(interfaceTexts(xml)[idx]!.replace(/^<interface/, '<interface'));
+  const link = /<link\s[^>]*\/>/.exec(text);
+  if (link) {
+    const updated = /\sstate="[^"]*"/.test(link[0]) ? link[0].replace(/\sstate="[^"]*"/, ` state="${state}"`) : link[0].replace(/\/>$/, ` state="${state}"/>`);
+    text = text.replace(link[0], updated);
+  } else {
+    text = text.replace(/<\/interface>$/, `<link state="${state}"/></interface>`);
+  }
+  if (o.bool('print-xml')) { ctx.print(text); return true; }
+  try {
+    await d.updateDevice(text, config ? 2 : 1);
+  } catch (e) { throw new CmdError('Failed to update interface link state', e); }
+  ctx.printExtra('Device updated successfully\n');
+  return true;
+}
+
 export const handlers: HandlerTable = {
   domcontrol, domblkerror, domtime, 'inject-nmi': injectNmi, 'send-key': sendKey,
+  'domif-getlink': domifGetlink, 'domif-setlink': domifSetlink,
 };

@@ -88,6 +88,29 @@ test('inject-nmi and send-key', { skip }, () => {
   same(['-r', '-c', 'test:///default', 'inject-nmi test; send-key test 4; domcontrol test; domblkerror test']);
 });
 
+test('domif-getlink and domif-setlink find interfaces by MAC or device, and print or apply the change', { skip }, () => {
+  const netsXml = join(dir, 'nets.xml');
+  writeFileSync(netsXml, `<domain type='test'><name>nets</name><memory>8192</memory><os><type>hvm</type></os><devices>
+<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/><target dev='vnet1'/><link state='down'/></interface>
+<interface type='network'><mac address='52:54:00:00:00:02'/><source network='default'/><target dev='vnet2'/><model type='virtio'/></interface>
+<interface type='network'><mac address='52:54:00:00:00:03'/><source network='default'/><target dev='vnet2'/></interface>
+</devices></domain>\n`);
+  const r = same(def('domif-getlink test testnet0; domif-getlink test AA:BB:CC:DD:EE:FF --config; domif-getlink test testnet0 --persistent'));
+  assert.equal(r.stdout, 'testnet0 up\nAA:BB:CC:DD:EE:FF up\ntestnet0 up\n');
+  const p = same(def('domif-setlink test testnet0 down --print-xml'));
+  assert.match(p.stdout, /^<interface type="network">\n[^]*<link state="down"\/><\/interface>\n$/);
+  same(def(`define ${netsXml}; domif-getlink nets vnet1; domif-getlink nets 52:54:0:0:0:1; domif-getlink nets vnet2; `
+    + 'domif-setlink nets vnet1 up --print-xml; domif-setlink nets vnet2 down --print-xml; '
+    + 'domif-setlink nets 52:54:00:00:00:03 down --print-xml --config'));
+  for (const cmds of ['domif-getlink test vnet0', 'domif-getlink test 00:11:22:33:44:55', 'domif-getlink nosuch x',
+    'domif-setlink test vnet0 down --print-xml', 'domif-setlink test testnet0 bogus', 'domif-setlink nosuch a up',
+    // the test driver has no UpdateDeviceFlags: virsh's error, both for live and --persistent
+    'domif-setlink test testnet0 up', 'domif-setlink test testnet0 down --persistent', 'domif-setlink test testnet0 down --current']) {
+    same(def(cmds));
+  }
+  same(['-q', '-c', 'test:///default', 'domif-getlink test testnet0; domif-setlink test testnet0 down --print-xml']);
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });

@@ -33,7 +33,7 @@ const IMPL = {
   domain_devices: ['attach-disk', 'detach-disk', 'attach-interface', 'detach-interface'],
   console: ['console', 'vncdisplay', 'domdisplay'],
   domxml: ['domxml-to-native'],
-  domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key'],
+  domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
@@ -41,6 +41,8 @@ const ALIASES = {
   'undefine': { 'delete-snapshots': 'delete-storage-volume-snapshots' },
   'pool-define-as': { 'source-path': 'source-dev' },
   'pool-create-as': { 'source-path': 'source-dev' },
+  'domif-getlink': { persistent: 'config' },
+  'domif-setlink': { persistent: 'config' },
 };
 
 /** Listing and info commands that also accept tsvirsh's --json (machine-readable output). */
