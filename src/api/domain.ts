@@ -95,6 +95,10 @@ export class Domain {
   sendKey(codeset: number, holdtime: number, keycodes: number[], flags = 0, opts?: CallOptions): Promise<void> {
     return this.call('domainSendKey', [codeset, holdtime, keycodes, flags], opts);
   }
+  /** virDomainSetLifecycleAction: type VIR_DOMAIN_LIFECYCLE_*, action VIR_DOMAIN_LIFECYCLE_ACTION_* */
+  setLifecycleAction(type: number, action: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetLifecycleAction', [type, action, flags], opts);
+  }
   getMetadata(type: number, uri: string | null = null, flags = 0, opts?: CallOptions): Promise<string> {
     return this.call('domainGetMetadata', [type, uri, flags], opts);
   }

@@ -1037,7 +1037,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "file", t: 'string', pos: true, h: "where to store the screenshot" },
     { n: "screen", t: 'int', pos: true, h: "ID of a screen to take screenshot of" },
   ] },
-  "set-lifecycle-action": { group: "domain", impl: '', help: "change lifecycle actions", desc: "Change lifecycle actions for the guest domain.", opts: [
+  "set-lifecycle-action": { group: "domain", impl: 'domain_extra', help: "change lifecycle actions", desc: "Change lifecycle actions for the guest domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "type", t: 'data', req: true, pos: true, h: "lifecycle type to modify" },
     { n: "action", t: 'data', req: true, pos: true, h: "lifecycle action to set" },

@@ -1,12 +1,12 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
-// domif-setlink.
+// domif-setlink, set-lifecycle-action.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { attrAt, child, childrenNamed, domainXml } from './domain_util.js';
-import { exclusive } from './format.js';
+import { affectFlags, exclusive } from './format.js';
 import { optDomain } from './lookup.js';
 
 const CONTROL_STATES = ['ok', 'background job', 'occupied', 'error'];
@@ -165,7 +165,24 @@ async function domifSetlink(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+const LIFECYCLE_TYPES = ['poweroff', 'reboot', 'crash'];
+const LIFECYCLE_ACTIONS = ['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart'];
+
+async function setLifecycleAction(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = affectFlags(o);
+  const typeName = o.string('type')!;
+  const actionName = o.string('action')!;
+  const type = LIFECYCLE_TYPES.indexOf(typeName);
+  if (type < 0) throw new CliError(`Invalid lifecycle type '${typeName}'.`);
+  const action = LIFECYCLE_ACTIONS.indexOf(actionName);
+  if (action < 0) throw new CliError(`Invalid lifecycle action '${actionName}'.`);
+  const d = await optDomain(ctx, o);
+  try { await d.setLifecycleAction(type, action, flags); } catch (e) { throw new CmdError('Unable to change lifecycle action.', e); }
+  return true;
+}
+
 export const handlers: HandlerTable = {
+  'set-lifecycle-action': setLifecycleAction,
   domcontrol, domblkerror, domtime, 'inject-nmi': injectNmi, 'send-key': sendKey,
   'domif-getlink': domifGetlink, 'domif-setlink': domifSetlink,
 };

@@ -196,6 +196,7 @@ export interface DriverConnection {
   domainSetTime?(dom: DomainRef, seconds: number, nseconds: number, flags: number): Promise<void>;
   domainInjectNmi?(dom: DomainRef, flags: number): Promise<void>;
   domainSendKey?(dom: DomainRef, codeset: number, holdtime: number, keycodes: number[], flags: number): Promise<void>;
+  domainSetLifecycleAction?(dom: DomainRef, type: number, action: number, flags: number): Promise<void>;
   domainAttachDevice?(dom: DomainRef, xml: string): Promise<void>;
   domainAttachDeviceFlags?(dom: DomainRef, xml: string, flags: number): Promise<void>;
   domainDetachDevice?(dom: DomainRef, xml: string): Promise<void>;

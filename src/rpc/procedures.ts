@@ -237,6 +237,7 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(263, 'DOMAIN_GET_DISK_ERRORS', [DOM, f('maxerrors', t.uint), FLAGS],
     [f('errors', t.array(diskError, Limits.DOMAIN_DISK_ERRORS_MAX)), f('nerrors', t.int)]),
   p(210, 'DOMAIN_INJECT_NMI', [DOM, FLAGS], []),
+  p(390, 'DOMAIN_SET_LIFECYCLE_ACTION', [DOM, f('type', t.uint), f('action', t.uint), FLAGS], []),
   p(226, 'DOMAIN_SEND_KEY', [DOM, f('codeset', t.uint), f('holdtime', t.uint), f('keycodes', t.array(t.uint, Limits.DOMAIN_SEND_KEY_MAX)), FLAGS], []),
   p(163, 'DOMAIN_GET_JOB_INFO', [DOM], [f('type', t.int), ...uhypers('timeElapsed', 'timeRemaining', 'dataTotal',
     'dataProcessed', 'dataRemaining', 'memTotal', 'memProcessed', 'memRemaining', 'fileTotal', 'fileProcessed', 'fileRemaining')]),

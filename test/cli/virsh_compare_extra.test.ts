@@ -111,6 +111,22 @@ test('domif-getlink and domif-setlink find interfaces by MAC or device, and prin
   same(['-q', '-c', 'test:///default', 'domif-getlink test testnet0; domif-setlink test testnet0 down --print-xml']);
 });
 
+test('set-lifecycle-action changes the live and persistent definitions', { skip }, () => {
+  const lcXml = join(dir, 'lc.xml');
+  writeFileSync(lcXml, `<domain type='test'><name>lc</name><uuid>4f0c2c5e-1d7b-4c56-9a53-2a1f3c0d9e11</uuid><memory>8192</memory><os><type>hvm</type></os></domain>\n`);
+  const r = same(def('set-lifecycle-action test reboot preserve --config; dumpxml test --inactive; set-lifecycle-action test crash coredump-restart; '
+    + 'dumpxml test; set-lifecycle-action test poweroff restart --live --config; dumpxml test; dumpxml test --inactive'));
+  assert.match(r.stdout, /<on_reboot>preserve<\/on_reboot>[^]*<on_crash>coredump-restart<\/on_crash>/);
+  same(def(`define ${lcXml}; set-lifecycle-action lc poweroff restart; set-lifecycle-action lc crash rename-restart --live; `
+    + 'set-lifecycle-action lc crash rename-restart --config; dumpxml lc; set-lifecycle-action lc reboot coredump-restart --live'));
+  for (const cmds of ['set-lifecycle-action test poweroff coredump-destroy', 'set-lifecycle-action test bogus destroy',
+    'set-lifecycle-action test poweroff bogus', 'set-lifecycle-action nosuch poweroff destroy', 'set-lifecycle-action nosuch bogus destroy',
+    'set-lifecycle-action test poweroff destroy --current --live']) {
+    same(def(cmds));
+  }
+  same(['-r', '-c', 'test:///default', 'set-lifecycle-action test crash preserve']);
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -119,6 +135,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'domcontrol test; domblkerror test; domtime test; domtime test --time 10007; domcontrol test; domtime test --pretty',
     'inject-nmi test; send-key test --codeset usb 4 5; suspend test; domtime test; domcontrol nosuch',
     `destroy test; domcontrol test; domblkerror test; inject-nmi test; domtime test --sync`,
+    'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
   ]) {
     test(cmds, () => {
       const want = virsh('test:///default', [cmds]);

@@ -3,9 +3,9 @@
 // starts at 1989-11-17 15:32:00 and also selects the control state), so tools see the same.
 import type { ControlInfo, DiskErrors, DomainRef, DomainTime } from '../driver.js';
 import { ErrorNumber } from '../../util/error.js';
-import { checkActive, domObj } from './domain_common.js';
+import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs } from './domain_common.js';
 import { DomainState } from './domain_obj.js';
-import { checkFlags, testError } from './errors.js';
+import { checkFlags, domainError, testError } from './errors.js';
 import type { ConnCtx } from './state.js';
 
 const TIME_SYNC = 1;
@@ -13,6 +13,10 @@ const TIME_SYNC = 1;
 const CONTROL = { OK: 0, JOB: 1, OCCUPIED: 2, ERROR: 3 } as const;
 /** virDomainDiskErrorCode: disks take UNSPEC and NO_SPACE in turn */
 const DISK_ERROR_LAST = 3;
+
+/** virDomainLifecycle / virDomainLifecycleAction, by enum value */
+const LIFECYCLE_TYPES = ['poweroff', 'reboot', 'crash'] as const;
+const LIFECYCLE_ACTIONS = ['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart'];
 
 export const domainExtraMethods = {
   async domainGetControlInfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<ControlInfo> {
@@ -57,5 +61,24 @@ export const domainExtraMethods = {
     checkFlags(flags, 0, 'testDomainSendKey');
     checkActive(domObj(this, dom));
     void codeset; void holdtime; void keycodes;
+  },
+  async domainSetLifecycleAction(this: ConnCtx, dom: DomainRef, type: number, action: number, flags: number): Promise<void> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG, 'testDomainSetLifecycleAction');
+    const typeName = LIFECYCLE_TYPES[type];
+    const actionName = LIFECYCLE_ACTIONS[action];
+    if (typeName === undefined || actionName === undefined) {
+      throw domainError(ErrorNumber.INVALID_ARG, `lifecycle type ${type} or action ${action} out of range`);
+    }
+    // virDomainDefLifecycleActionAllowed: the coredump actions are for crashes only
+    if (typeName !== 'crash' && actionName.startsWith('coredump-')) {
+      throw domainError(ErrorNumber.CONFIG_UNSUPPORTED, `Lifecycle event '${typeName}' doesn't support '${actionName}' action`);
+    }
+    const { live, config } = getDefs(domObj(this, dom), flags);
+    for (const def of [live, config]) {
+      if (!def) continue;
+      if (typeName === 'poweroff') def.onPoweroff = actionName;
+      else if (typeName === 'reboot') def.onReboot = actionName;
+      else def.onCrash = actionName;
+    }
   },
 };
