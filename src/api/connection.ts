@@ -127,6 +127,14 @@ export class Connection {
     return this.dom(await (flags ? this._call<DomainRef>('domainDefineXmlFlags', [xml, flags], o) : this._call<DomainRef>('domainDefineXml', [xml], o)));
   }
   async createDomainXML(xml: string, flags = 0, o?: CallOptions): Promise<Domain> { return this.dom(await this._call('domainCreateXml', [xml, flags], o)); }
+  /**
+   * virDomainCreateXMLWithFiles: open file descriptors handed to the new guest (LXC uses them;
+   * libvirt's test driver accepts and ignores them). Over a remote connection they travel as
+   * SCM_RIGHTS, so only a local unix socket can carry them; the caller keeps (and closes) its fds.
+   */
+  async createDomainXMLWithFiles(xml: string, files: readonly number[], flags = 0, o?: CallOptions): Promise<Domain> {
+    return this.dom(await this._call('domainCreateXmlWithFiles', [xml, flags, files], o));
+  }
   restoreDomain(from: string, dxml: string | null = null, flags = 0, o?: CallOptions): Promise<void> {
     return dxml || flags ? this._call('domainRestoreFlags', [from, dxml, flags], o) : this._call('domainRestore', [from], o);
   }

@@ -15,7 +15,7 @@ import type { WorkerPool } from './workers.js';
 import { ServerStream } from './stream.js';
 import { dispatchCall, isBarrierCall } from './dispatch.js';
 import { BusyPoller, noteClientInput, socketFd } from './busy_poll.js';
-import { FdSocketReader } from './fd_reader.js';
+import { FdSocketReader } from '../util/fd_reader.js';
 import { EAGAIN, fdPass, socketFd as fdOfSocket, type FdPass } from '../util/fdpass.js';
 
 /** What a client needs from the daemon around it. */

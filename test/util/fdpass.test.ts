@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EAGAIN, fdPass } from '../../src/util/fdpass.js';
-import { FdSocketReader } from '../../src/daemon/fd_reader.js';
+import { FdSocketReader } from '../../src/util/fd_reader.js';
 
 const fdp = fdPass();
 const skip = !fdp && 'built without the fd module (no C compiler or Node headers)';

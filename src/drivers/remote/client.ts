@@ -11,6 +11,8 @@ import { Keepalive, keepaliveResponse } from '../../rpc/keepalive.js';
 import { decodeError } from '../../rpc/types.js';
 import { XdrReader } from '../../rpc/xdr.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../../util/error.js';
+import { EAGAIN, fdPass, socketFd, type FdPass } from '../../util/fdpass.js';
+import { FdSocketReader } from '../../util/fd_reader.js';
 
 /** diagnostics_channel carrying { serial, proc, phase: 'call'|'reply'|'error'|'timeout' }. */
 const rpcChannel = channel('tsvirt:remote:rpc');
@@ -29,6 +31,8 @@ interface Pending {
   resolve(payload: Buffer): void;
   reject(err: VirError): void;
   timer: NodeJS.Timeout | null;
+  /** takes the fds of a REPLY_WITH_FDS (before resolve); without it they are closed */
+  onFds?(fds: number[]): void;
 }
 
 export interface RpcClientOptions {
@@ -61,10 +65,34 @@ export class RpcClient {
   private drainWaiters: (() => void)[] = [];
   /** Held by the owner while event callbacks are registered: keeps the process alive. */
   private holdRef = false;
+  /** Unix connections are read with recvmsg when the fd module is there (fd passing). */
+  private readonly fdReader: FdSocketReader | null = null;
+  private readonly fdp: FdPass | null = null;
+  private readonly fdQueue: number[] = [];
+  /** packets waiting behind a REPLY_WITH_FDS whose fds have not arrived yet (order is kept) */
+  private readonly deferred: Packet[] = [];
+  /** output held while the fd carriers of a CALL_WITH_FDS go out right behind its bytes */
+  private held: Buffer[] | null = null;
 
   constructor(readonly transport: Transport, private readonly opts: RpcClientOptions) {
     const s = transport.stream;
-    s.on('data', (chunk: Buffer) => this.onData(chunk));
+    const fd = transport.kind === 'unix' ? socketFd(s) : null;
+    const fdp = fd !== null ? fdPass() : null;
+    const handle = (s as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+    if (fdp && typeof handle?.readStop === 'function') {
+      // Node must never read this socket (its read(2) drops fds): stop it, read with recvmsg.
+      // The server speaks only when spoken to, so nothing was read before this point.
+      s.pause();
+      handle.reading = false;
+      handle.readStop();
+      this.fdp = fdp;
+      this.fdReader = new FdSocketReader(fdp, fd!, {
+        data: (chunk, fds) => { for (const f of fds) this.fdQueue.push(f); this.onData(chunk); },
+        end: () => this.transportGone(eofError()),
+      });
+    } else {
+      s.on('data', (chunk: Buffer) => this.onData(chunk));
+    }
     s.on('end', () => this.transportGone(eofError()));
     s.on('close', () => this.transportGone(eofError()));
     s.on('error', (e: NodeJS.ErrnoException) => {
@@ -72,8 +100,47 @@ export class RpcClient {
       this.transportGone(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `${what}: ${strerror(e)}`));
     });
     s.on('drain', () => this.flushDrainWaiters());
-    s.resume(); // a transport that was read in paused mode (the TLS confirmation byte) must flow
+    // a transport that was read in paused mode (the TLS confirmation byte) must flow
+    if (!this.fdReader) s.resume();
     this.updateRef();
+  }
+
+  /** Whether fds can travel on this connection (a unix socket read with recvmsg). */
+  get fdPassing(): boolean { return this.fdReader !== null; }
+
+  private send(buf: Buffer): boolean {
+    if (this.held) { this.held.push(buf); return true; }
+    return this.transport.stream.write(buf);
+  }
+
+  /**
+   * A CALL_WITH_FDS: the packet, then one 1-byte sendmsg per fd once the packet's bytes are in
+   * the kernel (virNetSocketSendFD); other output waits behind them. The caller keeps its fds.
+   */
+  private sendWithFds(pkt: Buffer, fds: readonly number[]): void {
+    const fd = socketFd(this.transport.stream);
+    if (this.held || fd === null) { this.held?.push(pkt); return; }
+    this.held = [];
+    this.transport.stream.write(pkt, (err) => {
+      if (err) { this.held = null; return; }
+      let i = 0;
+      const next = (): void => {
+        while (i < fds.length) {
+          const n = this.fdp!.sendFd(fd, fds[i]!);
+          if (n === -EAGAIN && !this.closedError) { setTimeout(next, 1); return; }
+          if (n !== 1) {
+            this.held = null;
+            this.close(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `Failed to send file descriptor: errno ${-n}`));
+            return;
+          }
+          i++;
+        }
+        const held = this.held ?? [];
+        this.held = null;
+        for (const b of held) this.send(b);
+      };
+      next();
+    });
   }
 
   get isOpen(): boolean { return this.closedError === null; }
@@ -84,14 +151,28 @@ export class RpcClient {
    * Send a CALL of the remote program and resolve with the REPLY payload, or reject with the
    * server's remote_error, the deadline, or the connection's death.
    */
-  call(proc: number, payload: Buffer, opts: { timeoutMs?: number; stream?: StreamSink; prog?: number } = {}): Promise<Buffer> {
+  call(proc: number, payload: Buffer, opts: {
+    timeoutMs?: number; stream?: StreamSink; prog?: number;
+    /** fds sent with the call (CALL_WITH_FDS); the caller keeps and closes its own */
+    fds?: readonly number[];
+    /** receives the fds of a REPLY_WITH_FDS (they are the caller's to close) */
+    onFds?: (fds: number[]) => void;
+  } = {}): Promise<Buffer> {
     if (this.closedError) return Promise.reject(socketClosedError());
+    const withFds = (opts.fds?.length ?? 0) > 0;
+    if ((withFds || opts.onFds) && !this.fdReader) {
+      return Promise.reject(virError(ErrorDomain.RPC, ErrorNumber.OPERATION_UNSUPPORTED,
+        'file descriptor passing is not available on this connection (a local unix socket and the fd module are needed)'));
+    }
     const serial = this.nextSerial;
     this.nextSerial = (this.nextSerial + 1) >>> 0;
-    const pkt = encodePacket({ prog: opts.prog ?? Program.REMOTE, vers: PROGRAM_VERSION, proc, type: MessageType.CALL, serial, status: MessageStatus.OK }, payload);
+    const pkt = encodePacket({
+      prog: opts.prog ?? Program.REMOTE, vers: PROGRAM_VERSION, proc,
+      type: withFds ? MessageType.CALL_WITH_FDS : MessageType.CALL, serial, status: MessageStatus.OK,
+    }, payload, withFds ? opts.fds!.length : 0);
     return new Promise<Buffer>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.opts.callTimeoutMs;
-      const p: Pending = { proc, resolve, reject, timer: null };
+      const p: Pending = { proc, resolve, reject, timer: null, onFds: opts.onFds };
       if (timeoutMs > 0) {
         p.timer = setTimeout(() => {
           if (this.pending.get(serial) !== p) return;
@@ -113,19 +194,20 @@ export class RpcClient {
       }
       this.updateRef();
       rpcChannel.publish({ serial, proc, phase: 'call' });
-      this.transport.stream.write(pkt);
+      if (withFds) this.sendWithFds(pkt, opts.fds!); else this.send(pkt);
     });
   }
 
   /** Write a ready packet (stream data, keepalive). Returns false when the transport is full. */
   write(pkt: Buffer): boolean {
     if (this.closedError) throw socketClosedError();
-    return this.transport.stream.write(pkt);
+    return this.send(pkt);
   }
 
   /** Write several buffers as one batch (one writev); false when the transport is full. */
   writeFrames(bufs: Buffer[]): boolean {
     if (this.closedError) throw socketClosedError();
+    if (this.held) { for (const b of bufs) this.held.push(b); return true; }
     const s = this.transport.stream;
     s.cork();
     let ok = true;
@@ -157,7 +239,7 @@ export class RpcClient {
   /** Back-pressure from a stream whose reader is behind: stop reading the transport. */
   pauseReading(): void {
     if (this.pausers++ === 0) {
-      this.transport.stream.pause();
+      if (this.fdReader) this.fdReader.pause(); else this.transport.stream.pause();
       // No packets can arrive while we do not read: do not count that silence against the peer.
       this.keepalive?.stop();
     }
@@ -167,7 +249,7 @@ export class RpcClient {
     if (this.pausers === 0) return;
     if (--this.pausers === 0 && !this.closedError) {
       this.keepalive?.start();
-      this.transport.stream.resume();
+      if (this.fdReader) this.fdReader.resume(); else this.transport.stream.resume();
     }
   }
 
@@ -176,7 +258,7 @@ export class RpcClient {
     if (interval <= 0 || this.keepalive || this.closedError) return;
     this.keepalive = new Keepalive({
       interval, count,
-      send: (pkt) => { if (!this.closedError) this.transport.stream.write(pkt); },
+      send: (pkt) => { if (!this.closedError) this.send(pkt); },
       onDead: () => this.close(virError(ErrorDomain.RPC, ErrorNumber.INTERNAL_ERROR, 'connection closed due to keepalive timeout')),
     });
     this.keepalive.start();
@@ -201,23 +283,37 @@ export class RpcClient {
       this.close(protocolError(`malformed packet from server: ${(e as Error).message}`));
       return;
     }
-    for (const p of packets) {
-      if (this.closedError) return;
+    for (const p of packets) this.deferred.push(p);
+    while (this.deferred.length > 0 && !this.closedError) {
+      const p = this.deferred[0]!;
+      let fds: number[] | null = null;
+      if (p.header.type === MessageType.REPLY_WITH_FDS && p.nfds > 0) {
+        if (this.fdQueue.length < p.nfds) {
+          // its fds ride on the carrier bytes after it
+          if (this.reader.pendingFdBytes === 0) {
+            this.close(protocolError('Failed to receive file descriptor: carrier byte without one'));
+          }
+          return;
+        }
+        fds = this.fdQueue.splice(0, p.nfds);
+      }
+      this.deferred.shift();
       try {
-        this.dispatch(p);
+        this.dispatch(p, fds);
       } catch (e) {
+        if (fds) for (const f of fds) this.fdp?.closeFd(f);
         this.close(isVirError(e) ? e : protocolError(`Unable to decode message payload: ${(e as Error).message}`));
         return;
       }
     }
   }
 
-  private dispatch(p: Packet): void {
+  private dispatch(p: Packet, fds: number[] | null = null): void {
     this.keepalive?.received();
     const h = p.header;
     if (h.prog === Program.KEEPALIVE) {
       const answer = keepaliveResponse(h);
-      if (answer) this.transport.stream.write(answer);
+      if (answer) this.send(answer);
       return;
     }
     // Replies to QEMU program calls (virDomainQemuMonitorCommand) share the serial space.
@@ -232,10 +328,16 @@ export class RpcClient {
       case MessageType.REPLY:
       case MessageType.REPLY_WITH_FDS: {
         const c = this.pending.get(h.serial);
-        if (!c) return; // a late reply to a call whose deadline passed
+        // fds nobody takes (a late reply, an error reply, a call that asked for none) are closed
+        const takeFds = () => {
+          if (!fds) return;
+          if (c?.onFds && h.status === MessageStatus.OK) c.onFds(fds); else for (const f of fds) this.fdp?.closeFd(f);
+        };
+        if (!c) { takeFds(); return; } // a late reply to a call whose deadline passed
         if (c.proc !== h.proc) throw protocolError(`reply for serial ${h.serial} has procedure ${h.proc}, expected ${c.proc}`);
         this.pending.delete(h.serial);
         if (c.timer) clearTimeout(c.timer);
+        takeFds();
         if (h.status === MessageStatus.OK) {
           rpcChannel.publish({ serial: h.serial, proc: h.proc, phase: 'reply' });
           c.resolve(p.payload);
@@ -302,6 +404,8 @@ export class RpcClient {
     const e = err ?? socketClosedError();
     this.closedError = e;
     this.keepalive?.stop();
+    this.fdReader?.stop();
+    for (const f of this.fdQueue.splice(0)) this.fdp?.closeFd(f);
     for (const [, c] of this.pending) {
       if (c.timer) clearTimeout(c.timer);
       c.reject(e);

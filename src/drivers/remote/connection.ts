@@ -167,7 +167,8 @@ export class RemoteConnection {
   // ---- generic call path ----
 
   /** encode args -> CALL -> REPLY payload -> decoded result, on a given client. */
-  private async rawCall(c: RpcClient, d: ProcedureDef, args: readonly unknown[], stream?: RemoteStream): Promise<unknown> {
+  private async rawCall(c: RpcClient, d: ProcedureDef, args: readonly unknown[], stream?: RemoteStream,
+    fdOpts: { fds?: readonly number[]; onFds?: (fds: number[]) => void } = {}): Promise<unknown> {
     let payload: Buffer;
     try {
       payload = encodeCallArgs(d, args as unknown[]);
@@ -175,7 +176,7 @@ export class RemoteConnection {
       if (e instanceof XdrError) throw virError(ErrorDomain.RPC, ErrorNumber.INVALID_ARG, `${d.api}: cannot encode arguments: ${e.message}`);
       throw e;
     }
-    const reply = await c.call(d.proc, payload, stream ? { stream } : {});
+    const reply = await c.call(d.proc, payload, stream ? { stream } : fdOpts);
     try {
       return hypersToNumbers(decodeReturn(d, new XdrReader(reply)));
     } catch (e) {
@@ -205,6 +206,24 @@ export class RemoteConnection {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  // ---- calls that pass file descriptors (CALL_WITH_FDS / REPLY_WITH_FDS, unix sockets only) ----
+
+  /** virDomainCreateXMLWithFiles: `files` travel with the call; the caller keeps its own. */
+  async domainCreateXmlWithFiles(xml: string, flags: number, files: readonly number[] = []): Promise<DomainRef> {
+    return await this.rawCall(this.activeClient(), def('DOMAIN_CREATE_XML_WITH_FILES'), [xml, flags], undefined, { fds: files }) as DomainRef;
+  }
+
+  async domainCreateWithFiles(dom: DomainRef, flags: number, files: readonly number[] = []): Promise<DomainRef> {
+    return await this.rawCall(this.activeClient(), def('DOMAIN_CREATE_WITH_FILES'), [dom, flags], undefined, { fds: files }) as DomainRef;
+  }
+
+  /** virDomainOpenGraphicsFD: the fd arrives with the reply; it is the caller's to close. */
+  async domainOpenGraphicsFd(dom: DomainRef, idx: number, flags: number): Promise<{ fds: number[] }> {
+    let got: number[] = [];
+    await this.rawCall(this.activeClient(), def('DOMAIN_OPEN_GRAPHICS_FD'), [dom, idx, flags], undefined, { onFds: (fds) => { got = fds; } });
+    return { fds: got };
   }
 
   /**

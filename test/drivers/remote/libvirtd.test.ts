@@ -10,6 +10,7 @@ import { ErrorNumber, ErrorDomain, VirError } from '../../../src/util/error.js';
 import type { DomainEventPayload, NetworkEventPayload } from '../../../src/drivers/driver.js';
 import { DomainState } from '../../../src/api/constants.js';
 import { libvirtdSkipReason, removeDir, sleep, startLibvirtd, type Libvirtd } from './helpers.js';
+import { fdPass } from '../../../src/util/fdpass.js';
 
 const skip = libvirtdSkipReason();
 
@@ -182,6 +183,18 @@ describe('remote driver against the real libvirtd 9.0 (test driver)', { skip: sk
     await rejectsWith(pool.lookupVolByName('rv1.img'), ErrorNumber.NO_STORAGE_VOL);
     // the connection is still healthy after the failed stream call
     assert.equal(await conn.getType(), 'TEST');
+  });
+
+  it('passes file descriptors with createDomainXMLWithFiles (SCM_RIGHTS on the unix socket)', { skip: !fdPass() && 'built without the fd module' }, async () => {
+    const r = fs.openSync('/dev/null', 'r');
+    try {
+      const dom = await conn.createDomainXMLWithFiles(DOM_XML('withfiles'), [r, r]);
+      assert.equal(await dom.isActive(), true);
+      assert.equal(virsh(d.testURI(), 'domstate withfiles').trim(), 'running');
+      await dom.destroy();
+      // the connection is still in step after the carrier bytes
+      assert.equal((await conn.lookupDomainByName('test')).name, 'test');
+    } finally { fs.closeSync(r); }
   });
 
   it('is denied writes on the read-only socket even with flags 0, and on a read-only open', async () => {

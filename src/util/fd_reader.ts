@@ -1,9 +1,10 @@
-// Input of a unix-socket client read with recvmsg, so that the fds libvirt clients send with
-// CALL_WITH_FDS (each on a 1-byte carrier after the packet) arrive instead of being dropped by
-// libuv's read(2). The net.Socket keeps doing the writes and never reads (the server accepts
-// unix clients paused); a watcher of the native module says when the socket is readable.
-// libvirt counterpart: virNetSocketRecvFD in the input path of virnetserverclient.c.
-import { EAGAIN, type FdPass } from '../util/fdpass.js';
+// Input of a unix socket read with recvmsg, so that the fds a libvirt peer sends (each on a
+// 1-byte carrier after a CALL_WITH_FDS or REPLY_WITH_FDS packet) arrive instead of being dropped
+// by libuv's read(2). The net.Socket keeps doing the writes and never reads; a watcher of the
+// native module says when the socket is readable. Used by tsvirtd for its unix clients and by
+// the remote driver for its unix connection.
+// libvirt counterpart: virNetSocketRecvFD in the input paths of virnetserverclient.c/virnetclient.c.
+import { EAGAIN, type FdPass } from './fdpass.js';
 
 export interface FdInput {
   /** bytes read, with the fds that rode on them (in order) */
