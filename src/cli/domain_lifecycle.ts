@@ -59,11 +59,26 @@ async function create(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('paused')) flags |= 1;
   if (o.bool('autodestroy')) flags |= 2;
   if (o.bool('validate')) flags |= 16;
+  const fds = passFds(o);
   const conn = await ctx.conn();
   let d;
-  try { d = await conn.createDomainXML(xml, flags); } catch (e) { throw new CmdError(`Failed to create domain from ${file}`, e); }
+  try {
+    d = fds.length ? await conn.createDomainXMLWithFiles(xml, fds, flags) : await conn.createDomainXML(xml, flags);
+  } catch (e) { throw new CmdError(`Failed to create domain from ${file}`, e); }
   ctx.print(`Domain '${d.name}' created from ${file}\n`);
   return true;
+}
+
+/** virshFetchPassFdsList: --pass-fds N,M,... (fds of this process, handed over with the call). */
+export function passFds(o: CmdOpts): number[] {
+  const list = o.string('pass-fds');
+  if (list === undefined || list === null) return [];
+  return list.split(',').map((f) => {
+    if (!/^[-+]?\d+$/.test(f.trim()) || !Number.isSafeInteger(Number(f)) || Math.abs(Number(f)) > 2 ** 31 - 1) {
+      throw new CliError(`Unable to parse FD number '${f}'`);
+    }
+    return Number(f);
+  });
 }
 
 async function start(ctx: Ctx, o: CmdOpts): Promise<boolean> {

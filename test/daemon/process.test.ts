@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RawClient, tmpRoot, waitFor } from './helpers.js';
-import { TSVIRTD, spawnDaemon, writeConfig } from './spawn.js';
+import { REPO, TSVIRTD, spawnDaemon, writeConfig } from './spawn.js';
 import { fdPass } from '../../src/util/fdpass.js';
 
 const run = (args: string[]) => spawnSync(process.execPath, [TSVIRTD, ...args], { encoding: 'utf8', timeout: 20000 });
@@ -212,6 +212,11 @@ for _ in range(2):
       // the same as libvirt's own test driver (in-process) answers
       assert.deepEqual([ours.status, ours.stdout, ours.stderr], (({ status, stdout, stderr }) => [status, stdout, stderr])(virshRun('test:///default')));
       assert.match(ours.stdout, /^Domain 'fdt' created from /);
+      // tsvirsh (through the remote driver) does the same
+      const t = spawnSync(process.execPath, [path.join(REPO, 'bin/tsvirsh'), '-c', uri, `create ${xml} --pass-fds 0,1,2; domstate fdt; destroy fdt`], { encoding: 'utf8', timeout: 20000 });
+      assert.deepEqual([t.status, t.stdout, t.stderr], [ours.status, ours.stdout, ours.stderr]);
+      const bad = spawnSync(process.execPath, [path.join(REPO, 'bin/tsvirsh'), '-c', uri, `create ${xml} --pass-fds 0,x`], { encoding: 'utf8', timeout: 20000 });
+      assert.equal(bad.stderr, "error: Unable to parse FD number 'x'\n");
       const py = spawnSync(PY, ['-c', `
 import libvirt, os, sys
 c = libvirt.open(sys.argv[1]); r, w = os.pipe()
