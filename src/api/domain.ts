@@ -3,7 +3,7 @@
 import type { Connection } from './connection.js';
 import type { CallOptions } from './call.js';
 import type {
-  BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, DomainInterface, DomainRef, DomainState as DomainStateReply,
+  BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
   DomainVcpus, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
@@ -98,6 +98,21 @@ export class Domain {
   /** virDomainSetLifecycleAction: type VIR_DOMAIN_LIFECYCLE_*, action VIR_DOMAIN_LIFECYCLE_ACTION_* */
   setLifecycleAction(type: number, action: number, flags = 0, opts?: CallOptions): Promise<void> {
     return this.call('domainSetLifecycleAction', [type, action, flags], opts);
+  }
+  /** virDomainGetFSInfo: the guest's mounted file systems */
+  getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {
+    return this.call('domainGetFsinfo', [flags], opts);
+  }
+  /** virDomainFSFreeze: all file systems when `mountpoints` is empty; the number frozen */
+  fsFreeze(mountpoints: string[], flags = 0, opts?: CallOptions): Promise<number> {
+    return this.call('domainFsfreeze', [mountpoints, flags], opts);
+  }
+  fsThaw(mountpoints: string[], flags = 0, opts?: CallOptions): Promise<number> {
+    return this.call('domainFsthaw', [mountpoints, flags], opts);
+  }
+  /** virDomainFSTrim: `minimum` in bytes */
+  fsTrim(mountPoint: string | null, minimum: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainFstrim', [mountPoint, minimum, flags], opts);
   }
   getMetadata(type: number, uri: string | null = null, flags = 0, opts?: CallOptions): Promise<string> {
     return this.call('domainGetMetadata', [type, uri, flags], opts);

@@ -632,18 +632,18 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "type", t: 'string', pos: true, h: "select particular graphical display (e.g. \"vnc\", \"spice\", \"rdp\", \"dbus\")" },
     { n: "all", t: 'bool', h: "show all possible graphical displays" },
   ] },
-  "domfsfreeze": { group: "domain", impl: '', help: "Freeze domain's mounted filesystems.", desc: "Freeze domain's mounted filesystems.", opts: [
+  "domfsfreeze": { group: "domain", impl: 'domain_extra', help: "Freeze domain's mounted filesystems.", desc: "Freeze domain's mounted filesystems.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "mountpoint", t: 'argv', pos: true, h: "mountpoint path to be frozen" },
   ] },
-  "domfsthaw": { group: "domain", impl: '', help: "Thaw domain's mounted filesystems.", desc: "Thaw domain's mounted filesystems.", opts: [
+  "domfsthaw": { group: "domain", impl: 'domain_extra', help: "Thaw domain's mounted filesystems.", desc: "Thaw domain's mounted filesystems.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "mountpoint", t: 'argv', pos: true, h: "mountpoint path to be thawed" },
   ] },
-  "domfsinfo": { group: "domain", impl: '', help: "Get information of domain's mounted filesystems.", desc: "Get information of domain's mounted filesystems.", opts: [
+  "domfsinfo": { group: "domain", impl: 'domain_extra', help: "Get information of domain's mounted filesystems.", desc: "Get information of domain's mounted filesystems.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "domfstrim": { group: "domain", impl: '', help: "Invoke fstrim on domain's mounted filesystems.", desc: "Invoke fstrim on domain's mounted filesystems.", opts: [
+  "domfstrim": { group: "domain", impl: 'domain_extra', help: "Invoke fstrim on domain's mounted filesystems.", desc: "Invoke fstrim on domain's mounted filesystems.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "minimum", t: 'int', pos: true, h: "Just a hint to ignore contiguous free ranges smaller than this (Bytes)" },
     { n: "mountpoint", t: 'string', pos: true, h: "which mount point to trim" },
@@ -852,7 +852,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "metadata": { group: "domain", impl: '', help: "show or set domain's custom XML metadata", desc: "Shows or modifies the XML metadata of a domain.", opts: [
+  "metadata": { group: "domain", impl: 'domain_extra', help: "show or set domain's custom XML metadata", desc: "Shows or modifies the XML metadata of a domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "uri", t: 'data', req: true, pos: true, h: "URI of the namespace" },
     { n: "live", t: 'bool', h: "modify/get running state" },

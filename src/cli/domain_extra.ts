@@ -1,5 +1,5 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
-// domif-setlink, set-lifecycle-action.
+// domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
@@ -8,6 +8,7 @@ import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { attrAt, child, childrenNamed, domainXml } from './domain_util.js';
 import { affectFlags, exclusive } from './format.js';
 import { optDomain } from './lookup.js';
+import { Table } from './table.js';
 
 const CONTROL_STATES = ['ok', 'background job', 'occupied', 'error'];
 const CONTROL_ERROR_REASONS = ['none', 'unknown', 'monitor failure', 'internal (locking) error'];
@@ -181,7 +182,72 @@ async function setLifecycleAction(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+const METADATA_ELEMENT = 2;
+
+async function metadata(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = affectFlags(o);
+  const set = o.string('set');
+  const edit = o.bool('edit');
+  const rem = o.bool('remove');
+  if (edit && set !== undefined) throw new CliError('Options --edit and --set are mutually exclusive');
+  if (rem && set !== undefined) throw new CliError('Options --remove and --set are mutually exclusive');
+  exclusive(o, 'remove', 'edit');
+  const d = await optDomain(ctx, o);
+  const uri = o.string('uri')!;
+  const key = o.string('key') ?? null;
+  if ((set !== undefined || edit) && key === null) throw new CliError('namespace key is required when modifying metadata');
+  if (set !== undefined || rem) {
+    await d.setMetadata(METADATA_ELEMENT, set ?? null, key, uri, flags);
+    ctx.printExtra(rem ? 'Metadata removed\n' : 'Metadata modified\n');
+    return true;
+  }
+  if (edit) throw new CmdError('metadata --edit is not supported by tsvirsh: give the new element with --set');
+  ctx.print(`${await d.getMetadata(METADATA_ELEMENT, uri, flags)}\n`);
+  return true;
+}
+
+async function domfsinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  let info;
+  try { info = (await d.getFSInfo(0)).info; } catch (e) { throw new CmdError('Unable to get filesystem information', e); }
+  if (!info.length) {
+    // no newline: the blank line after every command ends it, as in virsh
+    ctx.printExtra('No filesystems are mounted in the domain');
+    return true;
+  }
+  const t = new Table(['Mountpoint', 'Name', 'Type', 'Target']);
+  for (const f of info) t.add(f.mountpoint, f.name, f.fstype, f.devAliases.join(','));
+  ctx.print(t.format(ctx.session.quiet));
+  return true;
+}
+
+async function domfsfreeze(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  let n;
+  try { n = await d.fsFreeze(o.argv('mountpoint'), 0); } catch (e) { throw new CmdError('Unable to freeze filesystems', e); }
+  ctx.printExtra(`Froze ${n} filesystem(s)\n`);
+  return true;
+}
+
+async function domfsthaw(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  let n;
+  try { n = await d.fsThaw(o.argv('mountpoint'), 0); } catch (e) { throw new CmdError('Unable to thaw filesystems', e); }
+  ctx.printExtra(`Thawed ${n} filesystem(s)\n`);
+  return true;
+}
+
+async function domfstrim(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const minimum = o.ull('minimum') ?? 0;
+  const mountPoint = o.string('mountpoint') ?? null;
+  try { await d.fsTrim(mountPoint, minimum, 0); } catch (e) { throw new CmdError('Unable to invoke fstrim', e); }
+  return true;
+}
+
 export const handlers: HandlerTable = {
+  domfsinfo, domfsfreeze, domfsthaw, domfstrim,
+  metadata,
   'set-lifecycle-action': setLifecycleAction,
   domcontrol, domblkerror, domtime, 'inject-nmi': injectNmi, 'send-key': sendKey,
   'domif-getlink': domifGetlink, 'domif-setlink': domifSetlink,

@@ -46,6 +46,9 @@ export interface ControlInfo { state: number; details: number; stateTime: number
 /** virDomainDiskError, as GET_DISK_ERRORS returns it (nerrors = the count when maxerrors is 0) */
 export interface DiskErrors { errors: { disk: string; error: number }[]; nerrors: number }
 export interface DomainTime { seconds: number; nseconds: number }
+/** virDomainFSInfo; GET_FSINFO also returns their count as `ret` */
+export interface FsInfo { mountpoint: string; name: string; fstype: string; devAliases: string[] }
+export interface FsInfoList { info: FsInfo[]; ret: number }
 export interface PoolInfo { state: number; capacity: number; allocation: number; available: number }
 export interface VolInfo { type: number; capacity: number; allocation: number }
 export interface CpuMap { cpumap: Buffer; online: number; ret: number }
@@ -197,6 +200,10 @@ export interface DriverConnection {
   domainInjectNmi?(dom: DomainRef, flags: number): Promise<void>;
   domainSendKey?(dom: DomainRef, codeset: number, holdtime: number, keycodes: number[], flags: number): Promise<void>;
   domainSetLifecycleAction?(dom: DomainRef, type: number, action: number, flags: number): Promise<void>;
+  domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
+  domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
+  domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
+  domainFstrim?(dom: DomainRef, mountPoint: string | null, minimum: number, flags: number): Promise<void>;
   domainAttachDevice?(dom: DomainRef, xml: string): Promise<void>;
   domainAttachDeviceFlags?(dom: DomainRef, xml: string, flags: number): Promise<void>;
   domainDetachDevice?(dom: DomainRef, xml: string): Promise<void>;

@@ -116,6 +116,8 @@ const dhcpLease = t.struct([
   ['ipaddr', t.string], ['prefix', t.uint], ['hostname', t.optString], ['clientid', t.optString],
 ]);
 const diskError = t.struct([['disk', t.string], ['error', t.int]]);
+const fsInfo = t.struct([['mountpoint', t.string], ['name', t.string], ['fstype', t.string],
+  ['devAliases', t.array(t.string, Limits.DOMAIN_FSINFO_DISKS_MAX)]]);
 const saslData = f('data', t.charBytes(Limits.AUTH_SASL_DATA_MAX));
 const hypers = (...names: string[]) => names.map((n) => f(n, t.hyper));
 const uhypers = (...names: string[]) => names.map((n) => f(n, t.uhyper));
@@ -237,6 +239,10 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(263, 'DOMAIN_GET_DISK_ERRORS', [DOM, f('maxerrors', t.uint), FLAGS],
     [f('errors', t.array(diskError, Limits.DOMAIN_DISK_ERRORS_MAX)), f('nerrors', t.int)]),
   p(210, 'DOMAIN_INJECT_NMI', [DOM, FLAGS], []),
+  p(349, 'DOMAIN_GET_FSINFO', [DOM, FLAGS], [f('info', t.array(fsInfo, Limits.DOMAIN_FSINFO_MAX)), f('ret', t.uint)]),
+  p(335, 'DOMAIN_FSFREEZE', [DOM, f('mountpoints', t.array(t.string, Limits.DOMAIN_FSFREEZE_MOUNTPOINTS_MAX)), FLAGS], [f('filesystems', t.int)]),
+  p(336, 'DOMAIN_FSTHAW', [DOM, f('mountpoints', t.array(t.string, Limits.DOMAIN_FSFREEZE_MOUNTPOINTS_MAX)), FLAGS], [f('filesystems', t.int)]),
+  p(294, 'DOMAIN_FSTRIM', [DOM, f('mountPoint', t.optString), f('minimum', t.uhyper), FLAGS], []),
   p(390, 'DOMAIN_SET_LIFECYCLE_ACTION', [DOM, f('type', t.uint), f('action', t.uint), FLAGS], []),
   p(226, 'DOMAIN_SEND_KEY', [DOM, f('codeset', t.uint), f('holdtime', t.uint), f('keycodes', t.array(t.uint, Limits.DOMAIN_SEND_KEY_MAX)), FLAGS], []),
   p(163, 'DOMAIN_GET_JOB_INFO', [DOM], [f('type', t.int), ...uhypers('timeElapsed', 'timeRemaining', 'dataTotal',

@@ -127,6 +127,40 @@ test('set-lifecycle-action changes the live and persistent definitions', { skip 
   same(['-r', '-c', 'test:///default', 'set-lifecycle-action test crash preserve']);
 });
 
+test('metadata sets, reads and removes a namespaced element per definition', { skip }, () => {
+  const r = same(def(`metadata test http://x/ --key k --set '<a b="1"><c/></a>'; metadata test http://x/; metadata test http://x/ --config; `
+    + `metadata test http://x/ k '<d/>' --config; metadata test http://x/ --config; metadata test http://y/; metadata test http://x/ --remove; metadata test http://x/`));
+  assert.match(r.stdout, /^Metadata modified\n\n<a b="1">\n  <c\/>\n<\/a>\n\n[^]*<d\/>\n[^]*Metadata removed\n/);
+  for (const cmds of [`metadata test http://x/ --set '<a/>'`, 'metadata nosuch http://x/', `metadata test http://x/ --edit --set x`,
+    `metadata test http://x/ --remove --set x`, `metadata test http://x/ k '<bad'`, 'metadata test http://x/ --current --live',
+    `metadata test http://x/ k '<a/><b/>'`, `metadata test '' k '<a/>'`]) {
+    same(def(cmds));
+    same(['-q', ...def(cmds)]);
+  }
+  same(['-r', '-c', 'test:///default', `metadata test http://x/ k '<a/>'`]);
+});
+
+test('domfsinfo lists the fake guest file systems on the first disk; domfsfreeze/domfsthaw count changed states', { skip }, () => {
+  const nodXml = join(dir, 'nod.xml');
+  writeFileSync(nodXml, `<domain type='test'><name>nod</name><memory>8192</memory><os><type>hvm</type></os></domain>\n`);
+  const r = same(def(`domfsinfo test; define ${offXml}; domfsinfo off; start off; domfsinfo off; define ${nodXml}; start nod; domfsinfo nod`));
+  assert.match(r.stdout, /^ Mountpoint   Name   Type   Target\n-+\n \/            vda1   ext4   vda\n \/boot        vda2   ext4   vda\n/);
+  assert.match(r.stdout, /No filesystems are mounted in the domain\n/);
+  same(['-q', ...def('domfsinfo test')]);
+  const f = same(def('domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsfreeze test --mountpoint /; domfsthaw test --mountpoint /; '
+    + 'domfsthaw test; domfsthaw test; domfsfreeze test --mountpoint / --mountpoint /boot --mountpoint /boot; domfsthaw test /boot /boot; '
+    + 'domfsfreeze test --mountpoint /boot --mountpoint /x; domfsthaw test; destroy test; start test; domfsfreeze test; destroy test; start test; domfsfreeze test'));
+  assert.match(f.stdout, /^Froze 1 filesystem\(s\)\n\nFroze 1 filesystem\(s\)\n\nFroze 0 filesystem\(s\)\n\nThawed 1 filesystem\(s\)\n/);
+  same(['-q', ...def('domfsfreeze test; domfsthaw test')]);
+  same(def('domfstrim test; domfstrim test --minimum 10 --mountpoint /; domfstrim test --mountpoint /boot; domfstrim test --mountpoint /x; '
+    + 'domfstrim test --minimum x; domfstrim test --minimum -1; domfstrim nosuch --minimum x'));
+  for (const c of ['domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim']) {
+    same(def(`${c} nosuch`));
+    same(def(`destroy test; ${c} test`));
+    same(['-r', '-c', 'test:///default', `${c} test`]);
+  }
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -136,6 +170,8 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'inject-nmi test; send-key test --codeset usb 4 5; suspend test; domtime test; domcontrol nosuch',
     `destroy test; domcontrol test; domblkerror test; inject-nmi test; domtime test --sync`,
     'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
+    'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
+    `metadata test http://x/ k '<a b="1"><c/></a>' --live --config; metadata test http://x/ --config; metadata test http://x/ --remove; metadata test http://x/; dumpxml test`,
   ]) {
     test(cmds, () => {
       const want = virsh('test:///default', [cmds]);

@@ -1,7 +1,7 @@
 // Test driver calls behind tsvirsh's domain_extra commands: control info, disk errors, guest
 // time, NMI and key injection. Their answers are libvirt's test driver's fakes (the guest clock
 // starts at 1989-11-17 15:32:00 and also selects the control state), so tools see the same.
-import type { ControlInfo, DiskErrors, DomainRef, DomainTime } from '../driver.js';
+import type { ControlInfo, DiskErrors, DomainRef, DomainTime, FsInfoList } from '../driver.js';
 import { ErrorNumber } from '../../util/error.js';
 import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs } from './domain_common.js';
 import { DomainState } from './domain_obj.js';
@@ -18,7 +18,61 @@ const DISK_ERROR_LAST = 3;
 const LIFECYCLE_TYPES = ['poweroff', 'reboot', 'crash'] as const;
 const LIFECYCLE_ACTIONS = ['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart'];
 
+/** The test driver's fake guest file systems: '/' and '/boot', partitions 1 and 2 of the first disk */
+const FS_MOUNTS = ['/', '/boot'];
+
+/**
+ * FSFreeze/FSThaw on the fake file systems: all of them for no mount point, else each named one
+ * (an unknown name refuses the whole call before anything changes); the count is of those whose
+ * state changed.
+ */
+function fsSetFrozen(frozen: boolean[], mountpoints: string[], freeze: boolean): number {
+  const hit = mountpoints.length ? [false, false] : [true, true];
+  for (const m of mountpoints) {
+    const i = FS_MOUNTS.indexOf(m);
+    if (i < 0) throw testError(ErrorNumber.OPERATION_INVALID, `mount point not found: ${m}`);
+    hit[i] = true;
+  }
+  let n = 0;
+  for (let i = 0; i < FS_MOUNTS.length; i++) {
+    if (hit[i] && frozen[i] !== freeze) { frozen[i] = freeze; n++; }
+  }
+  return n;
+}
+
 export const domainExtraMethods = {
+  async domainGetFsinfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<FsInfoList> {
+    checkFlags(flags, 0, 'testDomainGetFSInfo');
+    const o = domObj(this, dom);
+    checkActive(o);
+    const disk = o.def.devices.disks[0];
+    if (!disk) return { info: [], ret: 0 };
+    const dev = disk.target.dev;
+    const info = FS_MOUNTS.map((mountpoint, i) => ({ mountpoint, name: `${dev}${i + 1}`, fstype: 'ext4', devAliases: [dev] }));
+    return { info, ret: info.length };
+  },
+  async domainFsfreeze(this: ConnCtx, dom: DomainRef, mountpoints: string[], flags: number): Promise<number> {
+    checkFlags(flags, 0, 'testDomainFSFreeze');
+    const o = domObj(this, dom);
+    checkActive(o);
+    return fsSetFrozen(o.frozen, mountpoints, true);
+  },
+  async domainFsthaw(this: ConnCtx, dom: DomainRef, mountpoints: string[], flags: number): Promise<number> {
+    checkFlags(flags, 0, 'testDomainFSThaw');
+    const o = domObj(this, dom);
+    checkActive(o);
+    return fsSetFrozen(o.frozen, mountpoints, false);
+  },
+  async domainFstrim(this: ConnCtx, dom: DomainRef, mountPoint: string | null, minimum: number, flags: number): Promise<void> {
+    checkFlags(flags, 0, 'testDomainFSTrim');
+    const o = domObj(this, dom);
+    checkActive(o);
+    // nothing to trim in a fake guest; only the mount point is checked
+    if (mountPoint !== null && !FS_MOUNTS.includes(mountPoint)) {
+      throw testError(ErrorNumber.OPERATION_INVALID, `mount point not found: ${mountPoint}`);
+    }
+    void minimum;
+  },
   async domainGetControlInfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<ControlInfo> {
     checkFlags(flags, 0, 'testDomainGetControlInfo');
     const o = domObj(this, dom);

@@ -32,6 +32,9 @@ export class DomainObj {
    * drives the fake GetControlInfo answer, as in libvirt. */
   seconds = 627319920;
   nseconds = 0;
+  /** FSFreeze state of the test driver's two fake file systems, '/' and '/boot' (kept across
+   * restarts, as libvirt's) */
+  frozen = [false, false];
 
   constructor(def: DomainDef) { this.def = def; }
 
