@@ -99,6 +99,8 @@ export class Domain {
   setLifecycleAction(type: number, action: number, flags = 0, opts?: CallOptions): Promise<void> {
     return this.call('domainSetLifecycleAction', [type, action, flags], opts);
   }
+  getNumaParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainGetNumaParameters', [nparams, flags], opts); }
+  setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {
     return this.call('domainGetFsinfo', [flags], opts);

@@ -937,7 +937,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "migrate-postcopy": { group: "domain", impl: '', help: "Switch running migration from pre-copy to post-copy", desc: "Switch running migration from pre-copy to post-copy. The migration must have been started with --postcopy option.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "numatune": { group: "domain", impl: '', help: "Get or set numa parameters", desc: "Get or set the current numa parameters for a guest domain.\n    To get the numa parameters use following command: \n\n    virsh # numatune <domain>", opts: [
+  "numatune": { group: "domain", impl: 'domain_extra', help: "Get or set numa parameters", desc: "Get or set the current numa parameters for a guest domain.\n    To get the numa parameters use following command: \n\n    virsh # numatune <domain>", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "mode", t: 'string', pos: true, h: "NUMA mode, one of strict, preferred and interleave \nor a number from the virDomainNumatuneMemMode enum" },
     { n: "nodeset", t: 'string', pos: true, h: "NUMA node selections to set" },

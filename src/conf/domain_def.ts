@@ -239,6 +239,9 @@ export interface DomainDef {
   vcpuPlacement?: string;
   cpuset?: string;
   numatunePlacement?: string;
+  /** <numatune><memory mode nodeset> with static placement (nodeset as virBitmapFormat prints it) */
+  numatuneMode?: string;
+  numatuneNodeset?: string;
   /** <sysinfo> blocks in document order (smbios and fwcfg; see domain_sysinfo.ts) */
   sysinfo?: SysinfoDef[];
   cpu?: CpuDef;

@@ -39,6 +39,10 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
     w.open('numatune');
     w.empty('memory', { mode: 'strict', placement: 'auto' });
     w.close();
+  } else if (def.numatuneNodeset !== undefined) {
+    w.open('numatune');
+    w.empty('memory', { mode: def.numatuneMode ?? 'strict', nodeset: def.numatuneNodeset });
+    w.close();
   }
   // libvirt: ... cputune, numatune, resource, sysinfo, then os
   if (def.sysinfo) for (const s of def.sysinfo) sysinfoFormat(w, s);

@@ -160,6 +160,13 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
   }
   const numaMem = child(child(root, 'numatune') ?? { name: '', attrs: {}, children: [] }, 'memory');
   if (numaMem && numaMem.attrs['placement'] === 'auto') def.numatunePlacement = 'auto';
+  else if (numaMem && numaMem.attrs['nodeset'] !== undefined) {
+    const ns = String(numaMem.attrs['nodeset']);
+    const bits = parseCpuset(ns);
+    if (!bits) throw virError(ErrorDomain.NONE, ErrorNumber.INVALID_ARG, `Failed to parse bitmap '${ns}'`);
+    def.numatuneMode = String(numaMem.attrs['mode'] ?? 'strict');
+    def.numatuneNodeset = formatCpuset(bits);
+  }
   if (def.vcpuPlacement === 'auto') def.numatunePlacement = 'auto';
 
   // features, cpu, clock, lifecycle, pm

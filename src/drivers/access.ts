@@ -18,7 +18,7 @@ const READONLY_OK = new Set<string>([
   'domainGetMessages', 'domainGetMaxMemory', 'domainGetMaxVcpus', 'domainGetVcpusFlags', 'domainGetVcpus',
   'domainBlockStats', 'domainBlockStatsFlags', 'domainInterfaceStats', 'domainMemoryStats', 'domainGetBlockInfo',
   'connectGetAllDomainStats', 'domainGetSchedulerType', 'domainGetSchedulerParameters',
-  'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters',
+  'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters', 'domainGetNumaParameters',
   'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',

@@ -200,6 +200,8 @@ export interface DriverConnection {
   domainInjectNmi?(dom: DomainRef, flags: number): Promise<void>;
   domainSendKey?(dom: DomainRef, codeset: number, holdtime: number, keycodes: number[], flags: number): Promise<void>;
   domainSetLifecycleAction?(dom: DomainRef, type: number, action: number, flags: number): Promise<void>;
+  domainGetNumaParameters?(dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply>;
+  domainSetNumaParameters?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

@@ -265,6 +265,9 @@ export const PROCEDURES: readonly ProcedureDef[] = [
     { stringParamsFlagArg: 2 }),
   p(198, 'DOMAIN_GET_MEMORY_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_MEMORY_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
+  p(255, 'DOMAIN_GET_NUMA_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_NUMA_PARAMETERS_MAX), NPARAMS], 0,
+    { stringParamsFlagArg: 2 }),
+  p(254, 'DOMAIN_SET_NUMA_PARAMETERS', [DOM, params(Limits.DOMAIN_NUMA_PARAMETERS_MAX), FLAGS], []),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

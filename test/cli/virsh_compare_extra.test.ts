@@ -161,6 +161,21 @@ test('domfsinfo lists the fake guest file systems on the first disk; domfsfreeze
   }
 });
 
+test('numatune reads and sets the memory mode and nodeset of each definition', { skip }, () => {
+  const r = same(def('numatune test; numatune test --config; numatune test --mode strict --nodeset 0; dumpxml test; numatune test --mode preferred; '
+    + 'numatune test; numatune test --nodeset 0-1 --config; dumpxml test --inactive; numatune test --mode bogus; numatune test --nodeset x; '
+    + 'numatune test --mode restrictive --nodeset 0 --config; numatune test --config; numatune test --mode strict --config; '
+    + 'numatune test --mode 2 --nodeset 1 --config; numatune test --config; numatune test --nodeset 0,1,3; numatune test; '
+    + 'destroy test; numatune test --mode 1; numatune test; dumpxml test; numatune test --live'));
+  assert.match(r.stdout, /^numa_mode      : strict\nnuma_nodeset   : \n/);
+  assert.match(r.stdout, /<numatune>\n    <memory mode='strict' nodeset='0'\/>\n  <\/numatune>/);
+  assert.match(r.stdout, /numa_mode      : preferred\nnuma_nodeset   : 1\n/);
+  for (const cmds of ['numatune nosuch --mode bogus', 'numatune test --mode preferred --nodeset 0 --current --live', 'numatune test --mode 4 --nodeset 0', 'numatune test --mode -1 --nodeset 0', "numatune test --mode ' 2' --nodeset 0", 'numatune test --mode 2x', 'numatune test --nodeset 0 --live --config']) {
+    same(def(cmds));
+  }
+  same(['-r', '-c', 'test:///default', 'numatune test; numatune test --nodeset 0']);
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -170,6 +185,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'inject-nmi test; send-key test --codeset usb 4 5; suspend test; domtime test; domcontrol nosuch',
     `destroy test; domcontrol test; domblkerror test; inject-nmi test; domtime test --sync`,
     'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
+    'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
     'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
     `metadata test http://x/ k '<a b="1"><c/></a>' --live --config; metadata test http://x/ --config; metadata test http://x/ --remove; metadata test http://x/; dumpxml test`,
   ]) {

@@ -1,9 +1,10 @@
 // Test driver calls behind tsvirsh's domain_extra commands: control info, disk errors, guest
 // time, NMI and key injection. Their answers are libvirt's test driver's fakes (the guest clock
 // starts at 1989-11-17 15:32:00 and also selects the control state), so tools see the same.
-import type { ControlInfo, DiskErrors, DomainRef, DomainTime, FsInfoList } from '../driver.js';
+import { type ControlInfo, type DiskErrors, type DomainRef, type DomainTime, type FsInfoList, type ParamsReply, type TypedParam, TypedParamType } from '../driver.js';
+import { formatCpuset, parseCpuset } from '../../conf/domain_util.js';
 import { ErrorNumber } from '../../util/error.js';
-import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs } from './domain_common.js';
+import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs, getOneDef } from './domain_common.js';
 import { DomainState } from './domain_obj.js';
 import { checkFlags, domainError, testError } from './errors.js';
 import type { ConnCtx } from './state.js';
@@ -40,7 +41,53 @@ function fsSetFrozen(frozen: boolean[], mountpoints: string[], freeze: boolean):
   return n;
 }
 
+/** virDomainNumatuneMemMode, by enum value */
+const NUMA_MODES = ['strict', 'preferred', 'interleave', 'restrictive'];
+const TYPED_PARAM_STRING_OKAY = 4;
+
 export const domainExtraMethods = {
+  async domainGetNumaParameters(this: ConnCtx, dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY, 'testDomainGetNumaParameters');
+    // nparams 0 is the client asking how many there are
+    if (nparams === 0) return { params: [], nparams: 2 };
+    const { def } = getOneDef(domObj(this, dom), flags & ~TYPED_PARAM_STRING_OKAY);
+    const all: TypedParam[] = [
+      { field: 'numa_mode', type: TypedParamType.INT, value: Math.max(0, NUMA_MODES.indexOf(def.numatuneMode ?? 'strict')) },
+      { field: 'numa_nodeset', type: TypedParamType.STRING, value: def.numatuneNodeset ?? '' },
+    ];
+    const params = all.slice(0, nparams);
+    return { params, nparams: params.length };
+  },
+  async domainSetNumaParameters(this: ConnCtx, dom: DomainRef, params: TypedParam[], flags: number): Promise<void> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG, 'testDomainSetNumaParameters');
+    // one definition only, as libvirt's test driver (virDomainObjGetOneDef)
+    const { def, live } = getOneDef(domObj(this, dom), flags);
+    let mode: string | undefined;
+    let nodeset: string | undefined;
+    for (const p of params) {
+      if (p.field === 'numa_mode' && p.type === TypedParamType.INT) {
+        mode = NUMA_MODES[Number(p.value)];
+        if (mode === undefined) throw domainError(ErrorNumber.INVALID_ARG, `unsupported numatune mode: '${p.value}'`);
+      } else if (p.field === 'numa_nodeset' && p.type === TypedParamType.STRING) {
+        const bits = parseCpuset(String(p.value));
+        if (!bits) throw testError(ErrorNumber.INVALID_ARG, `Failed to parse bitmap '${p.value}'`);
+        nodeset = formatCpuset(bits);
+      } else {
+        throw testError(ErrorNumber.INVALID_ARG, `invalid argument: ${p.field}`);
+      }
+    }
+    // a running guest keeps its memory mode once it has one (as libvirt's drivers)
+    if (live && mode !== undefined && def.numatuneNodeset !== undefined && (def.numatuneMode ?? 'strict') !== mode) {
+      throw testError(ErrorNumber.OPERATION_INVALID, "can't change numatune mode for running domain");
+    }
+    if (mode === undefined && nodeset === undefined) return;
+    const ns = nodeset ?? def.numatuneNodeset;
+    if (ns === undefined) {
+      throw domainError(ErrorNumber.CONFIG_UNSUPPORTED, "nodeset for NUMA memory tuning must be set if 'placement' is 'static'");
+    }
+    def.numatuneMode = mode ?? def.numatuneMode ?? 'strict';
+    def.numatuneNodeset = ns;
+  },
   async domainGetFsinfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<FsInfoList> {
     checkFlags(flags, 0, 'testDomainGetFSInfo');
     const o = domObj(this, dom);
