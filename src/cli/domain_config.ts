@@ -89,7 +89,7 @@ function deviceCommand(verb: 'attach' | 'detach' | 'update') {
       else if (verb === 'detach') await (flags || current ? d.connection._call('domainDetachDeviceFlags', [d.ref, xml, flags]) : d.detachDevice(xml, 0));
       else await d.updateDevice(xml, flags);
     } catch (e) { throw new CmdError(`Failed to ${verb} device from ${file}`, e); }
-    ctx.print(`Device ${verb === 'attach' ? 'attached' : verb === 'detach' ? 'detached' : 'updated'} successfully\n`);
+    ctx.printExtra(`Device ${verb === 'attach' ? 'attached' : verb === 'detach' ? 'detached' : 'updated'} successfully\n`);
     return true;
   };
 }

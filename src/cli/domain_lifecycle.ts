@@ -37,7 +37,7 @@ export async function objectFromFile(ctx: Ctx, o: CmdOpts, kind: 'Network' | 'Po
   const conn = await ctx.conn();
   let obj;
   try { obj = await fn(conn, xml); } catch (e) { throw new CmdError(`Failed to ${verb} ${kind.toLowerCase()} from ${file}`, e); }
-  ctx.print(`${kind} ${obj.name} ${verb}d from ${file}\n`);
+  ctx.printExtra(`${kind} ${obj.name} ${verb}d from ${file}\n`);
   return true;
 }
 
@@ -48,7 +48,7 @@ async function define(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const conn = await ctx.conn();
   let d;
   try { d = await conn.defineDomainXML(xml, flags); } catch (e) { throw new CmdError(`Failed to define domain from ${file}`, e); }
-  ctx.print(`Domain '${d.name}' defined from ${file}\n`);
+  ctx.printExtra(`Domain '${d.name}' defined from ${file}\n`);
   return true;
 }
 
@@ -65,7 +65,7 @@ async function create(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   try {
     d = fds.length ? await conn.createDomainXMLWithFiles(xml, fds, flags) : await conn.createDomainXML(xml, flags);
   } catch (e) { throw new CmdError(`Failed to create domain from ${file}`, e); }
-  ctx.print(`Domain '${d.name}' created from ${file}\n`);
+  ctx.printExtra(`Domain '${d.name}' created from ${file}\n`);
   return true;
 }
 
@@ -91,7 +91,7 @@ async function start(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('force-boot')) flags |= 8;
   if (o.bool('reset-nvram')) flags |= 32;
   try { await d.create(flags); } catch (e) { throw new CmdError(`Failed to start domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' started\n`);
+  ctx.printExtra(`Domain '${d.name}' started\n`);
   return true;
 }
 
@@ -112,7 +112,7 @@ async function shutdown(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const flags = modeFlags(o);
   const d = await optDomain(ctx, o);
   try { await d.shutdown(flags); } catch (e) { throw new CmdError(`Failed to shutdown domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' is being shutdown\n`);
+  ctx.printExtra(`Domain '${d.name}' is being shutdown\n`);
   return true;
 }
 
@@ -120,14 +120,14 @@ async function reboot(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const flags = modeFlags(o);
   const d = await optDomain(ctx, o);
   try { await d.reboot(flags); } catch (e) { throw new CmdError(`Failed to reboot domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' is being rebooted\n`);
+  ctx.printExtra(`Domain '${d.name}' is being rebooted\n`);
   return true;
 }
 
 async function reset(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   try { await d.reset(0); } catch (e) { throw new CmdError(`Failed to reset domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' was reset\n`);
+  ctx.printExtra(`Domain '${d.name}' was reset\n`);
   return true;
 }
 
@@ -137,21 +137,21 @@ async function destroy(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('graceful')) flags |= 1;
   if (o.bool('remove-logs')) flags |= 2;
   try { await d.destroy(flags); } catch (e) { throw new CmdError(`Failed to destroy domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' destroyed\n`);
+  ctx.printExtra(`Domain '${d.name}' destroyed\n`);
   return true;
 }
 
 async function suspend(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   try { await d.suspend(); } catch (e) { throw new CmdError(`Failed to suspend domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' suspended\n`);
+  ctx.printExtra(`Domain '${d.name}' suspended\n`);
   return true;
 }
 
 async function resume(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   try { await d.resume(); } catch (e) { throw new CmdError(`Failed to resume domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' resumed\n`);
+  ctx.printExtra(`Domain '${d.name}' resumed\n`);
   return true;
 }
 
@@ -171,7 +171,7 @@ async function undefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
     throw new CliError('removing storage with undefine is not supported by tsvirsh yet');
   }
   try { await d.undefine(flags); } catch (e) { throw new CmdError(`Failed to undefine domain '${d.name}'`, e); }
-  ctx.print(`Domain '${d.name}' has been undefined\n`);
+  ctx.printExtra(`Domain '${d.name}' has been undefined\n`);
   return true;
 }
 
@@ -193,7 +193,7 @@ async function save(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const xml = xmlFile !== undefined ? readXmlFile(xmlFile) : null;
   try { await d.save(to, xml, flags); } catch (e) { throw new CmdError(`Failed to save domain '${d.name}' to ${to}`, e); }
   // virsh's job watcher ends its progress line before the result
-  ctx.print(`\nDomain '${d.name}' saved to ${to}\n`);
+  ctx.printExtra(`\nDomain '${d.name}' saved to ${to}\n`);
   return true;
 }
 
@@ -204,7 +204,7 @@ async function restore(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const xml = xmlFile !== undefined ? readXmlFile(xmlFile) : null;
   const conn = await ctx.conn();
   try { await conn.restoreDomain(from, xml, flags); } catch (e) { throw new CmdError(`Failed to restore domain from ${from}`, e); }
-  ctx.print(`Domain restored from ${from}\n`);
+  ctx.printExtra(`Domain restored from ${from}\n`);
   return true;
 }
 
@@ -212,7 +212,7 @@ async function managedsave(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const flags = saveFlags(o);
   const d = await optDomain(ctx, o);
   try { await d.managedSave(flags); } catch (e) { throw new CmdError(`Failed to save domain '${d.name}' state`, e); }
-  ctx.print(`\nDomain '${d.name}' state saved by libvirt\n`);
+  ctx.printExtra(`\nDomain '${d.name}' state saved by libvirt\n`);
   return true;
 }
 
@@ -235,7 +235,7 @@ async function autostart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   try { await d.setAutostart(on); } catch (e) {
     throw new CmdError(on ? `Failed to mark domain '${d.name}' as autostarted` : `Failed to unmark domain '${d.name}' as autostarted`, e);
   }
-  ctx.print(on ? `Domain '${d.name}' marked as autostarted\n` : `Domain '${d.name}' unmarked as autostarted\n`);
+  ctx.printExtra(on ? `Domain '${d.name}' marked as autostarted\n` : `Domain '${d.name}' unmarked as autostarted\n`);
   return true;
 }
 

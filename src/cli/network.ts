@@ -94,21 +94,21 @@ function netCreate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function netStart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const n = await optNetwork(ctx, o, BYNAME);
   try { await n.create(); } catch (e) { throw new CmdError(`Failed to start network ${n.name}`, e); }
-  ctx.print(`Network ${n.name} started\n`);
+  ctx.printExtra(`Network ${n.name} started\n`);
   return true;
 }
 
 async function netDestroy(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const n = await optNetwork(ctx, o);
   try { await n.destroy(); } catch (e) { throw new CmdError(`Failed to destroy network ${n.name}`, e); }
-  ctx.print(`Network ${n.name} destroyed\n`);
+  ctx.printExtra(`Network ${n.name} destroyed\n`);
   return true;
 }
 
 async function netUndefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const n = await optNetwork(ctx, o);
   try { await n.undefine(); } catch (e) { throw new CmdError(`Failed to undefine network ${n.name}`, e); }
-  ctx.print(`Network ${n.name} has been undefined\n`);
+  ctx.printExtra(`Network ${n.name} has been undefined\n`);
   return true;
 }
 
@@ -118,7 +118,7 @@ async function netAutostart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   try { await n.setAutostart(on); } catch (e) {
     throw new CmdError(on ? `failed to mark network ${n.name} as autostarted` : `failed to unmark network ${n.name} as autostarted`, e);
   }
-  ctx.print(on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`);
+  ctx.printExtra(on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`);
   return true;
 }
 

@@ -176,7 +176,7 @@ function poolAs(create: boolean) {
     try {
       if (create) await conn.createStoragePoolXML(xml, flags); else await conn.defineStoragePoolXML(xml, 0);
     } catch (e) { throw new CmdError(create ? `Failed to create pool ${name}` : `Failed to define pool ${name}`, e); }
-    ctx.print(create ? `Pool ${name} created\n` : `Pool ${name} defined\n`);
+    ctx.printExtra(create ? `Pool ${name} created\n` : `Pool ${name} defined\n`);
     return true;
   };
 }
@@ -185,7 +185,7 @@ function simple(verb: string, past: string, act: (p: StoragePool, o: CmdOpts) =>
   return async (ctx: Ctx, o: CmdOpts): Promise<boolean> => {
     const p = await optPool(ctx, o);
     try { await act(p, o); } catch (e) { throw new CmdError(`Failed to ${verb} pool ${p.name}`, e); }
-    ctx.print(`Pool ${p.name} ${past}\n`);
+    ctx.printExtra(`Pool ${p.name} ${past}\n`);
     return true;
   };
 }
@@ -196,7 +196,7 @@ async function poolAutostart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   try { await p.setAutostart(on); } catch (e) {
     throw new CmdError(on ? `failed to mark pool ${p.name} as autostarted` : `failed to unmark pool ${p.name} as autostarted`, e);
   }
-  ctx.print(on ? `Pool ${p.name} marked as autostarted\n` : `Pool ${p.name} unmarked as autostarted\n`);
+  ctx.printExtra(on ? `Pool ${p.name} marked as autostarted\n` : `Pool ${p.name} unmarked as autostarted\n`);
   return true;
 }
 

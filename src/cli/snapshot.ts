@@ -252,7 +252,7 @@ async function snapshotRevert(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   const s = await optSnapshot(ctx, o, d, 'snapshotname');
   await s.revert(flags);
-  ctx.print(`Domain snapshot ${s.name} reverted\n`);
+  ctx.printExtra(`Domain snapshot ${s.name} reverted\n`);
   return true;
 }
 
@@ -264,7 +264,7 @@ async function snapshotDelete(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   const s = await optSnapshot(ctx, o, d, 'snapshotname');
   try { await s.delete(flags); } catch (e) { throw new CmdError(`Failed to delete snapshot ${s.name}`, e); }
-  ctx.print(flags & 4 ? `Domain snapshot ${s.name} children deleted\n` : `Domain snapshot ${s.name} deleted\n`);
+  ctx.printExtra(flags & 4 ? `Domain snapshot ${s.name} children deleted\n` : `Domain snapshot ${s.name} deleted\n`);
   return true;
 }
 

@@ -89,7 +89,7 @@ async function volCreate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const xml = readXmlFile(file);
   let v;
   try { v = await p.createVolXML(xml, createFlags(o)); } catch (e) { throw new CmdError(`Failed to create vol from ${file}`, e); }
-  ctx.print(`Vol ${v.name} created from ${file}\n`);
+  ctx.printExtra(`Vol ${v.name} created from ${file}\n`);
   return true;
 }
 
@@ -133,7 +133,7 @@ async function volCreateAs(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('print-xml')) { ctx.print(x); return true; }
   let v;
   try { v = await p.createVolXML(x, createFlags(o)); } catch (e) { throw new CmdError(`Failed to create vol ${name}`, e); }
-  ctx.print(`Vol ${v.name} created\n`);
+  ctx.printExtra(`Vol ${v.name} created\n`);
   return true;
 }
 
@@ -144,7 +144,7 @@ async function volCreateFrom(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const xml = readXmlFile(file);
   let v;
   try { v = await p.createVolXMLFrom(xml, src, createFlags(o)); } catch (e) { throw new CmdError(`Failed to create vol from ${file}`, e); }
-  ctx.print(`Vol ${v.name} created from input vol ${src.name}\n`);
+  ctx.printExtra(`Vol ${v.name} created from input vol ${src.name}\n`);
   return true;
 }
 
@@ -159,7 +159,7 @@ async function volClone(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   void child(x, 'name');
   let v;
   try { v = await pool.createVolXMLFrom(xml, src, createFlags(o)); } catch (e) { throw new CmdError(`Failed to clone vol from ${src.name}`, e); }
-  ctx.print(`Vol ${v.name} cloned from ${src.name}\n`);
+  ctx.printExtra(`Vol ${v.name} cloned from ${src.name}\n`);
   return true;
 }
 
@@ -168,7 +168,7 @@ async function volDelete(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   let flags = 0;
   if (o.bool('delete-snapshots')) flags |= 2;
   try { await v.delete(flags); } catch (e) { throw new CmdError(`Failed to delete vol ${v.name}`, e); }
-  ctx.print(`Vol ${v.name} deleted\n`);
+  ctx.printExtra(`Vol ${v.name} deleted\n`);
   return true;
 }
 
@@ -185,7 +185,7 @@ async function volWipe(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   try {
     if (a) await v.connection._call('storageVolWipePattern', [v.ref, a, 0]); else await v.wipe(0);
   } catch (e) { throw new CmdError(`Failed to wipe vol ${v.name}`, e); }
-  ctx.print(`Vol ${v.name} wiped\n`);
+  ctx.printExtra(`Vol ${v.name} wiped\n`);
   return true;
 }
 

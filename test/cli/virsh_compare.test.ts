@@ -175,3 +175,13 @@ test('interactive mode on a pipe: prompt and line echo, errors, quit', { skip },
   const gq = run([process.execPath, TSVIRSH], ['-q', '-c', 'test:///default'], q);
   assert.equal(gq.stdout.replace(/tsvirsh/g, 'virsh'), wq.stdout);
 });
+
+test('-q hides the status lines virsh prints with vshPrintExtra, as virsh does', { skip }, () => {
+  for (const cmds of [
+    'shutdown test; reboot test; reset test; suspend test; resume test; destroy test; undefine test',
+    'net-destroy default; net-start default; net-autostart default; net-undefine default',
+    'pool-refresh default-pool; pool-autostart default-pool; pool-destroy default-pool',
+    'vol-create-as default-pool qv.img 1M; vol-clone qv.img qv2.img --pool default-pool; vol-delete qv.img --pool default-pool',
+    'snapshot-create-as test s1; snapshot-revert test s1; snapshot-delete test s1; autostart test; desc test hi',
+  ]) same(['-q', '-c', 'test:///default', cmds]);
+});
