@@ -32,6 +32,22 @@ export class Domain {
     if (flags) this.ref = await this.call<DomainRef>('domainCreateWithFlags', [flags], opts);
     else { await this.call('domainCreate', [], opts); await this.refresh(opts); }
   }
+  /**
+   * virDomainCreateWithFiles: start with open fds handed to the guest (see
+   * Connection.createDomainXMLWithFiles); the caller keeps and closes its fds.
+   */
+  async createWithFiles(files: readonly number[], flags = 0, opts?: CallOptions): Promise<void> {
+    this.ref = await this.call<DomainRef>('domainCreateWithFiles', [flags, files], opts);
+  }
+  /**
+   * virDomainOpenGraphicsFD: a socket already connected to graphics device `idx` (VNC or SPICE)
+   * of the running guest, as a file descriptor of this process (yours to close). Local unix
+   * connections only: the fd travels as SCM_RIGHTS.
+   */
+  async openGraphicsFD(idx = 0, flags = 0, opts?: CallOptions): Promise<number> {
+    const r = await this.call<{ fds: number[] }>('domainOpenGraphicsFd', [idx, flags], opts);
+    return r.fds[0]!;
+  }
   async destroy(flags = 0, opts?: CallOptions): Promise<void> {
     await (flags ? this.call('domainDestroyFlags', [flags], opts) : this.call('domainDestroy', [], opts));
     this.ref = { ...this.ref, id: -1 };

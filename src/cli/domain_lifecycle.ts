@@ -90,7 +90,10 @@ async function start(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('bypass-cache')) flags |= 4;
   if (o.bool('force-boot')) flags |= 8;
   if (o.bool('reset-nvram')) flags |= 32;
-  try { await d.create(flags); } catch (e) { throw new CmdError(`Failed to start domain '${d.name}'`, e); }
+  const fds = passFds(o);
+  try {
+    if (fds.length) await d.createWithFiles(fds, flags); else await d.create(flags);
+  } catch (e) { throw new CmdError(`Failed to start domain '${d.name}'`, e); }
   ctx.printExtra(`Domain '${d.name}' started\n`);
   return true;
 }

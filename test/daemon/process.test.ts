@@ -206,14 +206,14 @@ for _ in range(2):
       const xml = path.join(d.root, 'fdt.xml');
       fs.writeFileSync(xml, "<domain type='test'><name>fdt</name><memory>65536</memory><os><type>hvm</type></os></domain>\n");
       const held = () => fs.readdirSync(`/proc/${d.proc.pid}/fd`).length;
-      const virshRun = (u: string) => spawnSync('virsh', ['-c', u, `create ${xml} --pass-fds 0,1,2; domstate fdt; destroy fdt`], { encoding: 'utf8', timeout: 20000 });
+      const virshRun = (u: string) => spawnSync('virsh', ['-c', u, `create ${xml} --pass-fds 0,1,2; domstate fdt; destroy fdt; define ${xml}; start fdt --pass-fds 1; domstate fdt; destroy fdt; undefine fdt`], { encoding: 'utf8', timeout: 20000 });
       const before = held();
       const ours = virshRun(uri);
       // the same as libvirt's own test driver (in-process) answers
       assert.deepEqual([ours.status, ours.stdout, ours.stderr], (({ status, stdout, stderr }) => [status, stdout, stderr])(virshRun('test:///default')));
       assert.match(ours.stdout, /^Domain 'fdt' created from /);
       // tsvirsh (through the remote driver) does the same
-      const t = spawnSync(process.execPath, [path.join(REPO, 'bin/tsvirsh'), '-c', uri, `create ${xml} --pass-fds 0,1,2; domstate fdt; destroy fdt`], { encoding: 'utf8', timeout: 20000 });
+      const t = spawnSync(process.execPath, [path.join(REPO, 'bin/tsvirsh'), '-c', uri, `create ${xml} --pass-fds 0,1,2; domstate fdt; destroy fdt; define ${xml}; start fdt --pass-fds 1; domstate fdt; destroy fdt; undefine fdt`], { encoding: 'utf8', timeout: 20000 });
       assert.deepEqual([t.status, t.stdout, t.stderr], [ours.status, ours.stdout, ours.stderr]);
       const bad = spawnSync(process.execPath, [path.join(REPO, 'bin/tsvirsh'), '-c', uri, `create ${xml} --pass-fds 0,x`], { encoding: 'utf8', timeout: 20000 });
       assert.equal(bad.stderr, "error: Unable to parse FD number 'x'\n");

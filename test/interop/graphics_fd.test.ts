@@ -10,11 +10,12 @@ import * as path from 'node:path';
 import { spawnDaemon } from '../daemon/spawn.js';
 import { INITRD, KERNEL, skip as noGuest } from '../drivers/qemu/guest.js';
 import { fdPass } from '../../src/util/fdpass.js';
+import { open } from '../../src/api/index.js';
 
 const PY = '/usr/bin/python3';
 const skip = noGuest || (!fdPass() && 'built without the fd module') || (!fs.existsSync(PY) && `${PY} missing`);
 
-test('python3-libvirt openGraphicsFD gets a socket to the guest\'s VNC server through tsvirtd', { skip, timeout: 90_000 }, async () => {
+test('python3-libvirt and the tsvirt library get a socket to the guest\'s VNC server (openGraphicsFD) through tsvirtd', { skip, timeout: 90_000 }, async () => {
   const d = await spawnDaemon({ config: 'drivers = [ "qemu" ]\n' });
   try {
     const xml = path.join(d.root, 'gfd.xml');
@@ -46,6 +47,18 @@ d.destroy(); c.close()
       '8 unsupported flags (0x8) in function qemuDomainOpenGraphicsFD',
       '1', '',
     ].join('\n'), r.stderr);
+    // the tsvirt library gets the same socket (REPLY_WITH_FDS received with recvmsg)
+    const conn = await open(`qemu+unix:///system?socket=${d.rw}`);
+    try {
+      const dom = await conn.createDomainXML(fs.readFileSync(xml, 'utf8'));
+      const fd = await dom.openGraphicsFD(0);
+      const banner = Buffer.alloc(12);
+      fs.readSync(fd, banner, 0, 12, null);
+      fs.closeSync(fd);
+      assert.equal(banner.toString(), 'RFB 003.008\n');
+      await assert.rejects(dom.openGraphicsFD(3), { message: 'internal error: No graphics backend with index 3' });
+      await dom.destroy();
+    } finally { await conn.close(); }
     // guest gone, client gone: the daemon holds no socket pair end, nor the client's socket
     const deadline = Date.now() + 5000;
     while (held() > before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
