@@ -116,6 +116,11 @@ export class Domain {
     return this.call('domainSetLifecycleAction', [type, action, flags], opts);
   }
   getNumaParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainGetNumaParameters', [nparams, flags], opts); }
+  pinVcpu(vcpu: number, cpumap: Buffer, opts?: CallOptions): Promise<void> { return this.call('domainPinVcpu', [vcpu, cpumap], opts); }
+  pinVcpuFlags(vcpu: number, cpumap: Buffer, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainPinVcpuFlags', [vcpu, cpumap, flags], opts); }
+  getVcpuPinInfo(ncpumaps: number, maplen: number, flags = 0, opts?: CallOptions): Promise<{ cpumaps: Buffer; num: number }> {
+    return this.call('domainGetVcpuPinInfo', [ncpumaps, maplen, flags], opts);
+  }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -1151,7 +1151,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "pretty", t: 'bool', h: "return human readable output" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "vcpupin": { group: "domain", impl: '', help: "control or query domain vcpu affinity", desc: "Pin domain VCPUs to host physical CPUs.", opts: [
+  "vcpupin": { group: "domain", impl: 'domain_extra', help: "control or query domain vcpu affinity", desc: "Pin domain VCPUs to host physical CPUs.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "vcpu", t: 'int', pos: true, h: "vcpu number" },
     { n: "cpulist", t: 'string', pos: true, h: "host cpu number(s) to set, or omit option to query" },

@@ -1,5 +1,6 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
-// domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim, numatune.
+// domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim, numatune,
+// vcpupin.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
@@ -10,6 +11,9 @@ import { affectFlags, exclusive, pad, typedParamValue } from './format.js';
 import { type TypedParam, TypedParamType } from '../drivers/driver.js';
 import { optDomain } from './lookup.js';
 import { Table } from './table.js';
+import { formatCpuset, parseCpuset } from '../conf/domain_util.js';
+import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import type { Domain } from '../api/domain.js';
 
 const CONTROL_STATES = ['ok', 'background job', 'occupied', 'error'];
 const CONTROL_ERROR_REASONS = ['none', 'unknown', 'monitor failure', 'internal (locking) error'];
@@ -278,7 +282,81 @@ async function numatune(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/** virBitmapDataFormat: the CPUs set in one map of a buffer, as a cpuset string */
+function cpumapFormat(buf: Buffer, off: number, maplen: number): string {
+  const cpus: number[] = [];
+  for (let c = 0; c < maplen * 8; c++) if ((buf[off + (c >> 3)]! >> (c & 7)) & 1) cpus.push(c);
+  return formatCpuset(cpus);
+}
+
+/** virshParseCPUList: 'r' for every host CPU, else a cpuset within the host's CPUs */
+function parseCpuList(cpulist: string, maxcpu: number): Buffer {
+  const maplen = (maxcpu + 7) >> 3;
+  const map = Buffer.alloc(maplen);
+  let cpus: number[];
+  if (cpulist.startsWith('r')) {
+    cpus = Array.from({ length: maxcpu }, (_, i) => i);
+  } else {
+    // virBitmapParse with virsh's limit of 1024 CPUs
+    const bits = parseCpuset(cpulist);
+    if (!bits || bits.some((b) => b >= 1024)) {
+      throw new CmdError(`Invalid cpulist '${cpulist}'`, virError(ErrorDomain.NONE, ErrorNumber.INVALID_ARG, `Failed to parse bitmap '${cpulist}'`));
+    }
+    if (!bits.length) throw new CliError(`Invalid cpulist '${cpulist}'`);
+    const last = bits[bits.length - 1]!;
+    if (last >= maxcpu) throw new CliError(`CPU ${last} in cpulist '${cpulist}' exceed the maxcpu ${maxcpu}`);
+    cpus = bits;
+  }
+  for (const c of cpus) map[c >> 3]! |= 1 << (c & 7);
+  return map;
+}
+
+/** Query mode of vcpupin: one row per vcpu up to the maximum, or the one asked for */
+async function vcpupinQuery(ctx: Ctx, d: Domain, vcpu: number | undefined, maxcpu: number, flags: number): Promise<boolean> {
+  // virshCPUCountCollect with the state check
+  if (((flags & 1) && !(await d.isActive())) || ((flags & 2) && !(await d.isPersistent()))) {
+    throw new CliError(flags & 1 ? 'cannot get vcpupin for offline domain' : 'cannot get vcpupin for transient domain');
+  }
+  const ncpus = await d.getVcpusFlags(flags | 4);
+  if (vcpu !== undefined && vcpu >= ncpus) {
+    const live = (flags & 1) || (!(flags & 2) && await d.isActive());
+    throw new CliError(`vcpu ${vcpu} is out of range of ${live ? 'live' : 'persistent'} cpu count ${ncpus}`);
+  }
+  const maplen = (maxcpu + 7) >> 3;
+  const r = await d.getVcpuPinInfo(ncpus, maplen, flags);
+  const t = new Table(['VCPU', 'CPU Affinity']);
+  for (let i = 0; i < r.num; i++) {
+    if (vcpu !== undefined && i !== vcpu) continue;
+    t.add(i, cpumapFormat(r.cpumaps, i * maplen, maplen));
+  }
+  ctx.print(t.format(ctx.session.quiet));
+  return true;
+}
+
+async function vcpupin(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  exclusive(o, 'current', 'live');
+  exclusive(o, 'current', 'config');
+  const vcpu = o.uint('vcpu');
+  const cpulist = o.string('cpulist', true);
+  // query mode reads one definition: live and config together make no sense there
+  if (cpulist === undefined) exclusive(o, 'live', 'config');
+  const given = o.bool('current') || o.bool('live') || o.bool('config');
+  const flags = affectFlags(o);
+  if (cpulist !== undefined && vcpu === undefined) throw new CliError('vcpupin: Missing vCPU number in pin mode.');
+  const d = await optDomain(ctx, o);
+  const conn = await ctx.conn();
+  // virshNodeGetCPUCount: the host's CPU map size
+  const maxcpu = (await conn.nodeGetCPUMap(0)).ret;
+  if (cpulist === undefined) return vcpupinQuery(ctx, d, vcpu, maxcpu, flags);
+  const map = parseCpuList(cpulist, maxcpu);
+  // no option at all: the old virDomainPinVcpu, as virsh
+  if (given) await d.pinVcpuFlags(vcpu!, map, flags);
+  else await d.pinVcpu(vcpu!, map);
+  return true;
+}
+
 export const handlers: HandlerTable = {
+  vcpupin,
   numatune,
   domfsinfo, domfsfreeze, domfsthaw, domfstrim,
   metadata,

@@ -238,6 +238,10 @@ export interface DomainDef {
   vcpuCurrent?: number;
   vcpuPlacement?: string;
   cpuset?: string;
+  /** <cputune><vcpupin vcpu cpuset> by vcpu number (cpuset as virBitmapFormat prints it) */
+  vcpupin?: { vcpu: number; cpuset: string }[];
+  /** <cputune><emulatorpin cpuset> */
+  emulatorpin?: string;
   numatunePlacement?: string;
   /** <numatune><memory mode nodeset> with static placement (nodeset as virBitmapFormat prints it) */
   numatuneMode?: string;

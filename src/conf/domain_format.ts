@@ -35,6 +35,12 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
     cpuset: def.vcpuPlacement === 'auto' ? undefined : def.cpuset,
     current: def.vcpuCurrent !== undefined && def.vcpuCurrent < def.vcpus ? def.vcpuCurrent : undefined,
   });
+  if (def.vcpupin?.length || def.emulatorpin !== undefined) {
+    w.open('cputune');
+    for (const v of def.vcpupin ?? []) w.empty('vcpupin', { vcpu: v.vcpu, cpuset: v.cpuset });
+    if (def.emulatorpin !== undefined) w.empty('emulatorpin', { cpuset: def.emulatorpin });
+    w.close();
+  }
   if (def.numatunePlacement === 'auto') {
     w.open('numatune');
     w.empty('memory', { mode: 'strict', placement: 'auto' });

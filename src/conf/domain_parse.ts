@@ -9,7 +9,7 @@ import {
   CRASH_ACTIONS, DOMAIN_VIRT_TYPES, FEATURES, LIFECYCLE_ACTIONS, OS_TYPES, TIMER_NAMES,
   type ClockDef, type CpuDef, type DomainDef, type DomainDevices, type FeatureDef, type OsDef,
 } from './domain_def.js';
-import { enumAttr, formatCpuset, parseCpuset, parseMemoryKiB, parseUInt, yesNoAttr, type Ctx } from './domain_util.js';
+import { enumAttr, formatCpuset, uintAttr, parseCpuset, parseMemoryKiB, parseUInt, yesNoAttr, type Ctx } from './domain_util.js';
 import { parseDeviceElement } from './domain_device.js';
 import { domainDefPostParse } from './domain_postparse.js';
 import { sanitizeMetadata } from './domain_metadata.js';
@@ -158,6 +158,8 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
   if (def.vcpus === 0) {
     throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'CPU IDs in <numa> exceed the <vcpu> count');
   }
+  const cputune = child(root, 'cputune');
+  if (cputune) parseCputune(cputune, def, ctx.errDomain);
   const numaMem = child(child(root, 'numatune') ?? { name: '', attrs: {}, children: [] }, 'memory');
   if (numaMem && numaMem.attrs['placement'] === 'auto') def.numatunePlacement = 'auto';
   else if (numaMem && numaMem.attrs['nodeset'] !== undefined) {
@@ -542,5 +544,31 @@ function parseDevices(el: XmlElement, def: DomainDef, ctx: Ctx): void {
       case 'rng': d.rngs.push(dev.rng); break;
       case 'panic': d.panics.push(dev.panic); break;
     }
+  }
+}
+
+/** <cputune>: the vcpu and emulator pinnings (other cputune children are not kept) */
+function parseCputune(el: XmlElement, def: DomainDef, errDomain: ErrorDomain): void {
+  const bitmap = (v: string): string => {
+    const bits = parseCpuset(v);
+    if (!bits) throw virError(ErrorDomain.NONE, ErrorNumber.INVALID_ARG, `Failed to parse bitmap '${v}'`);
+    return formatCpuset(bits);
+  };
+  const pins = new Map<number, string>();
+  for (const p of childrenNamed(el, 'vcpupin')) {
+    const vcpu = uintAttr(p, 'vcpu');
+    if (vcpu === undefined) throw virError(errDomain, ErrorNumber.XML_ERROR, 'missing vcpu id in vcpupin');
+    if (vcpu >= def.vcpus) throw virError(errDomain, ErrorNumber.INVALID_ARG, `Vcpupin for vcpu '${vcpu}' is out of range`);
+    if (pins.has(vcpu)) throw virError(errDomain, ErrorNumber.INTERNAL_ERROR, 'duplicate vcpupin for vcpu');
+    const cpuset = p.attrs['cpuset'];
+    if (cpuset === undefined) throw virError(errDomain, ErrorNumber.INTERNAL_ERROR, 'missing cpuset for vcpupin');
+    pins.set(vcpu, bitmap(String(cpuset)));
+  }
+  if (pins.size) def.vcpupin = [...pins].sort((a, b) => a[0] - b[0]).map(([vcpu, cpuset]) => ({ vcpu, cpuset }));
+  const emu = child(el, 'emulatorpin');
+  if (emu) {
+    const cpuset = emu.attrs['cpuset'];
+    if (cpuset === undefined) throw virError(errDomain, ErrorNumber.INTERNAL_ERROR, 'missing cpuset for emulatorpin');
+    def.emulatorpin = bitmap(String(cpuset));
   }
 }

@@ -202,6 +202,10 @@ export interface DriverConnection {
   domainSetLifecycleAction?(dom: DomainRef, type: number, action: number, flags: number): Promise<void>;
   domainGetNumaParameters?(dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply>;
   domainSetNumaParameters?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
+  domainPinVcpu?(dom: DomainRef, vcpu: number, cpumap: Buffer): Promise<void>;
+  domainPinVcpuFlags?(dom: DomainRef, vcpu: number, cpumap: Buffer, flags: number): Promise<void>;
+  /** cpumaps: ncpumaps maps of maplen bytes each; num: how many were filled */
+  domainGetVcpuPinInfo?(dom: DomainRef, ncpumaps: number, maplen: number, flags: number): Promise<{ cpumaps: Buffer; num: number }>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

@@ -268,6 +268,10 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(255, 'DOMAIN_GET_NUMA_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_NUMA_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
   p(254, 'DOMAIN_SET_NUMA_PARAMETERS', [DOM, params(Limits.DOMAIN_NUMA_PARAMETERS_MAX), FLAGS], []),
+  p(26, 'DOMAIN_PIN_VCPU', [DOM, f('vcpu', t.uint), f('cpumap', t.opaque(Limits.CPUMAP_MAX))], []),
+  p(225, 'DOMAIN_PIN_VCPU_FLAGS', [DOM, f('vcpu', t.uint), f('cpumap', t.opaque(Limits.CPUMAP_MAX)), FLAGS], []),
+  p(230, 'DOMAIN_GET_VCPU_PIN_INFO', [DOM, f('ncpumaps', t.int), f('maplen', t.int), FLAGS],
+    [f('cpumaps', t.opaque(Limits.CPUMAPS_MAX)), NUM]),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

@@ -46,6 +46,21 @@ before(() => {
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+test('vcpupin: query and pin as virsh, pinnings kept in the live <cputune> only', { skip }, () => {
+  const v3 = join(dir, 'v3.xml');
+  // three vcpus, one online, a domain-wide cpuset and one vcpu already pinned in the definition
+  writeFileSync(v3, `<domain type='test'><name>v3</name><uuid>59ceaf01-47a4-4088-9999-6114fc60c0e5</uuid><memory>8192</memory><vcpu current='1' cpuset='1-2'>3</vcpu>
+<cputune><vcpupin vcpu='2' cpuset='4,5,6'/></cputune><os><type>hvm</type></os></domain>\n`);
+  const r = same(def(`vcpupin test; vcpupin test 1 2,3; vcpupin test; vcpupin test 1; vcpuinfo test; dumpxml test; destroy test; vcpupin test; `
+    + `vcpupin test 0 1; vcpupin test --live; start test; vcpupin test --config`));
+  assert.match(r.stdout, / 0 {6}0-7\n 1 {6}2-3\n/);
+  same(def(`define ${v3}; vcpupin v3; vcpupin v3 2; vcpupin v3 3; start v3; vcpupin v3 1; vcpupin v3 1 3; vcpupin v3 0 r; `
+    + `vcpupin v3 0 3; vcpupin v3 --vcpu 0; vcpuinfo v3; dumpxml v3; dumpxml v3 --inactive`));
+  for (const bad of ['abc', "''", '1,,2', '^0', '0-8', '1024', "' 1'"]) same(def(`vcpupin test 0 ${bad}`));
+  for (const cmds of ['vcpupin test --live --config', 'vcpupin nope 0 1', 'vcpupin nope -1', 'vcpupin nope --cpulist 1',
+    'vcpupin test 0 1 --config', 'vcpupin test 0 1 --current', 'vcpupin test --current --live', '-q vcpupin test']) same(def(cmds));
+});
+
 test('domcontrol follows the guest clock through job, occupied and error states', { skip }, () => {
   const r = same(def('domcontrol test; domtime test --time 5; domcontrol test; domtime test --time 10005; domcontrol test; '
     + 'domtime test --time 30001; domcontrol test; domtime test --time 30002; domcontrol test; domtime test --time 30003; '
@@ -186,6 +201,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     `destroy test; domcontrol test; domblkerror test; inject-nmi test; domtime test --sync`,
     'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
     'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
+    'vcpupin test 1 1-3,^2; vcpupin test 0 r; vcpupin test; vcpupin test 0 1 --live; vcpuinfo test; destroy test; vcpupin test --config',
     'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
     `metadata test http://x/ k '<a b="1"><c/></a>' --live --config; metadata test http://x/ --config; metadata test http://x/ --remove; metadata test http://x/; dumpxml test`,
   ]) {
@@ -195,7 +211,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     });
   }
   test('read-only socket: the getters pass, the setters are refused', () => {
-    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4';
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
 });

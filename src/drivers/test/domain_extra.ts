@@ -4,7 +4,8 @@
 import { type ControlInfo, type DiskErrors, type DomainRef, type DomainTime, type FsInfoList, type ParamsReply, type TypedParam, TypedParamType } from '../driver.js';
 import { formatCpuset, parseCpuset } from '../../conf/domain_util.js';
 import { ErrorNumber } from '../../util/error.js';
-import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs, getOneDef } from './domain_common.js';
+import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs, getOneDef, vcpusOf } from './domain_common.js';
+import type { DomainDef } from '../../conf/domain.js';
 import { DomainState } from './domain_obj.js';
 import { checkFlags, domainError, testError } from './errors.js';
 import type { ConnCtx } from './state.js';
@@ -45,7 +46,60 @@ function fsSetFrozen(frozen: boolean[], mountpoints: string[], freeze: boolean):
 const NUMA_MODES = ['strict', 'preferred', 'interleave', 'restrictive'];
 const TYPED_PARAM_STRING_OKAY = 4;
 
+/** The host CPUs of the fake node (VIR_NODEINFO_MAXCPUS) */
+export function hostCpuCount(ctx: ConnCtx): number {
+  const n = ctx.drv.nodeInfo;
+  return n.nodes * n.sockets * n.cores * n.threads;
+}
+
+/** All CPUs 0..n-1 */
+const allCpus = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** A vcpu's affinity: its own pinning, else the domain's <vcpu cpuset>, else every host CPU */
+export function vcpuAffinity(def: DomainDef, vcpu: number, hostcpus: number): number[] {
+  const pin = def.vcpupin?.find((p) => p.vcpu === vcpu)?.cpuset ?? def.cpuset;
+  return (pin !== undefined ? parseCpuset(pin) : null) ?? allCpus(hostcpus);
+}
+
+/** virBitmapToDataBuf: the CPUs as a bit map of maplen bytes at off (bits past it dropped) */
+export function writeCpumap(buf: Buffer, off: number, maplen: number, cpus: number[]): void {
+  for (const c of cpus) if (c < maplen * 8) buf[off + (c >> 3)]! |= 1 << (c & 7);
+}
+
+/** virBitmapNewData: the CPUs set in a client's map */
+function readCpumap(map: Buffer): number[] {
+  const cpus: number[] = [];
+  for (let c = 0; c < map.length * 8; c++) if ((map[c >> 3]! >> (c & 7)) & 1) cpus.push(c);
+  return cpus;
+}
+
 export const domainExtraMethods = {
+  async domainPinVcpu(this: ConnCtx, dom: DomainRef, vcpu: number, cpumap: Buffer): Promise<void> {
+    // libvirt's virDomainPinVcpu is PinVcpuFlags with no flags
+    return domainExtraMethods.domainPinVcpuFlags.call(this, dom, vcpu, cpumap, 0);
+  },
+  async domainPinVcpuFlags(this: ConnCtx, dom: DomainRef, vcpu: number, cpumap: Buffer, flags: number): Promise<void> {
+    // the test driver pins the running guest only, and takes no flags at all
+    checkFlags(flags, 0, 'testDomainPinVcpuFlags');
+    const o = domObj(this, dom);
+    if (!o.active) throw testError(ErrorNumber.OPERATION_INVALID, 'cannot pin vcpus on an inactive domain');
+    // the live definition only: the persistent one is left as it is
+    const { def } = getOneDef(o, AFFECT_LIVE);
+    if (vcpu >= vcpusOf(def)) throw testError(ErrorNumber.INVALID_ARG, `requested vcpu '${vcpu}' is not present in the domain`);
+    const pins = (def.vcpupin ?? []).filter((p) => p.vcpu !== vcpu);
+    pins.push({ vcpu, cpuset: formatCpuset(readCpumap(cpumap)) });
+    def.vcpupin = pins.sort((a, b) => a.vcpu - b.vcpu);
+  },
+  async domainGetVcpuPinInfo(this: ConnCtx, dom: DomainRef, ncpumaps: number, maplen: number, flags: number): Promise<{ cpumaps: Buffer; num: number }> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG, 'testDomainGetVcpuPinInfo');
+    const { def } = getOneDef(domObj(this, dom), flags);
+    const hostcpus = hostCpuCount(this);
+    // every vcpu up to the maximum, online or not (virDomainDefGetVcpuPinInfoHelper)
+    const num = Math.max(0, Math.min(def.vcpus, ncpumaps));
+    const cpumaps = Buffer.alloc(Math.max(0, ncpumaps * maplen));
+    for (let i = 0; i < num; i++) writeCpumap(cpumaps, i * maplen, maplen, vcpuAffinity(def, i, hostcpus));
+    return { cpumaps, num };
+  },
   async domainGetNumaParameters(this: ConnCtx, dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply> {
     checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY, 'testDomainGetNumaParameters');
     // nparams 0 is the client asking how many there are

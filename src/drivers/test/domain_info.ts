@@ -15,6 +15,7 @@ import {
 } from './domain_common.js';
 import { DomainState, domainMatchesFilter, type DomainObj } from './domain_obj.js';
 import { checkFlags, domainError, testError } from './errors.js';
+import { vcpuAffinity, writeCpumap } from './domain_extra.js';
 import { type ConnCtx, MAX_VCPUS } from './state.js';
 
 const VCPU_MAXIMUM = 4;
@@ -164,8 +165,10 @@ export const domainInfoMethods = {
     const statbase = realTimeUs();
     const info = [];
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < hostcpus && c < maplen * 8; c++) cpumaps[i * maplen + (c >> 3)]! |= 1 << (c & 7);
-      info.push({ number: i, state: 1, cpu_time: Math.floor(statbase / 10), cpu: hostcpus - 1 });
+      // a pinned vcpu runs on the last CPU of its affinity (libvirt's fake)
+      const cpus = vcpuAffinity(o.def, i, hostcpus);
+      writeCpumap(cpumaps, i * maplen, maplen, cpus);
+      info.push({ number: i, state: 1, cpu_time: Math.floor(statbase / 10), cpu: cpus.length ? cpus[cpus.length - 1]! : -1 });
     }
     return { info, cpumaps };
   },
