@@ -121,6 +121,10 @@ export class Domain {
   getVcpuPinInfo(ncpumaps: number, maplen: number, flags = 0, opts?: CallOptions): Promise<{ cpumaps: Buffer; num: number }> {
     return this.call('domainGetVcpuPinInfo', [ncpumaps, maplen, flags], opts);
   }
+  pinEmulator(cpumap: Buffer, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainPinEmulator', [cpumap, flags], opts); }
+  getEmulatorPinInfo(maplen: number, flags = 0, opts?: CallOptions): Promise<{ cpumaps: Buffer; ret: number }> {
+    return this.call('domainGetEmulatorPinInfo', [maplen, flags], opts);
+  }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

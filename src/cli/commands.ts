@@ -1159,7 +1159,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "emulatorpin": { group: "domain", impl: '', help: "control or query domain emulator affinity", desc: "Pin domain emulator threads to host physical CPUs.", opts: [
+  "emulatorpin": { group: "domain", impl: 'domain_extra', help: "control or query domain emulator affinity", desc: "Pin domain emulator threads to host physical CPUs.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "cpulist", t: 'string', pos: true, h: "host cpu number(s) to set, or omit option to query" },
     { n: "config", t: 'bool', h: "affect next boot" },

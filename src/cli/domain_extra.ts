@@ -1,6 +1,6 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
 // domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim, numatune,
-// vcpupin.
+// vcpupin, emulatorpin.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
@@ -355,8 +355,31 @@ async function vcpupin(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+async function emulatorpin(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  exclusive(o, 'current', 'live');
+  exclusive(o, 'current', 'config');
+  const given = o.bool('current') || o.bool('live') || o.bool('config');
+  const flags = affectFlags(o);
+  const d = await optDomain(ctx, o);
+  const cpulist = o.string('cpulist', true);
+  const conn = await ctx.conn();
+  const maxcpu = (await conn.nodeGetCPUMap(0)).ret;
+  const maplen = (maxcpu + 7) >> 3;
+  if (cpulist === undefined) {
+    const r = await d.getEmulatorPinInfo(maplen, flags);
+    // the header is virsh's vshPrintExtra: -q leaves the cpuset line alone
+    ctx.printExtra('emulator: CPU Affinity\n----------------------------------\n       *: ');
+    ctx.print(`${cpumapFormat(r.cpumaps, 0, maplen)}\n`);
+    return true;
+  }
+  const map = parseCpuList(cpulist, maxcpu);
+  // pinning with no option means the running guest (virsh's default)
+  await d.pinEmulator(map, given ? flags : 1);
+  return true;
+}
+
 export const handlers: HandlerTable = {
-  vcpupin,
+  vcpupin, emulatorpin,
   numatune,
   domfsinfo, domfsfreeze, domfsthaw, domfstrim,
   metadata,

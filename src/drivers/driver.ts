@@ -206,6 +206,9 @@ export interface DriverConnection {
   domainPinVcpuFlags?(dom: DomainRef, vcpu: number, cpumap: Buffer, flags: number): Promise<void>;
   /** cpumaps: ncpumaps maps of maplen bytes each; num: how many were filled */
   domainGetVcpuPinInfo?(dom: DomainRef, ncpumaps: number, maplen: number, flags: number): Promise<{ cpumaps: Buffer; num: number }>;
+  domainPinEmulator?(dom: DomainRef, cpumap: Buffer, flags: number): Promise<void>;
+  /** cpumaps: one map of maplen bytes; ret: 1 when filled */
+  domainGetEmulatorPinInfo?(dom: DomainRef, maplen: number, flags: number): Promise<{ cpumaps: Buffer; ret: number }>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

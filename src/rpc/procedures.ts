@@ -272,6 +272,8 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(225, 'DOMAIN_PIN_VCPU_FLAGS', [DOM, f('vcpu', t.uint), f('cpumap', t.opaque(Limits.CPUMAP_MAX)), FLAGS], []),
   p(230, 'DOMAIN_GET_VCPU_PIN_INFO', [DOM, f('ncpumaps', t.int), f('maplen', t.int), FLAGS],
     [f('cpumaps', t.opaque(Limits.CPUMAPS_MAX)), NUM]),
+  p(279, 'DOMAIN_PIN_EMULATOR', [DOM, f('cpumap', t.opaque(Limits.CPUMAP_MAX)), FLAGS], []),
+  p(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', [DOM, f('maplen', t.int), FLAGS], [f('cpumaps', t.opaque(Limits.CPUMAPS_MAX)), f('ret', t.int)]),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

@@ -46,6 +46,17 @@ before(() => {
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+test('emulatorpin: query and pin the live or persistent definition as virsh', { skip }, () => {
+  const r = same(def('emulatorpin test; emulatorpin test 1-2; emulatorpin test; emulatorpin test 5 --config; emulatorpin test --config; '
+    + 'dumpxml test; dumpxml test --inactive; destroy test; emulatorpin test; emulatorpin test 1; emulatorpin test --live'));
+  assert.match(r.stdout, /emulator: CPU Affinity\n-{34}\n {7}\*: 1-2\n/);
+  for (const cmds of ['emulatorpin test abc', "emulatorpin test ''", 'emulatorpin test ^1', 'emulatorpin test 9', 'emulatorpin nope',
+    'emulatorpin test r; emulatorpin test', 'emulatorpin test --live --config', 'emulatorpin test --current --live',
+    'emulatorpin test 1 --current']) same(def(cmds));
+  // -q keeps only the cpuset, with no line end of its own
+  assert.equal(same(['-q', ...def('emulatorpin test')]).stdout, '0-7\n');
+});
+
 test('vcpupin: query and pin as virsh, pinnings kept in the live <cputune> only', { skip }, () => {
   const v3 = join(dir, 'v3.xml');
   // three vcpus, one online, a domain-wide cpuset and one vcpu already pinned in the definition
@@ -58,7 +69,8 @@ test('vcpupin: query and pin as virsh, pinnings kept in the live <cputune> only'
     + `vcpupin v3 0 3; vcpupin v3 --vcpu 0; vcpuinfo v3; dumpxml v3; dumpxml v3 --inactive`));
   for (const bad of ['abc', "''", '1,,2', '^0', '0-8', '1024', "' 1'"]) same(def(`vcpupin test 0 ${bad}`));
   for (const cmds of ['vcpupin test --live --config', 'vcpupin nope 0 1', 'vcpupin nope -1', 'vcpupin nope --cpulist 1',
-    'vcpupin test 0 1 --config', 'vcpupin test 0 1 --current', 'vcpupin test --current --live', '-q vcpupin test']) same(def(cmds));
+    'vcpupin test 0 1 --config', 'vcpupin test 0 1 --current', 'vcpupin test --current --live']) same(def(cmds));
+  same(['-q', ...def('vcpupin test')]);
 });
 
 test('domcontrol follows the guest clock through job, occupied and error states', { skip }, () => {
@@ -201,6 +213,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     `destroy test; domcontrol test; domblkerror test; inject-nmi test; domtime test --sync`,
     'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
     'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
+    'emulatorpin test 3-4 --live; emulatorpin test; emulatorpin test --config; emulatorpin test 0 --config; dumpxml test --inactive',
     'vcpupin test 1 1-3,^2; vcpupin test 0 r; vcpupin test; vcpupin test 0 1 --live; vcpuinfo test; destroy test; vcpupin test --config',
     'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
     `metadata test http://x/ k '<a b="1"><c/></a>' --live --config; metadata test http://x/ --config; metadata test http://x/ --remove; metadata test http://x/; dumpxml test`,
@@ -211,7 +224,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     });
   }
   test('read-only socket: the getters pass, the setters are refused', () => {
-    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1';
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
 });
