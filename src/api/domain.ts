@@ -125,6 +125,9 @@ export class Domain {
   getEmulatorPinInfo(maplen: number, flags = 0, opts?: CallOptions): Promise<{ cpumaps: Buffer; ret: number }> {
     return this.call('domainGetEmulatorPinInfo', [maplen, flags], opts);
   }
+  getIothreadInfo(flags = 0, opts?: CallOptions): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }> {
+    return this.call('domainGetIothreadInfo', [flags], opts);
+  }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -750,7 +750,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "inject-nmi": { group: "domain", impl: 'domain_extra', help: "Inject NMI to the guest", desc: "Inject NMI to the guest domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "iothreadinfo": { group: "domain", impl: '', help: "view domain IOThreads", desc: "Returns basic information about the domain IOThreads.", opts: [
+  "iothreadinfo": { group: "domain", impl: 'domain_extra', help: "view domain IOThreads", desc: "Returns basic information about the domain IOThreads.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "config", t: 'bool', h: "affect next boot" },
     { n: "live", t: 'bool', h: "affect running domain" },

@@ -1,6 +1,6 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
 // domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim, numatune,
-// vcpupin, emulatorpin.
+// vcpupin, emulatorpin, iothreadinfo.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
@@ -378,8 +378,20 @@ async function emulatorpin(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+async function iothreadinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = affectFlags(o);
+  const d = await optDomain(ctx, o);
+  let r;
+  try { r = await d.getIothreadInfo(flags); } catch (e) { throw new CmdError('Unable to get domain IOThreads information', e); }
+  if (!r.info.length) { ctx.printExtra('No IOThreads found for the domain'); return true; }
+  const t = new Table(['IOThread ID', 'CPU Affinity']);
+  for (const i of r.info) t.add(i.iothread_id, cpumapFormat(i.cpumap, 0, i.cpumap.length));
+  ctx.print(t.format(ctx.session.quiet));
+  return true;
+}
+
 export const handlers: HandlerTable = {
-  vcpupin, emulatorpin,
+  vcpupin, emulatorpin, iothreadinfo,
   numatune,
   domfsinfo, domfsfreeze, domfsthaw, domfstrim,
   metadata,

@@ -238,6 +238,8 @@ export interface DomainDef {
   vcpuCurrent?: number;
   vcpuPlacement?: string;
   cpuset?: string;
+  /** <iothreads>: the count of IOThreads (ids 1..n) */
+  iothreads?: number;
   /** <cputune><vcpupin vcpu cpuset> by vcpu number (cpuset as virBitmapFormat prints it) */
   vcpupin?: { vcpu: number; cpuset: string }[];
   /** <cputune><emulatorpin cpuset> */

@@ -35,6 +35,7 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
     cpuset: def.vcpuPlacement === 'auto' ? undefined : def.cpuset,
     current: def.vcpuCurrent !== undefined && def.vcpuCurrent < def.vcpus ? def.vcpuCurrent : undefined,
   });
+  if (def.iothreads) w.text('iothreads', def.iothreads);
   if (def.vcpupin?.length || def.emulatorpin !== undefined) {
     w.open('cputune');
     for (const v of def.vcpupin ?? []) w.empty('vcpupin', { vcpu: v.vcpu, cpuset: v.cpuset });

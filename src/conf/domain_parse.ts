@@ -158,6 +158,13 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
   if (def.vcpus === 0) {
     throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'CPU IDs in <numa> exceed the <vcpu> count');
   }
+  const iothreads = child(root, 'iothreads');
+  if (iothreads) {
+    const text = textOf(iothreads) ?? '';
+    const n = parseUInt(text);
+    if (n === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `invalid iothreads count '${text}'`);
+    if (n) def.iothreads = n;
+  }
   const cputune = child(root, 'cputune');
   if (cputune) parseCputune(cputune, def, ctx.errDomain);
   const numaMem = child(child(root, 'numatune') ?? { name: '', attrs: {}, children: [] }, 'memory');

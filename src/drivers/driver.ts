@@ -209,6 +209,7 @@ export interface DriverConnection {
   domainPinEmulator?(dom: DomainRef, cpumap: Buffer, flags: number): Promise<void>;
   /** cpumaps: one map of maplen bytes; ret: 1 when filled */
   domainGetEmulatorPinInfo?(dom: DomainRef, maplen: number, flags: number): Promise<{ cpumaps: Buffer; ret: number }>;
+  domainGetIothreadInfo?(dom: DomainRef, flags: number): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

@@ -115,6 +115,9 @@ const dhcpLease = t.struct([
   ['iface', t.string], ['expirytime', t.hyper], ['type', t.int], ['mac', t.optString], ['iaid', t.optString],
   ['ipaddr', t.string], ['prefix', t.uint], ['hostname', t.optString], ['clientid', t.optString],
 ]);
+/** remote_domain_iothread_info; REMOTE_IOTHREAD_INFO_MAX is 16384 */
+const iothreadInfo = t.struct([['iothread_id', t.uint], ['cpumap', t.opaque(Limits.CPUMAP_MAX)]]);
+const IOTHREAD_INFO_MAX = 16384;
 const diskError = t.struct([['disk', t.string], ['error', t.int]]);
 const fsInfo = t.struct([['mountpoint', t.string], ['name', t.string], ['fstype', t.string],
   ['devAliases', t.array(t.string, Limits.DOMAIN_FSINFO_DISKS_MAX)]]);
@@ -274,6 +277,7 @@ export const PROCEDURES: readonly ProcedureDef[] = [
     [f('cpumaps', t.opaque(Limits.CPUMAPS_MAX)), NUM]),
   p(279, 'DOMAIN_PIN_EMULATOR', [DOM, f('cpumap', t.opaque(Limits.CPUMAP_MAX)), FLAGS], []),
   p(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', [DOM, f('maplen', t.int), FLAGS], [f('cpumaps', t.opaque(Limits.CPUMAPS_MAX)), f('ret', t.int)]),
+  p(351, 'DOMAIN_GET_IOTHREAD_INFO', [DOM, FLAGS], [f('info', t.array(iothreadInfo, IOTHREAD_INFO_MAX)), f('ret', t.uint)]),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

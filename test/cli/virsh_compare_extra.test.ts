@@ -46,6 +46,18 @@ before(() => {
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+test('iothreadinfo: one row per <iothreads> id with the domain cpuset, or none', { skip }, () => {
+  const io = join(dir, 'io.xml');
+  writeFileSync(io, `<domain type='test'><name>io</name><uuid>e7a33182-fb29-4b5a-b671-b31082c5aca9</uuid><memory>8192</memory>
+<vcpu cpuset='2-3'>2</vcpu><iothreads>3</iothreads><os><type>hvm</type></os></domain>\n`);
+  const cmds = `define ${io}; iothreadinfo io; start io; iothreadinfo io; iothreadinfo io --config; iothreadinfo io --live --config; `
+    + 'dumpxml io --inactive; destroy io; iothreadinfo io --live; iothreadinfo test --current --live; iothreadinfo test; iothreadinfo nope';
+  const r = same(def(cmds));
+  assert.match(r.stdout, / IOThread ID {3}CPU Affinity\n-+\n 1 {13}2-3\n 2 {13}2-3\n 3 {13}2-3\n/);
+  same(['-q', ...def(cmds)]);
+  same(['-c', 'test:///default', 'iothreadinfo', 'test']);
+});
+
 test('emulatorpin: query and pin the live or persistent definition as virsh', { skip }, () => {
   const r = same(def('emulatorpin test; emulatorpin test 1-2; emulatorpin test; emulatorpin test 5 --config; emulatorpin test --config; '
     + 'dumpxml test; dumpxml test --inactive; destroy test; emulatorpin test; emulatorpin test 1; emulatorpin test --live'));
@@ -214,6 +226,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
     'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
     'emulatorpin test 3-4 --live; emulatorpin test; emulatorpin test --config; emulatorpin test 0 --config; dumpxml test --inactive',
+    'iothreadinfo test; iothreadinfo test --config; iothreadinfo test --live --config; iothreadinfo nope',
     'vcpupin test 1 1-3,^2; vcpupin test 0 r; vcpupin test; vcpupin test 0 1 --live; vcpuinfo test; destroy test; vcpupin test --config',
     'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
     `metadata test http://x/ k '<a b="1"><c/></a>' --live --config; metadata test http://x/ --config; metadata test http://x/ --remove; metadata test http://x/; dumpxml test`,
@@ -224,7 +237,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     });
   }
   test('read-only socket: the getters pass, the setters are refused', () => {
-    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1';
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
 });

@@ -106,6 +106,21 @@ export const domainExtraMethods = {
     writeCpumap(cpumaps, 0, maplen, cpus);
     return { cpumaps, ret: 1 };
   },
+  async domainGetIothreadInfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG, 'testDomainGetIOThreadInfo');
+    const { def } = getOneDef(domObj(this, dom), flags);
+    const hostcpus = hostCpuCount(this);
+    // an IOThread runs where the domain's <vcpu cpuset> allows, else on any host CPU
+    const cpus = (def.cpuset !== undefined ? parseCpuset(def.cpuset) : null) ?? allCpus(hostcpus);
+    const maplen = (hostcpus + 7) >> 3;
+    const info = [];
+    for (let id = 1; id <= (def.iothreads ?? 0); id++) {
+      const cpumap = Buffer.alloc(maplen);
+      writeCpumap(cpumap, 0, maplen, cpus);
+      info.push({ iothread_id: id, cpumap });
+    }
+    return { info, ret: info.length };
+  },
   async domainGetVcpuPinInfo(this: ConnCtx, dom: DomainRef, ncpumaps: number, maplen: number, flags: number): Promise<{ cpumaps: Buffer; num: number }> {
     // libvirt's test driver checks no flags here
     const { def } = getOneDef(domObj(this, dom), flags);
