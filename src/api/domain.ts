@@ -128,6 +128,8 @@ export class Domain {
   getIothreadInfo(flags = 0, opts?: CallOptions): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }> {
     return this.call('domainGetIothreadInfo', [flags], opts);
   }
+  getPerfEvents(flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetPerfEvents', [flags], opts); }
+  setPerfEvents(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetPerfEvents', [params, flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -844,7 +844,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "current", t: 'bool', h: "affect current domain" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "perf": { group: "domain", impl: '', help: "Get or set perf event", desc: "Get or set the current perf events for a guest domain.\n    To get the perf events list use following command: \n\n    virsh # perf <domain>", opts: [
+  "perf": { group: "domain", impl: 'domain_extra', help: "Get or set perf event", desc: "Get or set the current perf events for a guest domain.\n    To get the perf events list use following command: \n\n    virsh # perf <domain>", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "enable", t: 'string', pos: true, h: "perf events which will be enabled" },
     { n: "disable", t: 'string', pos: true, h: "perf events which will be disabled" },

@@ -1,6 +1,6 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
 // domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim, numatune,
-// vcpupin, emulatorpin, iothreadinfo.
+// vcpupin, emulatorpin, iothreadinfo, perf.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
@@ -390,8 +390,34 @@ async function iothreadinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/** virshPrintPerfStatus: vshPrintExtra lines, so -q prints nothing */
+function printPerf(ctx: Ctx, params: TypedParam[]): void {
+  ctx.printExtra(params.map((p) => `${pad(p.field, 15)}: ${p.value ? 'enabled' : 'disabled'}\n`).join(''));
+}
+
+async function perf(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const flags = affectFlags(o);
+  const d = await optDomain(ctx, o);
+  const params: TypedParam[] = [];
+  // comma separated event names; empty items are skipped as virsh's virStringSplit leaves them
+  for (const [name, on] of [['enable', 1], ['disable', 0]] as const) {
+    const list = o.string(name);
+    if (list === undefined) continue;
+    for (const e of list.split(',')) if (e) params.push({ field: e, type: TypedParamType.BOOLEAN, value: on });
+  }
+  if (!params.length) {
+    let r;
+    try { r = await d.getPerfEvents(flags); } catch (e) { throw new CmdError('Unable to get perf events', e); }
+    printPerf(ctx, r);
+    return true;
+  }
+  try { await d.setPerfEvents(params, flags); } catch (e) { throw new CmdError('Unable to enable/disable perf events', e); }
+  printPerf(ctx, params);
+  return true;
+}
+
 export const handlers: HandlerTable = {
-  vcpupin, emulatorpin, iothreadinfo,
+  vcpupin, emulatorpin, iothreadinfo, perf,
   numatune,
   domfsinfo, domfsfreeze, domfsthaw, domfstrim,
   metadata,

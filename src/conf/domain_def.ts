@@ -238,6 +238,8 @@ export interface DomainDef {
   vcpuCurrent?: number;
   vcpuPlacement?: string;
   cpuset?: string;
+  /** <perf><event name enabled>: the events set either way, by name ('yes' or 'no') */
+  perf?: Record<string, string>;
   /** <iothreads>: the count of IOThreads (ids 1..n) */
   iothreads?: number;
   /** <cputune><vcpupin vcpu cpuset> by vcpu number (cpuset as virBitmapFormat prints it) */
@@ -334,3 +336,9 @@ export const FEATURES: ReadonlyArray<[string, 'flag' | 'tristate' | 'complex']> 
   ['msrs', 'complex'], ['ccf-assist', 'tristate'], ['xen', 'complex'], ['cfpc', 'complex'],
   ['sbbc', 'complex'], ['ibs', 'complex'], ['tcg', 'complex'], ['async-teardown', 'complex'],
 ];
+
+/** virPerfEvent names, in libvirt's enum order (the order <perf> and the perf params list them) */
+export const PERF_EVENTS = ['cmt', 'mbmt', 'mbml', 'cpu_cycles', 'instructions', 'cache_references', 'cache_misses',
+  'branch_instructions', 'branch_misses', 'bus_cycles', 'stalled_cycles_frontend', 'stalled_cycles_backend',
+  'ref_cpu_cycles', 'cpu_clock', 'task_clock', 'page_faults', 'context_switches', 'cpu_migrations',
+  'page_faults_min', 'page_faults_maj', 'alignment_faults', 'emulation_faults'] as const;

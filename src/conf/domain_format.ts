@@ -1,7 +1,7 @@
 // DomainDef -> <domain> document in libvirt's canonical form (virDomainDefFormatInternal):
 // element order, KiB units, defaults written out, secrets hidden unless asked for.
 import { XmlWriter } from './xml.js';
-import type { CpuDef, DomainDef, FeatureDef } from './domain_def.js';
+import { PERF_EVENTS, type CpuDef, type DomainDef, type FeatureDef } from './domain_def.js';
 import { formatDevices } from './domain_device_format.js';
 import { xmlDumpNode } from './domain_metadata.js';
 import { sysinfoFormat } from './domain_sysinfo.js';
@@ -69,6 +69,12 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
     w.open('pm');
     if (def.pm.suspendToMem) w.empty('suspend-to-mem', { enabled: def.pm.suspendToMem });
     if (def.pm.suspendToDisk) w.empty('suspend-to-disk', { enabled: def.pm.suspendToDisk });
+    w.close();
+  }
+  const perf = def.perf ? PERF_EVENTS.filter((e) => def.perf![e] !== undefined) : [];
+  if (perf.length) {
+    w.open('perf');
+    for (const e of perf) w.empty('event', { name: e, enabled: def.perf![e] });
     w.close();
   }
   formatDevices(w, def, f);

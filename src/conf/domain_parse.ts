@@ -6,7 +6,7 @@ import { uuidGenerate, uuidParse } from '../util/uuid.js';
 import { child, childrenNamed, parseXml, textOf, type XmlElement } from './xml.js';
 import {
   BOOT_DEVS, CLOCK_OFFSETS, CPU_CHECKS, CPU_FALLBACKS, CPU_FEATURE_POLICIES, CPU_MATCHES, CPU_MODES,
-  CRASH_ACTIONS, DOMAIN_VIRT_TYPES, FEATURES, LIFECYCLE_ACTIONS, OS_TYPES, TIMER_NAMES,
+  CRASH_ACTIONS, PERF_EVENTS, DOMAIN_VIRT_TYPES, FEATURES, LIFECYCLE_ACTIONS, OS_TYPES, TIMER_NAMES,
   type ClockDef, type CpuDef, type DomainDef, type DomainDevices, type FeatureDef, type OsDef,
 } from './domain_def.js';
 import { enumAttr, formatCpuset, uintAttr, parseCpuset, parseMemoryKiB, parseUInt, yesNoAttr, type Ctx } from './domain_util.js';
@@ -157,6 +157,16 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
   }
   if (def.vcpus === 0) {
     throw virError(ctx.errDomain, ErrorNumber.INTERNAL_ERROR, 'CPU IDs in <numa> exceed the <vcpu> count');
+  }
+  const perf = child(root, 'perf');
+  if (perf) {
+    for (const ev of childrenNamed(perf, 'event')) {
+      const name = String(ev.attrs['name'] ?? '');
+      if (!(PERF_EVENTS as readonly string[]).includes(name)) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `Unknown perf event '${name}'`);
+      const enabled = yesNoAttr(ev, 'enabled');
+      if (enabled === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `missing state of perf event '${name}'`);
+      (def.perf ??= {})[name] = enabled;
+    }
   }
   const iothreads = child(root, 'iothreads');
   if (iothreads) {

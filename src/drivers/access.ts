@@ -19,7 +19,7 @@ const READONLY_OK = new Set<string>([
   'domainBlockStats', 'domainBlockStatsFlags', 'domainInterfaceStats', 'domainMemoryStats', 'domainGetBlockInfo',
   'connectGetAllDomainStats', 'domainGetSchedulerType', 'domainGetSchedulerParameters',
   'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters', 'domainGetNumaParameters',
-  'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo',
+  'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo', 'domainGetPerfEvents',
   'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',

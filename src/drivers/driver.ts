@@ -210,6 +210,8 @@ export interface DriverConnection {
   /** cpumaps: one map of maplen bytes; ret: 1 when filled */
   domainGetEmulatorPinInfo?(dom: DomainRef, maplen: number, flags: number): Promise<{ cpumaps: Buffer; ret: number }>;
   domainGetIothreadInfo?(dom: DomainRef, flags: number): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }>;
+  domainGetPerfEvents?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
+  domainSetPerfEvents?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

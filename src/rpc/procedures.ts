@@ -278,6 +278,9 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(279, 'DOMAIN_PIN_EMULATOR', [DOM, f('cpumap', t.opaque(Limits.CPUMAP_MAX)), FLAGS], []),
   p(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', [DOM, f('maplen', t.int), FLAGS], [f('cpumaps', t.opaque(Limits.CPUMAPS_MAX)), f('ret', t.int)]),
   p(351, 'DOMAIN_GET_IOTHREAD_INFO', [DOM, FLAGS], [f('info', t.array(iothreadInfo, IOTHREAD_INFO_MAX)), f('ret', t.uint)]),
+  // REMOTE_DOMAIN_PERF_EVENTS_MAX is 64
+  p(365, 'DOMAIN_GET_PERF_EVENTS', [DOM, FLAGS], [params(64)]),
+  p(366, 'DOMAIN_SET_PERF_EVENTS', [DOM, params(64), FLAGS], []),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

@@ -46,6 +46,18 @@ before(() => {
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+test('perf: every event listed, set ones printed and kept in <perf>, errors as libvirt', { skip }, () => {
+  const cmds = "perf test; perf test --enable cmt,mbmt; perf test; perf test --disable cmt --config; perf test --config; dumpxml test --inactive; "
+    + "perf test --enable bogus; perf nope; perf test --enable cmt --live --config; perf test --enable ''; perf test --enable cmt --disable cmt; "
+    + 'perf test cpu_clock,,mbml page_faults; dumpxml test; perf test --enable cmt,; destroy test; perf test --live; perf test --current --live';
+  const r = same(def(cmds));
+  assert.match(r.stdout, /cpu_clock {6}: enabled\nmbml {11}: enabled\npage_faults {4}: disabled\n/);
+  assert.match(r.stdout, /<perf>\n {4}<event name='cmt' enabled='yes'\/>\n {4}<event name='mbmt' enabled='yes'\/>\n {4}<event name='mbml' enabled='yes'\/>\n/);
+  // the perf lines are virsh's vshPrintExtra: nothing left under -q
+  assert.equal(same(['-q', ...def('perf test; perf test --enable cmt')]).stdout, '');
+  same(['-c', 'test:///default', 'perf', 'test', '--enable', 'cmt']);
+});
+
 test('iothreadinfo: one row per <iothreads> id with the domain cpuset, or none', { skip }, () => {
   const io = join(dir, 'io.xml');
   writeFileSync(io, `<domain type='test'><name>io</name><uuid>e7a33182-fb29-4b5a-b671-b31082c5aca9</uuid><memory>8192</memory>
@@ -226,6 +238,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'set-lifecycle-action test crash preserve; set-lifecycle-action test reboot coredump-destroy; dumpxml test; domif-getlink test testnet0',
     'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
     'emulatorpin test 3-4 --live; emulatorpin test; emulatorpin test --config; emulatorpin test 0 --config; dumpxml test --inactive',
+    'perf test --enable cmt,cpu_clock; perf test --disable cmt --config; perf test; perf test --config; perf test --enable nope; dumpxml test',
     'iothreadinfo test; iothreadinfo test --config; iothreadinfo test --live --config; iothreadinfo nope',
     'vcpupin test 1 1-3,^2; vcpupin test 0 r; vcpupin test; vcpupin test 0 1 --live; vcpuinfo test; destroy test; vcpupin test --config',
     'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
@@ -237,7 +250,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     });
   }
   test('read-only socket: the getters pass, the setters are refused', () => {
-    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test';
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test; perf test; perf test --enable cmt';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
 });

@@ -216,7 +216,7 @@ test('the table covers every DriverConnection method and the protocol-level proc
     domainGetSchedulerType: true, domainGetSchedulerParameters: true, domainGetSchedulerParametersFlags: true,
     domainGetMemoryParameters: true, domainGetBlkioParameters: true, domainSetMetadata: true, domainGetMetadata: true,
     domainGetHostname: true, domainGetControlInfo: true, domainGetDiskErrors: true, domainGetTime: true, domainSetTime: true,
-    domainInjectNmi: true, domainSendKey: true, domainSetLifecycleAction: true, domainGetNumaParameters: true, domainSetNumaParameters: true, domainPinVcpu: true, domainPinVcpuFlags: true, domainGetVcpuPinInfo: true, domainPinEmulator: true, domainGetEmulatorPinInfo: true, domainGetIothreadInfo: true, domainGetFsinfo: true, domainFsfreeze: true, domainFsthaw: true, domainFstrim: true, domainAttachDevice: true, domainAttachDeviceFlags: true, domainDetachDevice: true,
+    domainInjectNmi: true, domainSendKey: true, domainSetLifecycleAction: true, domainGetNumaParameters: true, domainSetNumaParameters: true, domainPinVcpu: true, domainPinVcpuFlags: true, domainGetVcpuPinInfo: true, domainPinEmulator: true, domainGetEmulatorPinInfo: true, domainGetIothreadInfo: true, domainGetPerfEvents: true, domainSetPerfEvents: true, domainGetFsinfo: true, domainFsfreeze: true, domainFsthaw: true, domainFstrim: true, domainAttachDevice: true, domainAttachDeviceFlags: true, domainDetachDevice: true,
     domainDetachDeviceFlags: true, domainUpdateDeviceFlags: true, domainRename: true, domainInterfaceAddresses: true,
     domainOpenConsole: true, domainSnapshotCreateXml: true, domainSnapshotGetXmlDesc: true, domainSnapshotNum: true,
     domainSnapshotListNames: true, domainListAllSnapshots: true, domainSnapshotListAllChildren: true,

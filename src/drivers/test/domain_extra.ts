@@ -3,9 +3,9 @@
 // starts at 1989-11-17 15:32:00 and also selects the control state), so tools see the same.
 import { type ControlInfo, type DiskErrors, type DomainRef, type DomainTime, type FsInfoList, type ParamsReply, type TypedParam, TypedParamType } from '../driver.js';
 import { formatCpuset, parseCpuset } from '../../conf/domain_util.js';
-import { ErrorNumber } from '../../util/error.js';
+import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs, getOneDef, vcpusOf } from './domain_common.js';
-import type { DomainDef } from '../../conf/domain.js';
+import { PERF_EVENTS, type DomainDef } from '../../conf/domain.js';
 import { DomainState } from './domain_obj.js';
 import { checkFlags, domainError, testError } from './errors.js';
 import type { ConnCtx } from './state.js';
@@ -120,6 +120,26 @@ export const domainExtraMethods = {
       info.push({ iothread_id: id, cpumap });
     }
     return { info, ret: info.length };
+  },
+  async domainGetPerfEvents(this: ConnCtx, dom: DomainRef, flags: number): Promise<TypedParam[]> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY, 'testDomainGetPerfEvents');
+    const { def } = getOneDef(domObj(this, dom), flags & ~TYPED_PARAM_STRING_OKAY);
+    return PERF_EVENTS.map((e) => ({ field: e, type: TypedParamType.BOOLEAN, value: def.perf?.[e] === 'yes' ? 1 : 0 }));
+  },
+  async domainSetPerfEvents(this: ConnCtx, dom: DomainRef, params: TypedParam[], flags: number): Promise<void> {
+    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG, 'testDomainSetPerfEvents');
+    // virTypedParamsValidate: known boolean events, each once
+    const seen = new Set<string>();
+    for (const p of params) {
+      if (!(PERF_EVENTS as readonly string[]).includes(p.field)) {
+        throw virError(ErrorDomain.NONE, ErrorNumber.ARGUMENT_UNSUPPORTED, `parameter '${p.field}' not supported`);
+      }
+      if (p.type !== TypedParamType.BOOLEAN) throw virError(ErrorDomain.NONE, ErrorNumber.INVALID_ARG, `invalid type '${p.type}' for parameter '${p.field}', expected 'boolean'`);
+      if (seen.has(p.field)) throw virError(ErrorDomain.NONE, ErrorNumber.INVALID_ARG, `parameter '${p.field}' occurs multiple times`);
+      seen.add(p.field);
+    }
+    const { def } = getOneDef(domObj(this, dom), flags);
+    for (const p of params) (def.perf ??= {})[p.field] = p.value ? 'yes' : 'no';
   },
   async domainGetVcpuPinInfo(this: ConnCtx, dom: DomainRef, ncpumaps: number, maplen: number, flags: number): Promise<{ cpumaps: Buffer; num: number }> {
     // libvirt's test driver checks no flags here
