@@ -128,6 +128,10 @@ export class Domain {
   getIothreadInfo(flags = 0, opts?: CallOptions): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }> {
     return this.call('domainGetIothreadInfo', [flags], opts);
   }
+  /** virDomainGetCPUStats: nparams stats for each of ncpus CPUs from startCpu (-1: the totals) */
+  getCpuStats(nparams: number, startCpu: number, ncpus: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> {
+    return this.call('domainGetCpuStats', [nparams, startCpu, ncpus, flags], opts);
+  }
   getPerfEvents(flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetPerfEvents', [flags], opts); }
   setPerfEvents(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetPerfEvents', [params, flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }

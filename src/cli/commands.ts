@@ -559,7 +559,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "force", t: 'bool', h: "force console connection (disconnect already connected sessions)" },
     { n: "safe", t: 'bool', h: "only connect if safe console handling is supported" },
   ] },
-  "cpu-stats": { group: "domain", impl: '', help: "show domain cpu statistics", desc: "Display per-CPU and total statistics about the domain's CPUs", opts: [
+  "cpu-stats": { group: "domain", impl: 'domain_extra', help: "show domain cpu statistics", desc: "Display per-CPU and total statistics about the domain's CPUs", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "total", t: 'bool', h: "Show total statistics only" },
     { n: "start", t: 'int', pos: true, h: "Show statistics from this CPU" },

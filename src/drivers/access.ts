@@ -19,7 +19,7 @@ const READONLY_OK = new Set<string>([
   'domainBlockStats', 'domainBlockStatsFlags', 'domainInterfaceStats', 'domainMemoryStats', 'domainGetBlockInfo',
   'connectGetAllDomainStats', 'domainGetSchedulerType', 'domainGetSchedulerParameters',
   'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters', 'domainGetNumaParameters',
-  'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo', 'domainGetPerfEvents',
+  'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo', 'domainGetPerfEvents', 'domainGetCpuStats',
   'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',

@@ -210,6 +210,8 @@ export interface DriverConnection {
   /** cpumaps: one map of maplen bytes; ret: 1 when filled */
   domainGetEmulatorPinInfo?(dom: DomainRef, maplen: number, flags: number): Promise<{ cpumaps: Buffer; ret: number }>;
   domainGetIothreadInfo?(dom: DomainRef, flags: number): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }>;
+  /** nparams 0: the count of stats (per CPU, or total for start_cpu -1; ncpus 0 too: the host CPUs) */
+  domainGetCpuStats?(dom: DomainRef, nparams: number, startCpu: number, ncpus: number, flags: number): Promise<ParamsReply>;
   domainGetPerfEvents?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
   domainSetPerfEvents?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;

@@ -281,6 +281,9 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   // REMOTE_DOMAIN_PERF_EVENTS_MAX is 64
   p(365, 'DOMAIN_GET_PERF_EVENTS', [DOM, FLAGS], [params(64)]),
   p(366, 'DOMAIN_SET_PERF_EVENTS', [DOM, params(64), FLAGS], []),
+  // per-CPU stats: REMOTE_DOMAIN_GET_CPU_STATS_MAX is 2048; nparams is the count per CPU
+  p(262, 'DOMAIN_GET_CPU_STATS', [DOM, f('nparams', t.uint), f('start_cpu', t.int), f('ncpus', t.uint), FLAGS],
+    [params(2048), NPARAMS], 0, { stringParamsFlagArg: 4 }),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

@@ -46,6 +46,17 @@ before(() => {
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+test('cpu-stats: per-CPU and total figures, ranges and errors as virsh', { skip }, () => {
+  const cmds = 'cpu-stats test; cpu-stats test --total; cpu-stats test --start 1 --count 1; cpu-stats test 1; cpu-stats test --count 5; '
+    + 'cpu-stats test --start 0 --count 1 --total; cpu-stats test --count 0; cpu-stats test --start 9; cpu-stats test --start -1; '
+    + 'cpu-stats test --count -1; cpu-stats test --start x; cpu-stats nope; destroy test; cpu-stats test; cpu-stats test --total';
+  const r = same(def(cmds));
+  assert.match(r.stdout, /CPU1:\n\tcpu_time {12}24\.386308518 seconds\n\tvcpu_time {11}23\.151740628 seconds\n/);
+  assert.match(r.stdout, /Only 2 CPUs available to show\n/);
+  assert.match(r.stderr, /Start CPU 9 is out of range \(min: 0, max: 1\)/);
+  same(['-c', 'test:///default', 'cpu-stats', 'test', '--total']);
+});
+
 test('perf: every event listed, set ones printed and kept in <perf>, errors as libvirt', { skip }, () => {
   const cmds = "perf test; perf test --enable cmt,mbmt; perf test; perf test --disable cmt --config; perf test --config; dumpxml test --inactive; "
     + "perf test --enable bogus; perf nope; perf test --enable cmt --live --config; perf test --enable ''; perf test --enable cmt --disable cmt; "
@@ -239,6 +250,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
     'emulatorpin test 3-4 --live; emulatorpin test; emulatorpin test --config; emulatorpin test 0 --config; dumpxml test --inactive',
     'perf test --enable cmt,cpu_clock; perf test --disable cmt --config; perf test; perf test --config; perf test --enable nope; dumpxml test',
+    'cpu-stats test; cpu-stats test --start 1 --total; cpu-stats test --count 3; cpu-stats test --start 2; destroy test; cpu-stats test',
     'iothreadinfo test; iothreadinfo test --config; iothreadinfo test --live --config; iothreadinfo nope',
     'vcpupin test 1 1-3,^2; vcpupin test 0 r; vcpupin test; vcpupin test 0 1 --live; vcpuinfo test; destroy test; vcpupin test --config',
     'domfsinfo test; domfsfreeze test --mountpoint /boot; domfsfreeze test; domfsthaw test / /x; domfsthaw test; domfstrim test --mountpoint /boot --minimum 4096; domfstrim test --mountpoint /y',
@@ -250,7 +262,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     });
   }
   test('read-only socket: the getters pass, the setters are refused', () => {
-    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test; perf test; perf test --enable cmt';
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test; perf test; perf test --enable cmt; cpu-stats test';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
 });
