@@ -3,7 +3,7 @@
 import type { TypedParam } from '../drivers/driver.js';
 import type { Ctx } from './defs.js';
 import type { CmdOpts } from './opts.js';
-import { CliError } from './opts.js';
+import { CliError, CmdError } from './opts.js';
 
 /** virshDomainStateToString */
 export const DOMAIN_STATES = ['no state', 'running', 'idle', 'paused', 'in shutdown', 'shut off', 'crashed', 'pmsuspended'];
@@ -88,5 +88,20 @@ export async function printXml(ctx: Ctx, o: CmdOpts, xml: string): Promise<boole
     return true;
   }
   ctx.print(xml);
+  return true;
+}
+
+/**
+ * net-autostart / pool-autostart: mark or unmark (--disable), with virsh's wording for the
+ * object kind ("network", "pool").
+ */
+export async function setAutostartCmd(ctx: Ctx, o: CmdOpts, obj: { name: string; setAutostart(on: boolean): Promise<void> },
+  kind: 'network' | 'pool'): Promise<boolean> {
+  const on = !o.bool('disable');
+  try { await obj.setAutostart(on); } catch (e) {
+    throw new CmdError(`failed to ${on ? 'mark' : 'unmark'} ${kind} ${obj.name} as autostarted`, e);
+  }
+  const noun = kind === 'network' ? 'Network' : 'Pool';
+  ctx.printExtra(`${noun} ${obj.name} ${on ? 'marked' : 'unmarked'} as autostarted\n`);
   return true;
 }

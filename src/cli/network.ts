@@ -5,7 +5,7 @@ import type { Network } from '../api/network.js';
 import { ListAllNetworksFlags as F } from '../api/constants.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { exclusive, infoLine, json, printXml } from './format.js';
+import { exclusive, infoLine, json, printXml, setAutostartCmd } from './format.js';
 import { Table } from './table.js';
 import { objectFromFile, readXmlFile } from './domain_lifecycle.js';
 
@@ -113,13 +113,7 @@ async function netUndefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 }
 
 async function netAutostart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const n = await optNetwork(ctx, o);
-  const on = !o.bool('disable');
-  try { await n.setAutostart(on); } catch (e) {
-    throw new CmdError(on ? `failed to mark network ${n.name} as autostarted` : `failed to unmark network ${n.name} as autostarted`, e);
-  }
-  ctx.printExtra(on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`);
-  return true;
+  return setAutostartCmd(ctx, o, await optNetwork(ctx, o), 'network');
 }
 
 async function netUuid(ctx: Ctx, o: CmdOpts): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { StoragePool } from '../api/storage.js';
 import { ListAllStoragePoolsFlags as F } from '../api/constants.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { capacityString, exclusive, infoLine, json, pad, printXml } from './format.js';
+import { capacityString, exclusive, infoLine, json, pad, printXml, setAutostartCmd } from './format.js';
 import { Table } from './table.js';
 import { objectFromFile } from './domain_lifecycle.js';
 import { xmlEscape } from './generic.js';
@@ -191,13 +191,7 @@ function simple(verb: string, past: string, act: (p: StoragePool, o: CmdOpts) =>
 }
 
 async function poolAutostart(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const p = await optPool(ctx, o);
-  const on = !o.bool('disable');
-  try { await p.setAutostart(on); } catch (e) {
-    throw new CmdError(on ? `failed to mark pool ${p.name} as autostarted` : `failed to unmark pool ${p.name} as autostarted`, e);
-  }
-  ctx.printExtra(on ? `Pool ${p.name} marked as autostarted\n` : `Pool ${p.name} unmarked as autostarted\n`);
-  return true;
+  return setAutostartCmd(ctx, o, await optPool(ctx, o), 'pool');
 }
 
 async function poolUuid(ctx: Ctx, o: CmdOpts): Promise<boolean> {
