@@ -132,6 +132,8 @@ export class Domain {
   getCpuStats(nparams: number, startCpu: number, ncpus: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> {
     return this.call('domainGetCpuStats', [nparams, startCpu, ncpus, flags], opts);
   }
+  /** virDomainSetVcpu: enable (state 1) or disable the vcpus of a list like "1-3,^2" */
+  setVcpu(vcpumap: string, state: number, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetVcpu', [vcpumap, state, flags], opts); }
   getPerfEvents(flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetPerfEvents', [flags], opts); }
   setPerfEvents(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetPerfEvents', [params, flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }

@@ -1175,7 +1175,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "enable", t: 'bool', h: "enable cpus specified by cpulist" },
     { n: "disable", t: 'bool', h: "disable cpus specified by cpulist" },
   ] },
-  "setvcpu": { group: "domain", impl: '', help: "attach/detach vcpu or groups of threads", desc: "Add or remove vcpus", opts: [
+  "setvcpu": { group: "domain", impl: 'domain_extra', help: "attach/detach vcpu or groups of threads", desc: "Add or remove vcpus", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "vcpulist", t: 'data', req: true, pos: true, h: "ids of vcpus to manipulate" },
     { n: "enable", t: 'bool', h: "enable cpus specified by cpumap" },

@@ -1,6 +1,6 @@
 // More domain commands: domcontrol, domblkerror, domtime, inject-nmi, send-key, domif-getlink,
 // domif-setlink, set-lifecycle-action, metadata, domfsinfo, domfsfreeze, domfsthaw, domfstrim, numatune,
-// vcpupin, emulatorpin, iothreadinfo, perf, cpu-stats.
+// vcpupin, emulatorpin, iothreadinfo, perf, cpu-stats, setvcpu.
 // libvirt counterpart: tools/virsh-domain-monitor.c (domcontrol, domblkerror) and
 // tools/virsh-domain.c (domtime, inject-nmi, send-key).
 import { macParse } from '../conf/mac.js';
@@ -487,8 +487,20 @@ async function cpuStats(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   }
 }
 
+/** virsh's order: option conflicts, the state, the list, then the domain */
+async function setvcpu(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const enable = o.bool('enable');
+  exclusive(o, 'enable', 'disable');
+  const flags = affectFlags(o);
+  if (!enable && !o.bool('disable')) throw new CliError('one of --enable, --disable is required');
+  const list = o.string('vcpulist')!;
+  const d = await optDomain(ctx, o);
+  await d.setVcpu(list, enable ? 1 : 0, flags);
+  return true;
+}
+
 export const handlers: HandlerTable = {
-  'cpu-stats': cpuStats,
+  'cpu-stats': cpuStats, setvcpu,
   vcpupin, emulatorpin, iothreadinfo, perf,
   numatune,
   domfsinfo, domfsfreeze, domfsthaw, domfstrim,

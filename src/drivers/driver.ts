@@ -212,6 +212,8 @@ export interface DriverConnection {
   domainGetIothreadInfo?(dom: DomainRef, flags: number): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }>;
   /** nparams 0: the count of stats (per CPU, or total for start_cpu -1; ncpus 0 too: the host CPUs) */
   domainGetCpuStats?(dom: DomainRef, nparams: number, startCpu: number, ncpus: number, flags: number): Promise<ParamsReply>;
+  /** cpumap: virsh's vcpu list text ("1-3,^2"); state 1 enables, 0 disables */
+  domainSetVcpu?(dom: DomainRef, cpumap: string, state: number, flags: number): Promise<void>;
   domainGetPerfEvents?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
   domainSetPerfEvents?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;

@@ -284,6 +284,7 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   // per-CPU stats: REMOTE_DOMAIN_GET_CPU_STATS_MAX is 2048; nparams is the count per CPU
   p(262, 'DOMAIN_GET_CPU_STATS', [DOM, f('nparams', t.uint), f('start_cpu', t.int), f('ncpus', t.uint), FLAGS],
     [params(2048), NPARAMS], 0, { stringParamsFlagArg: 4 }),
+  p(384, 'DOMAIN_SET_VCPU', [DOM, f('cpumap', t.string), f('state', t.int), FLAGS], []),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
 

@@ -46,6 +46,15 @@ before(() => {
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+test('setvcpu: option checks in virsh\'s order, then the test driver\'s lack of virDomainSetVcpu', { skip }, () => {
+  const cmds = "setvcpu test 1 --disable; setvcpu test 1; setvcpu nope 1 --enable; setvcpu test 1 --enable --disable; setvcpu test 1 --enable --current --live; "
+    + "setvcpu nope '' --enable; setvcpu test 1 --enable --disable --current --live; setvcpu test 1-3,^2 --enable --config";
+  const r = same(def(cmds));
+  assert.match(r.stderr, /error: this function is not supported by the connection driver: virDomainSetVcpu\n/);
+  assert.match(r.stderr, /error: one of --enable, --disable is required\n/);
+  same(['-c', 'test:///default', 'setvcpu', 'test', '1', '--enable']);
+});
+
 test('cpu-stats: per-CPU and total figures, ranges and errors as virsh', { skip }, () => {
   const cmds = 'cpu-stats test; cpu-stats test --total; cpu-stats test --start 1 --count 1; cpu-stats test 1; cpu-stats test --count 5; '
     + 'cpu-stats test --start 0 --count 1 --total; cpu-stats test --count 0; cpu-stats test --start 9; cpu-stats test --start -1; '
@@ -250,6 +259,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'numatune test --nodeset 0-2,^1 --live --config; numatune test --mode interleave; numatune test --config; dumpxml test --inactive; numatune test --nodeset y',
     'emulatorpin test 3-4 --live; emulatorpin test; emulatorpin test --config; emulatorpin test 0 --config; dumpxml test --inactive',
     'perf test --enable cmt,cpu_clock; perf test --disable cmt --config; perf test; perf test --config; perf test --enable nope; dumpxml test',
+    'setvcpu test 1 --enable; setvcpu test 0 --disable --config; setvcpu nope 1 --enable',
     'cpu-stats test; cpu-stats test --start 1 --total; cpu-stats test --count 3; cpu-stats test --start 2; destroy test; cpu-stats test',
     'iothreadinfo test; iothreadinfo test --config; iothreadinfo test --live --config; iothreadinfo nope',
     'vcpupin test 1 1-3,^2; vcpupin test 0 r; vcpupin test; vcpupin test 0 1 --live; vcpuinfo test; destroy test; vcpupin test --config',
@@ -262,7 +272,7 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     });
   }
   test('read-only socket: the getters pass, the setters are refused', () => {
-    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test; perf test; perf test --enable cmt; cpu-stats test';
+    const cmds = 'domcontrol test; domblkerror test; domtime test; inject-nmi test; send-key test 4; vcpupin test; vcpupin test 0 1; emulatorpin test; emulatorpin test 1; iothreadinfo test; perf test; perf test --enable cmt; cpu-stats test; setvcpu test 1 --enable';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
 });
