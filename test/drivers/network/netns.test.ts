@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createNetworkDriver } from '../../../src/drivers/network/index.js';
 import type { NetworkEventPayload } from '../../../src/drivers/driver.js';
-import { ErrorNumber, VirError } from '../../../src/util/error.js';
+import { ErrorNumber } from '../../../src/util/error.js';
+import { rejects } from '../../util/virerror_assert.js';
 
 const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0
   && fs.existsSync('/usr/sbin/dnsmasq') && spawnSync('nft', ['--version']).status === 0;
@@ -50,15 +51,6 @@ const NAT = (name = 'default', br = 'virbr0', net = '192.168.150', extra = '') =
   </ip>
 </network>`;
 
-async function rejects(p: Promise<unknown>, code: number, msg?: RegExp): Promise<void> {
-  try { await p; } catch (e) {
-    assert.ok(e instanceof VirError, `expected VirError, got ${e}`);
-    assert.equal(e.code, code, `${e.codeName}: ${e.message}`);
-    if (msg) assert.match(e.message, msg);
-    return;
-  }
-  assert.fail('expected an error');
-}
 
 function links(ns: ReturnType<typeof netns>): string[] {
   return ns.sh('ip', '-o', 'link', 'show').split('\n').map((l) => /^\d+:\s+([^:@]+)/.exec(l)?.[1]).filter((x): x is string => !!x);

@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { createStorageDriver } from '../../../src/drivers/storage/index.js';
 import { fsMountArgv, mkfsArgv, parseMountInfo } from '../../../src/drivers/storage/backend_fs.js';
 import { parseStoragePoolXml } from '../../../src/conf/storage_pool.js';
-import { ErrorNumber, VirError } from '../../../src/util/error.js';
+import { ErrorNumber } from '../../../src/util/error.js';
+import { rejects } from '../../util/virerror_assert.js';
 
 const SBIN = { env: { ...process.env, PATH: `/usr/sbin:/sbin:${process.env['PATH'] ?? '/usr/bin:/bin'}` } };
 const canMount = process.getuid?.() === 0 && fs.existsSync('/dev/loop-control')
@@ -22,15 +23,6 @@ const needsRoot = canMount ? {} : { skip: 'needs root, loop devices, mkfs.ext4 a
 const BUILD_NO_OVERWRITE = 4;
 const BUILD_OVERWRITE = 8;
 
-async function rejects(p: Promise<unknown>, code: number, msg?: RegExp): Promise<VirError> {
-  try { await p; } catch (e) {
-    assert.ok(e instanceof VirError, `expected VirError, got ${e}`);
-    assert.equal(e.code, code, `code ${e.codeName}: ${e.message}`);
-    if (msg) assert.match(e.message, msg);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 // ---------------------------------------------------------------- pure: argv and mountinfo
 

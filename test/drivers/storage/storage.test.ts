@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createStorageDriver } from '../../../src/drivers/storage/index.js';
 import type { DriverStream, PoolEventPayload, StreamChunk } from '../../../src/drivers/driver.js';
-import { ErrorNumber, VirError } from '../../../src/util/error.js';
+import { ErrorNumber } from '../../../src/util/error.js';
+import { rejects } from '../../util/virerror_assert.js';
 
 function tmpRoot(): string { return fs.mkdtempSync(path.join(os.tmpdir(), 'tsvirt-storage-')); }
 
@@ -24,15 +25,6 @@ function volXml(name: string, capacity: number, opts: { format?: string; allocat
     + '</volume>';
 }
 
-async function rejects(p: Promise<unknown>, code: number, msg?: RegExp): Promise<VirError> {
-  try { await p; } catch (e) {
-    assert.ok(e instanceof VirError, `expected VirError, got ${e}`);
-    assert.equal(e.code, code, `code ${e.codeName}: ${e.message}`);
-    if (msg) assert.match(e.message, msg);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 async function setup(opts: { start?: boolean } = {}) {
   const root = tmpRoot();
