@@ -86,4 +86,3 @@ export class BusyPoller {
   }
 }
 
-export { socketFd } from '../util/fdpass.js';

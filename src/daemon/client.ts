@@ -14,9 +14,9 @@ import type { DaemonConfig } from './config.js';
 import type { WorkerPool } from './workers.js';
 import { ServerStream } from './stream.js';
 import { dispatchCall, isBarrierCall } from './dispatch.js';
-import { BusyPoller, noteClientInput, socketFd } from './busy_poll.js';
+import { BusyPoller, noteClientInput } from './busy_poll.js';
 import { FdSocketReader } from '../util/fd_reader.js';
-import { EAGAIN, fdPass, socketFd as fdOfSocket, type FdPass } from '../util/fdpass.js';
+import { FdOrderedOutput, fdPass, socketFd, type FdPass } from '../util/fdpass.js';
 
 /** What a client needs from the daemon around it. */
 export interface ClientHost {
@@ -273,13 +273,13 @@ export class ClientSession {
 
   // ---------------------------------------------------------------- output
 
-  /** Output held back while the fds of a REPLY_WITH_FDS go out (they must follow its bytes). */
-  private heldOutput: Buffer[] | null = null;
+  /** Orders a REPLY_WITH_FDS, its fd carriers and what is written meanwhile (fd mode only). */
+  private fdOut: FdOrderedOutput | null = null;
 
   /** Write bytes; false when the socket asks us to wait for 'drain'. */
   write(buf: Buffer): boolean {
     if (this.closedFlag || this.socket.destroyed || !this.socket.writable) return true;
-    if (this.heldOutput) { this.heldOutput.push(buf); return true; }
+    if (this.fdOut?.hold(buf)) return true;
     // Streams wait for 'drain', but replies and events cannot: a peer that stops reading while
     // events pile up is dropped rather than allowed to grow the daemon without bound.
     if (this.socket.writableLength > MAX_PENDING_OUTPUT) {
@@ -327,42 +327,23 @@ export class ClientSession {
    * The daemon's copies of the fds are closed afterwards, whatever happened.
    */
   replyWithFds(call: Header, fds: number[]): void {
-    const fd = fdOfSocket(this.socket);
+    const fd = socketFd(this.socket);
     const fdp = this.fdp;
     const closeAll = () => { for (const f of fds) fdp?.closeFd(f); };
-    if (!fdp || !this.fdReader || fd === null || this.heldOutput) {
+    if (!fdp || !this.fdReader || fd === null) {
       closeAll();
       this.replyError(call, virError(ErrorDomain.RPC, ErrorNumber.OPERATION_UNSUPPORTED, 'file descriptor passing is not available on this connection'));
       return;
     }
+    if (this.closedFlag || this.socket.destroyed) { closeAll(); return; }
     const b = Buffer.alloc(PACKET_MIN + 4);
     b.writeUInt32BE(fds.length, PACKET_MIN);
     writePacketHeader(b, call.prog, call.vers, call.proc, MessageType.REPLY_WITH_FDS, call.serial, MessageStatus.OK);
-    if (this.closedFlag || this.socket.destroyed) { closeAll(); return; }
-    this.heldOutput = [];
-    this.socket.write(b, (err) => {
-      if (err) { closeAll(); this.heldOutput = null; return; }
-      let i = 0;
-      const next = (): void => {
-        while (i < fds.length) {
-          const n = fdp.sendFd(fd, fds[i]!);
-          if (n === -EAGAIN && !this.closedFlag) { setTimeout(next, 1); return; } // the client reads slowly
-          if (n !== 1) {
-            this.log.warn('cannot send a file descriptor to the client; closing it', { errno: -n });
-            closeAll();
-            this.heldOutput = null;
-            this.close('fd passing failed', true);
-            return;
-          }
-          i++;
-        }
-        closeAll();
-        const held = this.heldOutput ?? [];
-        this.heldOutput = null;
-        for (const h of held) this.write(h);
-      };
-      next();
+    this.fdOut ??= new FdOrderedOutput(fdp, this.socket, fd, () => this.closedFlag, (errno) => {
+      this.log.warn('cannot send a file descriptor to the client; closing it', { errno: -errno });
+      this.close('fd passing failed', true);
     });
+    this.fdOut.writeWithFds(b, fds, closeAll);
     this.poller?.arm();
   }
 

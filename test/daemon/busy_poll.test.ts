@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BusyPoller, noteClientInput, socketFd } from '../../src/daemon/busy_poll.js';
+import { BusyPoller, noteClientInput } from '../../src/daemon/busy_poll.js';
+import { socketFd } from '../../src/util/fdpass.js';
 import { open } from '../../src/api/index.js';
 import { spawnDaemon } from './spawn.js';
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { RawClient, tmpRoot, waitFor } from './helpers.js';
 import { REPO, TSVIRTD, spawnDaemon, writeConfig } from './spawn.js';
 import { fdPass } from '../../src/util/fdpass.js';
+import { open } from '../../src/api/index.js';
 
 const run = (args: string[]) => spawnSync(process.execPath, [TSVIRTD, ...args], { encoding: 'utf8', timeout: 20000 });
 
@@ -223,6 +224,16 @@ c = libvirt.open(sys.argv[1]); r, w = os.pipe()
 d = c.createXMLWithFiles(open(sys.argv[2]).read(), [r, w], 0)
 print(d.name(), d.isActive()); d.destroy(); c.close()`, uri, xml], { encoding: 'utf8', timeout: 20000 });
       assert.equal(py.stdout, 'fdt 1\n', py.stderr);
+      // the tsvirt library: several calls with fds in flight at once on one connection
+      const conn = await open(uri);
+      try {
+        const n = fs.openSync('/dev/null', 'r');
+        const doms = await Promise.all(['fa', 'fb', 'fc'].map((name) =>
+          conn.createDomainXMLWithFiles(`<domain type='test'><name>${name}</name><memory>65536</memory><os><type>hvm</type></os></domain>`, [n, n])));
+        fs.closeSync(n);
+        assert.deepEqual(doms.map((x) => x.name), ['fa', 'fb', 'fc']);
+        assert.equal((await conn.listAllDomains()).length, 4);
+      } finally { await conn.close(); }
       await waitFor(() => held() <= before, 3000, 'the passed fds and the clients\' sockets released');
     } finally { await d.stop(); }
   });

@@ -57,6 +57,13 @@ d.destroy(); c.close()
       fs.closeSync(fd);
       assert.equal(banner.toString(), 'RFB 003.008\n');
       await assert.rejects(dom.openGraphicsFD(3), { message: 'internal error: No graphics backend with index 3' });
+      // two at once on one connection: each reply's fd follows its own packet
+      for (const f of await Promise.all([dom.openGraphicsFD(0), dom.openGraphicsFD(0, 1)])) {
+        const b = Buffer.alloc(12);
+        fs.readSync(f, b, 0, 12, null);
+        fs.closeSync(f);
+        assert.equal(b.toString(), 'RFB 003.008\n');
+      }
       await dom.destroy();
     } finally { await conn.close(); }
     // guest gone, client gone: the daemon holds no socket pair end, nor the client's socket

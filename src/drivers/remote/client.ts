@@ -11,7 +11,7 @@ import { Keepalive, keepaliveResponse } from '../../rpc/keepalive.js';
 import { decodeError } from '../../rpc/types.js';
 import { XdrReader } from '../../rpc/xdr.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../../util/error.js';
-import { EAGAIN, fdPass, socketFd, type FdPass } from '../../util/fdpass.js';
+import { FdOrderedOutput, fdPass, socketFd, type FdPass } from '../../util/fdpass.js';
 import { FdSocketReader } from '../../util/fd_reader.js';
 
 /** diagnostics_channel carrying { serial, proc, phase: 'call'|'reply'|'error'|'timeout' }. */
@@ -71,8 +71,8 @@ export class RpcClient {
   private readonly fdQueue: number[] = [];
   /** packets waiting behind a REPLY_WITH_FDS whose fds have not arrived yet (order is kept) */
   private readonly deferred: Packet[] = [];
-  /** output held while the fd carriers of a CALL_WITH_FDS go out right behind its bytes */
-  private held: Buffer[] | null = null;
+  /** orders a CALL_WITH_FDS, its fd carriers and what is written meanwhile (fd mode only) */
+  private fdOut: FdOrderedOutput | null = null;
 
   constructor(readonly transport: Transport, private readonly opts: RpcClientOptions) {
     const s = transport.stream;
@@ -109,38 +109,15 @@ export class RpcClient {
   get fdPassing(): boolean { return this.fdReader !== null; }
 
   private send(buf: Buffer): boolean {
-    if (this.held) { this.held.push(buf); return true; }
+    if (this.fdOut?.hold(buf)) return true;
     return this.transport.stream.write(buf);
   }
 
-  /**
-   * A CALL_WITH_FDS: the packet, then one 1-byte sendmsg per fd once the packet's bytes are in
-   * the kernel (virNetSocketSendFD); other output waits behind them. The caller keeps its fds.
-   */
+  /** A CALL_WITH_FDS and its fd carriers (virNetSocketSendFD). The caller keeps its fds. */
   private sendWithFds(pkt: Buffer, fds: readonly number[]): void {
-    const fd = socketFd(this.transport.stream);
-    if (this.held || fd === null) { this.held?.push(pkt); return; }
-    this.held = [];
-    this.transport.stream.write(pkt, (err) => {
-      if (err) { this.held = null; return; }
-      let i = 0;
-      const next = (): void => {
-        while (i < fds.length) {
-          const n = this.fdp!.sendFd(fd, fds[i]!);
-          if (n === -EAGAIN && !this.closedError) { setTimeout(next, 1); return; }
-          if (n !== 1) {
-            this.held = null;
-            this.close(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `Failed to send file descriptor: errno ${-n}`));
-            return;
-          }
-          i++;
-        }
-        const held = this.held ?? [];
-        this.held = null;
-        for (const b of held) this.send(b);
-      };
-      next();
-    });
+    this.fdOut ??= new FdOrderedOutput(this.fdp!, this.transport.stream, socketFd(this.transport.stream)!, () => this.closedError !== null,
+      (errno) => this.close(virError(ErrorDomain.RPC, ErrorNumber.SYSTEM_ERROR, `Failed to send file descriptor: errno ${-errno}`)));
+    this.fdOut.writeWithFds(pkt, fds);
   }
 
   get isOpen(): boolean { return this.closedError === null; }
@@ -207,7 +184,7 @@ export class RpcClient {
   /** Write several buffers as one batch (one writev); false when the transport is full. */
   writeFrames(bufs: Buffer[]): boolean {
     if (this.closedError) throw socketClosedError();
-    if (this.held) { for (const b of bufs) this.held.push(b); return true; }
+    if (this.fdOut?.holding) { for (const b of bufs) this.fdOut.hold(b); return true; }
     const s = this.transport.stream;
     s.cork();
     let ok = true;
