@@ -226,21 +226,20 @@ async function domfsinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
-async function domfsfreeze(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const d = await optDomain(ctx, o);
-  let n;
-  try { n = await d.fsFreeze(o.argv('mountpoint'), 0); } catch (e) { throw new CmdError('Unable to freeze filesystems', e); }
-  ctx.printExtra(`Froze ${n} filesystem(s)\n`);
-  return true;
+/** domfsfreeze / domfsthaw: the same call shape, virsh's wording for each. */
+function fsFreezeThaw(freeze: boolean) {
+  return async (ctx: Ctx, o: CmdOpts): Promise<boolean> => {
+    const d = await optDomain(ctx, o);
+    let n;
+    try {
+      n = freeze ? await d.fsFreeze(o.argv('mountpoint'), 0) : await d.fsThaw(o.argv('mountpoint'), 0);
+    } catch (e) { throw new CmdError(`Unable to ${freeze ? 'freeze' : 'thaw'} filesystems`, e); }
+    ctx.printExtra(`${freeze ? 'Froze' : 'Thawed'} ${n} filesystem(s)\n`);
+    return true;
+  };
 }
-
-async function domfsthaw(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  const d = await optDomain(ctx, o);
-  let n;
-  try { n = await d.fsThaw(o.argv('mountpoint'), 0); } catch (e) { throw new CmdError('Unable to thaw filesystems', e); }
-  ctx.printExtra(`Thawed ${n} filesystem(s)\n`);
-  return true;
-}
+const domfsfreeze = fsFreezeThaw(true);
+const domfsthaw = fsFreezeThaw(false);
 
 async function domfstrim(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);

@@ -254,7 +254,7 @@ function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], 
     return;
   }
   if (c.closed) { closeReturnedFds(def, value); return; }
-  if (def.proc === Proc.DOMAIN_OPEN_GRAPHICS_FD) {
+  if (def.replyFds) {
     c.replyWithFds(call, (value as { fds: number[] }).fds);
     return;
   }
@@ -273,7 +273,7 @@ function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], 
 
 /** A result carrying fds whose client left: the daemon's copies are closed. */
 function closeReturnedFds(def: ProcedureDef, value: unknown): void {
-  if (def.proc !== Proc.DOMAIN_OPEN_GRAPHICS_FD) return;
+  if (!def.replyFds) return;
   for (const fd of (value as { fds?: number[] })?.fds ?? []) fdPass()?.closeFd(fd);
 }
 

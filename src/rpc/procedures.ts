@@ -42,6 +42,8 @@ export interface ProcedureDef {
   /** ErrorDomain of the API family, used for read-only denial and NO_SUPPORT errors */
   readonly errDomain: number;
   readonly stream?: StreamDir;
+  /** answered with REPLY_WITH_FDS: the driver returns { fds }, which follow the (empty) reply */
+  readonly replyFds?: true;
   readonly needResults?: true;
   readonly retShape: RetShape;
   /** positional index of the flags arg whose VIR_TYPED_PARAM_STRING_OKAY allows STRING params */
@@ -58,6 +60,7 @@ const H = 2; // high priority (answered by the daemon's priority workers)
 
 interface Extra {
   stream?: StreamDir;
+  replyFds?: true;
   api?: string;
   stringParamsFlagArg?: number;
 }
@@ -97,6 +100,7 @@ function p(proc: number, name: ProcName, args: StructField[], ret: StructField[]
     priority: bits & H ? 'high' : 'low',
     errDomain: errDomainFor(name),
     ...(x.stream ? { stream: x.stream } : {}),
+    ...(x.replyFds ? { replyFds: true as const } : {}),
     ...(needResults ? { needResults: true as const } : {}),
     retShape,
     ...(x.stringParamsFlagArg !== undefined ? { stringParamsFlagArg: x.stringParamsFlagArg } : {}),
@@ -179,8 +183,7 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   // sent as CALL_WITH_FDS: the files ride on the socket, not in the arguments
   p(309, 'DOMAIN_CREATE_XML_WITH_FILES', [f('xml_desc', t.string), FLAGS], [DOM]),
   p(310, 'DOMAIN_CREATE_WITH_FILES', [DOM, FLAGS], [DOM]),
-  // answered with REPLY_WITH_FDS: the socket's fd follows the (empty) reply
-  p(343, 'DOMAIN_OPEN_GRAPHICS_FD', [DOM, f('idx', t.uint), FLAGS], []),
+  p(343, 'DOMAIN_OPEN_GRAPHICS_FD', [DOM, f('idx', t.uint), FLAGS], [], 0, { replyFds: true }),
   p(12, 'DOMAIN_DESTROY', [DOM], [], H),
   p(234, 'DOMAIN_DESTROY_FLAGS', [DOM, FLAGS], [], H),
   p(33, 'DOMAIN_SHUTDOWN', [DOM], []),

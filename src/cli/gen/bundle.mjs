@@ -74,7 +74,6 @@ await build({
   // util/fdpass.ts finds the native module relative to its own file: dist/src/util/fdpass.js
   // (an absolute path serves createRequire as well as a URL, and costs nothing to build)
   define: { 'import.meta.url': '__tsvirshFdpassPath' },
-  inject: [],
 });
 } catch (e) {
   // never fail the build over the bundle: bin/tsvirsh runs from dist/src without it
