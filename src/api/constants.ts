@@ -97,6 +97,8 @@ export enum NetworkUpdateSection {
 export const NetworkUpdateFlags = { AFFECT_CURRENT: 0, AFFECT_LIVE: 1, AFFECT_CONFIG: 2 } as const;
 
 export enum StoragePoolState { INACTIVE = 0, BUILDING = 1, RUNNING = 2, DEGRADED = 3, INACCESSIBLE = 4 }
+/** virStorageXMLFlags */
+export const StorageXMLFlags = { INACTIVE: 1 } as const;
 export const StoragePoolBuildFlags = { NEW: 0, REPAIR: 1, RESIZE: 2, NO_OVERWRITE: 4, OVERWRITE: 8 } as const;
 export const StoragePoolCreateFlags = { NORMAL: 0, WITH_BUILD: 1, WITH_BUILD_OVERWRITE: 2, WITH_BUILD_NO_OVERWRITE: 4 } as const;
 export const StoragePoolDeleteFlags = { NORMAL: 0, ZEROED: 1 } as const;

@@ -739,7 +739,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "edit": { group: "domain", impl: '', help: "edit XML configuration for a domain", desc: "Edit the XML configuration for a domain.", opts: [
+  "edit": { group: "domain", impl: 'edit', help: "edit XML configuration for a domain", desc: "Edit the XML configuration for a domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "skip-validate", t: 'bool', h: "skip validation of the XML against the schema" },
   ] },
@@ -1601,7 +1601,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "net-edit": { group: "network", impl: '', help: "edit XML configuration for a network", desc: "Edit the XML configuration for a network.", opts: [
+  "net-edit": { group: "network", impl: 'edit', help: "edit XML configuration for a network", desc: "Edit the XML configuration for a network.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
   ] },
   "net-event": { group: "network", impl: '', help: "Network Events", desc: "List event types, or wait for network events to occur", opts: [
@@ -1811,7 +1811,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "snapshot-edit": { group: "snapshot", impl: '', help: "edit XML for a snapshot", desc: "Edit the domain snapshot XML for a named snapshot", opts: [
+  "snapshot-edit": { group: "snapshot", impl: 'edit', help: "edit XML for a snapshot", desc: "Edit the domain snapshot XML for a named snapshot", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "snapshotname", t: 'string', pos: true, h: "snapshot name" },
     { n: "current", t: 'bool', h: "also set edited snapshot as current" },
@@ -1964,7 +1964,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "pool-edit": { group: "pool", impl: '', help: "edit XML configuration for a storage pool", desc: "Edit the XML configuration for a storage pool.", opts: [
+  "pool-edit": { group: "pool", impl: 'edit', help: "edit XML configuration for a storage pool", desc: "Edit the XML configuration for a storage pool.", opts: [
     { n: "pool", t: 'data', req: true, pos: true, h: "pool name or uuid" },
   ] },
   "pool-info": { group: "pool", impl: 'pool', help: "storage pool information", desc: "Returns basic information about the storage pool.", opts: [

@@ -75,7 +75,17 @@ export async function interactive(shell: Shell, prog: string, input: NodeJS.Read
       const line = r.value as string;
       if (!isTTY) out.write(line + '\n');
       if (line.trim() === '') continue;
-      await runLine(shell, line);
+      if (!isTTY) { await runLine(shell, line); continue; }
+      // While a command runs, the terminal belongs to it (console, an editor, a prompt): the
+      // line editor stops reading, and keys typed ahead wait in the terminal for the next prompt.
+      const keypress = input.listeners('keypress') as ((...a: unknown[]) => void)[];
+      input.removeAllListeners('keypress');
+      rl.pause();
+      try {
+        await runLine(shell, line);
+      } finally {
+        for (const l of keypress) input.on('keypress', l);
+      }
     }
   } finally {
     out.write('\n');

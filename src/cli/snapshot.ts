@@ -117,7 +117,7 @@ async function currentSnapshot(d: Domain): Promise<DomainSnapshot> {
   return d.snapshotCurrent(0);
 }
 
-async function optSnapshot(ctx: Ctx, o: CmdOpts, d: Domain, name = 'snapshotname'): Promise<DomainSnapshot> {
+export async function optSnapshot(ctx: Ctx, o: CmdOpts, d: Domain, name = 'snapshotname'): Promise<DomainSnapshot> {
   const n = o.string(name);
   if (o.bool('current') && n === undefined) return currentSnapshot(d);
   if (n === undefined) throw new CliError('--snapshotname or --current is required');
