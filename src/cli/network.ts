@@ -8,23 +8,7 @@ import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { exclusive, infoLine, json, printXml, setAutostartCmd } from './format.js';
 import { Table } from './table.js';
 import { objectFromFile, readXmlFile } from './domain_lifecycle.js';
-
-const BYUUID = 1;
-const BYNAME = 2;
-
-/** virshCommandOptNetworkBy: unlike domains, the library's error is shown after virsh's line. */
-async function optNetwork(ctx: Ctx, o: CmdOpts, by = BYUUID | BYNAME, optName = 'network'): Promise<Network> {
-  const n = o.string(optName)!;
-  const conn = await ctx.conn();
-  let err: unknown;
-  if (by & BYUUID && n.length === 36) {
-    try { return await conn.lookupNetworkByUUID(n); } catch (e) { err = e; }
-  }
-  if (by & BYNAME) {
-    try { return await conn.lookupNetworkByName(n); } catch (e) { err = e; }
-  }
-  throw new CmdError(`failed to get network '${n}'`, err);
-}
+import { BYNAME, BYUUID, optNetwork } from './lookup.js';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 

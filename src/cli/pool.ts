@@ -9,20 +9,7 @@ import { capacityString, exclusive, infoLine, json, pad, printXml, setAutostartC
 import { Table } from './table.js';
 import { objectFromFile } from './domain_lifecycle.js';
 import { xmlEscape } from './generic.js';
-
-/** virshCommandOptPoolBy: virsh's line, then the library's error. */
-export async function optPool(ctx: Ctx, o: CmdOpts, optName = 'pool', byUUID = true, byName = true): Promise<StoragePool> {
-  const n = o.string(optName)!;
-  const conn = await ctx.conn();
-  let err: unknown;
-  if (byUUID && n.length === 36) {
-    try { return await conn.lookupStoragePoolByUUID(n); } catch (e) { err = e; }
-  }
-  if (byName) {
-    try { return await conn.lookupStoragePoolByName(n); } catch (e) { err = e; }
-  }
-  throw new CmdError(`failed to get pool '${n}'`, err);
-}
+import { optPool } from './lookup.js';
 
 const STATES = ['inactive', 'building', 'running', 'degraded', 'inaccessible'];
 const TYPE_FLAGS: Record<string, number> = {

@@ -5,34 +5,19 @@ import { createReadStream, statSync } from 'node:fs';
 import { open as fsOpen, type FileHandle } from 'node:fs/promises';
 import { fileDataExtents } from '../util/file_extents.js';
 import { BatchedFileWriter } from '../util/file_writer.js';
-import type { StoragePool, StorageVol } from '../api/storage.js';
+import type { StorageVol } from '../api/storage.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { capacityString, infoLine, json, printXml } from './format.js';
 import { Table } from './table.js';
 import { readXmlFile, strerror } from './domain_lifecycle.js';
 import { xmlEscape } from './generic.js';
-import { optPool } from './pool.js';
+import { optPool, optVol } from './lookup.js';
 import { parseXml, child } from '../conf/xml.js';
 import { scaleSuffix } from './opts.js';
 
 const VOL_TYPES = ['file', 'block', 'dir', 'network', 'netdir', 'ploop'];
 
-/** virshCommandOptVolBy: by name in --pool, else by key, else by path; virsh's line then the library's. */
-async function optVol(ctx: Ctx, o: CmdOpts, name = 'vol', poolOpt = 'pool'): Promise<StorageVol> {
-  const n = o.string(name)!;
-  const hasPool = o.raw(poolOpt) !== undefined;
-  const conn = await ctx.conn();
-  let pool: StoragePool | null = null;
-  if (hasPool) pool = await optPool(ctx, o, poolOpt);
-  let err: unknown;
-  if (pool) {
-    try { return await pool.lookupVolByName(n); } catch (e) { err = e; }
-  }
-  try { return await conn.lookupStorageVolByKey(n); } catch (e) { err = e; }
-  try { return await conn.lookupStorageVolByPath(n); } catch (e) { err = e; }
-  throw new CmdError(pool ? `failed to get vol '${n}'` : `failed to get vol '${n}', specifying --pool might help`, err);
-}
 
 async function volList(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const p = await optPool(ctx, o);
