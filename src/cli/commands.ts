@@ -1099,7 +1099,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "suspend": { group: "domain", impl: 'domain_lifecycle', help: "suspend a domain", desc: "Suspend a running domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "ttyconsole": { group: "domain", impl: '', help: "tty console", desc: "Output the device for the TTY console.", opts: [
+  "ttyconsole": { group: "domain", impl: 'console', help: "tty console", desc: "Output the device for the TTY console.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "undefine": { group: "domain", impl: 'domain_lifecycle', help: "undefine a domain", desc: "Undefine an inactive domain, or convert persistent to transient.", opts: [

@@ -1,4 +1,4 @@
-// console, vncdisplay, domdisplay: reaching a running guest's text console and graphics.
+// console, ttyconsole, vncdisplay, domdisplay: reaching a running guest's text console and graphics.
 // libvirt counterpart: cmdConsole/virshRunConsole (tools/virsh-console.c), cmdVNCDisplay and
 // cmdDomDisplay in tools/virsh-domain.c.
 import type { Readable } from 'node:stream';
@@ -150,4 +150,14 @@ async function consoleCmd(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
-export const handlers: HandlerTable = { console: consoleCmd, vncdisplay, domdisplay };
+/** cmdTTYConsole: the pty of the first console; no pty (inactive, not a pty) fails without a message, as in virsh. */
+async function ttyconsole(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const devices = child(parseXml(await d.getXMLDesc(0)), 'devices');
+  const tty = devices ? childrenNamed(devices, 'console')[0]?.attrs['tty'] : undefined;
+  if (tty === undefined || tty === '') return false;
+  ctx.print(`${tty}\n`);
+  return true;
+}
+
+export const handlers: HandlerTable = { console: consoleCmd, vncdisplay, domdisplay, ttyconsole };

@@ -132,7 +132,10 @@ function formatChrSource(w: XmlWriter, type: string, s: ChrSource, protocol: str
 }
 
 export function formatChr(w: XmlWriter, c: ChrDef, f: FormatFlags): void {
-  w.open1(c.deviceType, 'type', c.type);
+  // the live pty of console 0 is repeated as tty='' (old clients, `virsh ttyconsole`, read it there)
+  const tty = c.deviceType === 'console' && (c.target.port ?? 0) === 0 && c.type === 'pty' && !f.inactive ? c.source.path : undefined;
+  if (tty !== undefined) w.start(c.deviceType).attr('type', c.type).attr('tty', tty).endOpen();
+  else w.open1(c.deviceType, 'type', c.type);
   formatChrSource(w, c.type, c.source, c.protocol, f);
   const t = c.target;
   if (c.deviceType === 'channel') {

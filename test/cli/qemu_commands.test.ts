@@ -1,5 +1,5 @@
 // The QEMU-facing tsvirsh commands: device XML builders (unit, and byte for byte against the
-// real virsh's --print-xml), vncdisplay/domdisplay formatting, and console/attach/detach through
+// real virsh's --print-xml), vncdisplay/domdisplay formatting, and console/ttyconsole/attach/detach through
 // a real tsvirtd running a QEMU guest, compared with the real virsh against the same daemon.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -171,6 +171,11 @@ test('console, vncdisplay, domdisplay, attach-disk and detach-disk against a rea
       assert.deepEqual(c(cmd), virsh(['-c', uri, cmd]), cmd);
     }
     assert.match(c('vncdisplay clig').stdout, /^127\.0\.0\.1:\d+\n/);
+    // ttyconsole reads console 0's tty='' from the live XML: the pty QEMU opened, as the real virsh sees it
+    const tty = c('ttyconsole clig');
+    assert.deepEqual(tty, virsh(['-c', uri, 'ttyconsole clig']));
+    assert.match(tty.stdout, /^\/dev\/pts\/\d+\n/);
+    assert.match(c('dumpxml clig').stdout, new RegExp(`<console type='pty' tty='${tty.stdout.trim()}'>\\n {6}<source path='${tty.stdout.trim()}'/>`));
 
     const img = join(work, 'extra.qcow2');
     assert.equal(spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', img, '16M']).status, 0);

@@ -31,7 +31,7 @@ const IMPL = {
     'vol-wipe', 'vol-resize', 'vol-path', 'vol-key', 'vol-name', 'vol-pool', 'vol-upload', 'vol-download'],
   qemu: ['qemu-monitor-command'],
   domain_devices: ['attach-disk', 'detach-disk', 'attach-interface', 'detach-interface'],
-  console: ['console', 'vncdisplay', 'domdisplay'],
+  console: ['console', 'ttyconsole', 'vncdisplay', 'domdisplay'],
   domxml: ['domxml-to-native'],
   domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink', 'set-lifecycle-action', 'metadata', 'domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim', 'numatune', 'vcpupin', 'emulatorpin', 'iothreadinfo', 'perf', 'cpu-stats', 'setvcpu'],
   edit: ['edit', 'net-edit', 'pool-edit', 'snapshot-edit'],
