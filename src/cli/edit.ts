@@ -8,7 +8,7 @@ import type { DomainSnapshot } from '../api/snapshot.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, type CmdOpts } from './opts.js';
 import { exclusive } from './format.js';
-import { editXml } from './editor.js';
+import { editDefinition, editXml } from './editor.js';
 import { ErrorNumber, VirError } from '../util/error.js';
 import { optDomain, optNetwork, optPool } from './lookup.js';
 import { optSnapshot } from './snapshot.js';
@@ -20,15 +20,11 @@ async function edit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   const conn = await ctx.conn();
   const validate = !o.bool('skip-validate');
-  const r = await editXml(ctx, {
+  return editDefinition(ctx, d.name, (n) => `Domain '${n}'`, {
     getXml: () => d.getXMLDesc(DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE),
     define: (doc, relaxed) => conn.defineDomainXML(doc, validate && !relaxed ? DEFINE_VALIDATE : 0),
     relax: true,
   });
-  if (r.kind === 'abandoned') return false;
-  if (r.kind === 'unchanged') ctx.printExtra(`Domain '${d.name}' XML configuration not changed.\n`);
-  else ctx.printExtra(`Domain '${r.value.name}' XML configuration edited.\n`);
-  return true;
 }
 
 /**
@@ -47,27 +43,19 @@ async function inactiveXml(get: (flags: number) => Promise<string>, inactive: nu
 async function netEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const n = await optNetwork(ctx, o);
   const conn = await ctx.conn();
-  const r = await editXml(ctx, {
+  return editDefinition(ctx, n.name, (name) => `Network ${name}`, {
     getXml: () => inactiveXml((f) => n.getXMLDesc(f), NetworkXMLFlags.INACTIVE),
     define: (doc) => conn.defineNetworkXML(doc, 0),
   });
-  if (r.kind === 'abandoned') return false;
-  if (r.kind === 'unchanged') ctx.printExtra(`Network ${n.name} XML configuration not changed.\n`);
-  else ctx.printExtra(`Network ${r.value.name} XML configuration edited.\n`);
-  return true;
 }
 
 async function poolEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const p = await optPool(ctx, o);
   const conn = await ctx.conn();
-  const r = await editXml(ctx, {
+  return editDefinition(ctx, p.name, (name) => `Pool ${name}`, {
     getXml: () => inactiveXml((f) => p.getXMLDesc(f), StorageXMLFlags.INACTIVE),
     define: (doc) => conn.defineStoragePoolXML(doc, 0),
   });
-  if (r.kind === 'abandoned') return false;
-  if (r.kind === 'unchanged') ctx.printExtra(`Pool ${p.name} XML configuration not changed.\n`);
-  else ctx.printExtra(`Pool ${r.value.name} XML configuration edited.\n`);
-  return true;
 }
 
 async function snapshotEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {

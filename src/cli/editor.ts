@@ -234,3 +234,16 @@ export async function editXml<T>(ctx: Ctx, spec: EditSpec<T>): Promise<EditResul
     try { unlinkSync(tmp); } catch { /* already gone */ }
   }
 }
+
+/**
+ * edit, net-edit, pool-edit and the like: the editor loop, then virsh's "<Kind NAME> XML
+ * configuration not changed." or "... edited." (the latter with the defined object's name).
+ */
+export async function editDefinition<T extends { name: string }>(ctx: Ctx, name: string, label: (name: string) => string,
+  spec: EditSpec<T>): Promise<boolean> {
+  const r = await editXml(ctx, spec);
+  if (r.kind === 'abandoned') return false;
+  if (r.kind === 'unchanged') ctx.printExtra(`${label(name)} XML configuration not changed.\n`);
+  else ctx.printExtra(`${label(r.value.name)} XML configuration edited.\n`);
+  return true;
+}
