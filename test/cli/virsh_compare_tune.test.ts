@@ -122,6 +122,14 @@ test('blkdeviotune: every throttle read and set per disk, kept in <iotune>, refu
     + 'blkdeviotune test vda --total-bytes-sec 0 --total-bytes-sec-max 0 --size-iops-sec 3; blkdeviotune test vda; dumpxml test --inactive']) {
     same(def(cmds));
   }
+  // a name with a leading '/' is a source path (the first disk using it), any other a target
+  const twoXml = join(dir, 'two.xml');
+  writeFileSync(twoXml, `<domain type='test'><name>two</name><uuid>5d3c1a0e-8f6b-4b7d-9c2e-1a4f6e8b0c93</uuid><memory>8192</memory><os><type>hvm</type></os><devices>
+<disk type='file' device='disk'><source file='/tmp/same.img'/><target dev='vda'/></disk>
+<disk type='file' device='disk'><source file='/tmp/same.img'/><target dev='vdb'/><iotune><read_iops_sec>4</read_iops_sec></iotune></disk>
+<disk type='block' device='disk'><source dev='/dev/sdz'/><target dev='sdz'/></disk></devices></domain>\n`);
+  same(def(`define ${twoXml}; blkdeviotune two /tmp/same.img; blkdeviotune two /tmp/same.img --total-iops-sec 3; blkdeviotune two vdb; `
+    + 'blkdeviotune two /dev/sdz --size-iops-sec 3; blkdeviotune two sdz; blkdeviotune two /dev/vda; blkdeviotune two /; dumpxml two'));
   same(['-q', ...def('blkdeviotune test vda; blkdeviotune test vda --size-iops-sec 1')]);
   same(['-r', '-c', 'test:///default', 'blkdeviotune test vda; blkdeviotune test vda --total-iops-sec 3']);
 });

@@ -126,9 +126,10 @@ const BANDWIDTH_PARAMS: [string, 'in' | 'out', keyof BandwidthRate][] = [
 
 // ---- block I/O tune ----
 
-/** virDomainDiskByName(def, name, true): by target name or source path. */
+/** virDomainDiskByName(def, name, allow_ambiguous): a source path when it starts with '/', else a target name. */
 function diskByName(def: DomainDef, name: string) {
-  return def.devices.disks.find((d) => d.target.dev === name || (d.source?.file ?? d.source?.dev ?? d.source?.dir) === name);
+  if (!name.startsWith('/')) return def.devices.disks.find((d) => d.target.dev === name);
+  return def.devices.disks.find((d) => (d.source?.file ?? d.source?.dev ?? d.source?.dir) === name);
 }
 
 const IOTUNE_PARAMS: Record<string, TypedParamType> = {
