@@ -45,6 +45,7 @@ before(() => {
 <os><type>hvm</type></os><devices>
 <disk type='file' device='disk'><source file='/tmp/a.img'/><target dev='vda'/><iotune><read_bytes_sec>10</read_bytes_sec><read_bytes_sec_max>20</read_bytes_sec_max><group_name>g1</group_name></iotune></disk>
 <disk type='file' device='disk'><source file='/tmp/b.img'/><target dev='vdb'/></disk>
+<disk type='file' device='disk'><source file='/tmp/c.img'/><target dev='vdc'/><iotune><size_iops_sec>18446744073709551615</size_iops_sec><read_bytes_sec>9007199254740993</read_bytes_sec></iotune></disk>
 <interface type='network'><mac address='52:54:00:aa:00:01'/><source network='default'/><target dev='tap1'/><bandwidth><inbound average='100' floor='50'/></bandwidth></interface>
 <interface type='bridge'><mac address='52:54:00:aa:00:02'/><source bridge='br0'/><bandwidth><outbound average='7' burst='9'/></bandwidth></interface>
 </devices></domain>\n`);
@@ -84,6 +85,11 @@ test('domiftune: inbound/outbound rates by target name or MAC, kept in <bandwidt
   assert.match(r.stdout, /<source network='default'\/>\n {6}<bandwidth>\n {6}<\/bandwidth>\n/);
   same(def(`define ${tunedXml}; domiftune tuned tap1; domiftune tuned 52:54:00:aa:00:02; domiftune tuned 52:54:00:aa:00:02 --outbound 8; `
     + 'domiftune tuned 52:54:00:aa:00:02 --inbound 1,2,3,4; dumpxml tuned'));
+  // rates past UINT in the XML travel truncated, as C assigns them
+  const bwXml = join(dir, 'bw.xml');
+  writeFileSync(bwXml, `<domain type='test'><name>bw</name><uuid>2d3c1a0e-8f6b-4b7d-9c2e-1a4f6e8b0c93</uuid><memory>8192</memory><os><type>hvm</type></os><devices>
+<interface type='network'><mac address='52:54:00:aa:00:09'/><source network='default'/><bandwidth><inbound average='4294967297' floor='18446744073709551615'/></bandwidth></interface></devices></domain>\n`);
+  same(def(`define ${bwXml}; domiftune bw 52:54:00:aa:00:09; dumpxml bw`));
   for (const bad of ['x', '1,2,3,4,5', ',2', '0,2', '0,0,0,5', '4294967296', "''", '1k', '-1', "' 7'", '0,0,0,0']) {
     same(def(`domiftune test testnet0 --inbound ${bad}; domiftune test testnet0`));
   }
@@ -106,7 +112,7 @@ test('blkdeviotune: every throttle read and set per disk, kept in <iotune>, refu
   assert.match(r.stdout, /size_iops_sec  : 7\ngroup_name {5}: grp\ntotal_bytes_sec_max_length: 9\n/);
   assert.match(r.stdout, /<target dev='vda' bus='virtio'\/>\n {6}<iotune>\n {8}<total_bytes_sec>1024<\/total_bytes_sec>\n/);
   assert.match(r.stdout, /<group_name>a&amp;b<\/group_name>/);
-  same(def(`define ${tunedXml}; blkdeviotune tuned vda; blkdeviotune tuned /tmp/b.img; blkdeviotune tuned vdb --write-iops-sec 4 --write-iops-sec-max 5; `
+  same(def(`define ${tunedXml}; blkdeviotune tuned vda; blkdeviotune tuned vdc; blkdeviotune tuned /tmp/b.img; blkdeviotune tuned vdb --write-iops-sec 4 --write-iops-sec-max 5; `
     + 'blkdeviotune tuned vda --read-bytes-sec 30; blkdeviotune tuned vda --read-bytes-sec-max 40 --read-bytes-sec 30; dumpxml tuned'));
   for (const bad of ['--total-iops-sec -1', '--total-iops-sec x', '--total-bytes-sec 1x', '--total-bytes-sec -1', '--total-bytes-sec 16E',
     "--total-bytes-sec ' 17179869184G'", '--total-bytes-sec 18446744073709551616', '--total-iops-sec 1000000000000001',
@@ -158,6 +164,12 @@ describe('tuning through tsvirtd answers as libvirt\'s test driver', { skip }, (
     const got = run([process.execPath, TSVIRSH], ['-c', `test+unix:///default?socket=${d.rw}`, all]);
     assert.deepEqual(got, run([VIRSH], def(all)));
     assert.match(got.stdout, /<weight>500<\/weight>/);
+  });
+  test('values from the definition past 2^53 travel exactly to the real virsh', () => {
+    const cmds = `define ${tunedXml}; blkdeviotune tuned vdc; blkdeviotune tuned vdc --read-bytes-sec 5; domiftune tuned tap1; blkiotune tuned; dumpxml tuned`;
+    const got = virsh(`test+unix:///default?socket=${d.rw}`, [cmds]);
+    assert.deepEqual(got, virsh('test:///default', [cmds]));
+    assert.match(got.stdout, /size_iops_sec  : 18446744073709551615\n/);
   });
   test('read-only socket: the getters pass, the setters are refused', () => {
     const cmds = 'blkiotune test; blkiotune test --weight 5; domiftune test testnet0; domiftune test testnet0 --inbound 5; blkdeviotune test vda; blkdeviotune test vda --total-iops-sec 3';

@@ -179,7 +179,8 @@ export const domainTuneMethods = {
     if (nparams === 0) return { params: [], nparams: 7 };
     const { def } = getOneDef(domObj(this, dom), flags & ~TYPED_PARAM_STRING_OKAY);
     const bw = netFind(def, device).bandwidth;
-    const all = BANDWIDTH_PARAMS.map(([field, dir, k]) => ({ field, type: TypedParamType.UINT, value: Number(bw?.[dir]?.[k] ?? 0) }));
+    // the rates are unsigned long long in the definition, but travel as UINT (C's truncation)
+    const all = BANDWIDTH_PARAMS.map(([field, dir, k]) => ({ field, type: TypedParamType.UINT, value: Number(big(bw?.[dir]?.[k] ?? 0) & 0xffffffffn) }));
     const params = all.slice(0, Math.min(nparams, 7));
     return { params, nparams: params.length };
   },
