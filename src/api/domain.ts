@@ -182,6 +182,26 @@ export class Domain {
   }
   getMemoryParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainGetMemoryParameters', [nparams, flags], opts); }
   getBlkioParameters(nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> { return this.call('domainGetBlkioParameters', [nparams, flags], opts); }
+  /** virDomainSetBlkioParameters: weight (UINT) and device_* lists ("path,value,...", STRING) */
+  setBlkioParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetBlkioParameters', [params, flags], opts);
+  }
+  /** virDomainGetInterfaceParameters: the bandwidth of the interface `device` (target name or MAC); nparams 0 asks for the count */
+  getInterfaceParameters(device: string, nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> {
+    return this.call('domainGetInterfaceParameters', [device, nparams, flags], opts);
+  }
+  /** virDomainSetInterfaceParameters: inbound.* / outbound.* rates (UINT) */
+  setInterfaceParameters(device: string, params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetInterfaceParameters', [device, params, flags], opts);
+  }
+  /** virDomainGetBlockIoTune: the throttling of `disk` (target or source path); null with nparams 0 asks for the count */
+  getBlockIoTune(disk: string | null, nparams: number, flags = 0, opts?: CallOptions): Promise<ParamsReply> {
+    return this.call('domainGetBlockIoTune', [disk, nparams, flags], opts);
+  }
+  /** virDomainSetBlockIoTune: *_bytes_sec / *_iops_sec[_max[_length]], size_iops_sec (ULLONG), group_name (STRING) */
+  setBlockIoTune(disk: string, params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetBlockIoTune', [disk, params, flags], opts);
+  }
   interfaceAddresses(source = 0, flags = 0, opts?: CallOptions): Promise<DomainInterface[]> { return this.call('domainInterfaceAddresses', [source, flags], opts); }
 
   // ---- devices ----

@@ -431,7 +431,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "disable", t: 'bool', h: "disable autostarting" },
   ] },
-  "blkdeviotune": { group: "domain", impl: '', help: "Set or query a block device I/O tuning parameters.", desc: "Set or query disk I/O parameters such as block throttling.", opts: [
+  "blkdeviotune": { group: "domain", impl: 'domain_tune', help: "Set or query a block device I/O tuning parameters.", desc: "Set or query disk I/O parameters such as block throttling.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "device", t: 'data', req: true, pos: true, h: "block device" },
     { n: "total-bytes-sec", t: 'int', pos: true, h: "total throughput limit, as scaled integer (default bytes)" },
@@ -458,7 +458,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "blkiotune": { group: "domain", impl: '', help: "Get or set blkio parameters", desc: "Get or set the current blkio parameters for a guest domain.\n    To get the blkio parameters use following command: \n\n    virsh # blkiotune <domain>", opts: [
+  "blkiotune": { group: "domain", impl: 'domain_tune', help: "Get or set blkio parameters", desc: "Get or set the current blkio parameters for a guest domain.\n    To get the blkio parameters use following command: \n\n    virsh # blkiotune <domain>", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "weight", t: 'int', pos: true, h: "IO Weight" },
     { n: "device-weights", t: 'string', pos: true, h: "per-device IO Weights, in the form of /path/to/device,weight,..." },
@@ -663,7 +663,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "print-xml", t: 'bool', h: "print XML document rather than set the interface link state" },
     { n: "persistent", t: 'alias', h: "config" },
   ] },
-  "domiftune": { group: "domain", impl: '', help: "get/set parameters of a virtual interface", desc: "Get/set parameters of a domain's virtual interface.", opts: [
+  "domiftune": { group: "domain", impl: 'domain_tune', help: "get/set parameters of a virtual interface", desc: "Get/set parameters of a domain's virtual interface.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "interface", t: 'data', req: true, pos: true, h: "interface device (MAC Address)" },
     { n: "inbound", t: 'string', pos: true, h: "control domain's incoming traffics" },

@@ -2,6 +2,7 @@
 // Parsing lives in domain_parse.ts / domain_device.ts, formatting in domain_format.ts.
 import type { XmlElement } from './xml.js';
 import type { SysinfoDef } from './domain_sysinfo.js';
+import type { Bandwidth, BlkioTune, IoTune } from './domain_tune.js';
 
 /** A device address; `attrs` keeps the type-specific fields (pci: domain/bus/slot/function...). */
 export interface DeviceAddress {
@@ -42,6 +43,8 @@ export interface DiskDef extends DeviceInfo {
   product?: string;
   /** kept as the legacy name too: */
   boot?: number;
+  /** <iotune> block throttling (domain_tune.ts) */
+  iotune?: IoTune;
 }
 
 export interface ControllerDef extends DeviceInfo {
@@ -64,6 +67,8 @@ export interface InterfaceDef extends DeviceInfo {
   linkState?: string;
   mtu?: number;
   boot?: number;
+  /** <bandwidth> inbound/outbound rates (domain_tune.ts) */
+  bandwidth?: Bandwidth;
 }
 
 export interface ChrSource {
@@ -250,6 +255,8 @@ export interface DomainDef {
   /** <numatune><memory mode nodeset> with static placement (nodeset as virBitmapFormat prints it) */
   numatuneMode?: string;
   numatuneNodeset?: string;
+  /** <blkiotune> weight and per-device limits (domain_tune.ts) */
+  blkiotune?: BlkioTune;
   /** <sysinfo> blocks in document order (smbios and fwcfg; see domain_sysinfo.ts) */
   sysinfo?: SysinfoDef[];
   cpu?: CpuDef;

@@ -15,6 +15,7 @@ import {
 } from './domain_def.js';
 import { enumAttr, invalidAttr, parseUInt, uintAttr, yesNoAttr, type Ctx } from './domain_util.js';
 import { macParse } from './mac.js';
+import { bandwidthParse, iotuneParse } from './domain_tune.js';
 
 const ADDRESS_TYPES = ['none', 'pci', 'drive', 'virtio-serial', 'ccid', 'usb', 'spapr-vio',
   'virtio-s390', 'ccw', 'virtio-mmio', 'isa', 'dimm', 'unassigned'];
@@ -210,6 +211,8 @@ export function parseDisk(el: XmlElement, ctx: Ctx): DiskDef {
   if (wwnEl) disk.wwn = textOf(wwnEl)!.trim();
   if (vendorEl) disk.vendor = textOf(vendorEl)!.trim();
   if (productEl) disk.product = textOf(productEl)!.trim();
+  const iotune = iotuneParse(el, ctx.errDomain);
+  if (iotune) disk.iotune = iotune;
   applyInfo(disk, aliasEl, addressEl, bootEl);
   if (disk.bootOrder !== undefined) disk.boot = disk.bootOrder;
   return disk;
@@ -316,6 +319,9 @@ export function parseInterface(el: XmlElement, ctx: Ctx): InterfaceDef {
   if (drv && Object.keys(drv.attrs).length) net.driver = { ...drv.attrs };
   if (link) net.linkState = enumAttr(link, 'state', ['up', 'down']);
   if (mtu) net.mtu = uintAttr(mtu, 'size');
+  const bwEl = child(el, 'bandwidth');
+  const bw = bwEl ? bandwidthParse(bwEl, type === 'network') : undefined;
+  if (bw) net.bandwidth = bw;
   applyInfo(net, aliasEl, addressEl, bootEl);
   if (net.bootOrder !== undefined) net.boot = net.bootOrder;
   return net;

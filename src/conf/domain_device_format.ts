@@ -7,6 +7,7 @@ import type {
 } from './domain_def.js';
 import { ADDRESS_ATTRS } from './domain_device.js';
 import { consoleAliasOf } from './domain_postparse.js';
+import { bandwidthFormat, iotuneFormat } from './domain_tune.js';
 
 export interface FormatFlags { inactive: boolean; secure: boolean }
 
@@ -58,6 +59,7 @@ export function formatDisk(w: XmlWriter, d: DiskDef): void {
   }
   const tg = d.target;
   w.start('target').attr('dev', tg.dev).attr('bus', tg.bus).attr('tray', tg.tray).attr('removable', tg.removable).end();
+  iotuneFormat(w, d.iotune);
   if (d.readonly) w.empty('readonly');
   if (d.shareable) w.empty('shareable');
   if (d.transient) w.empty('transient');
@@ -91,6 +93,7 @@ export function formatInterface(w: XmlWriter, n: InterfaceDef, f: FormatFlags): 
     else if (n.type === 'bridge') w.empty1('source', 'bridge', s.bridge);
     else if (n.type === 'direct') w.empty('source', { dev: s.dev, mode: s.mode });
   }
+  bandwidthFormat(w, n.bandwidth);
   const t = n.target;
   if (t?.dev && !(f.inactive && GENERATED_IFNAME.test(t.dev) && !(n.type === 'ethernet' && t.managed === 'no'))) {
     w.start('target').attr('dev', t.dev).attr('managed', t.managed).end();

@@ -5,6 +5,7 @@ import { PERF_EVENTS, type CpuDef, type DomainDef, type FeatureDef } from './dom
 import { formatDevices } from './domain_device_format.js';
 import { xmlDumpNode } from './domain_metadata.js';
 import { sysinfoFormat } from './domain_sysinfo.js';
+import { blkiotuneFormat } from './domain_tune.js';
 
 export interface FormatOptions {
   /** live domain id: written as id='N' on <domain> */
@@ -30,6 +31,7 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
   if (def.maxMemory) w.text('maxMemory', def.maxMemory.size, { slots: def.maxMemory.slots, unit: 'KiB' });
   w.text('memory', def.memory, { unit: 'KiB' });
   w.text('currentMemory', def.currentMemory, { unit: 'KiB' });
+  blkiotuneFormat(w, def.blkiotune);
   w.text('vcpu', def.vcpus, {
     placement: def.vcpuPlacement ?? 'static',
     cpuset: def.vcpuPlacement === 'auto' ? undefined : def.cpuset,

@@ -14,6 +14,7 @@ import { parseDeviceElement } from './domain_device.js';
 import { domainDefPostParse } from './domain_postparse.js';
 import { sanitizeMetadata } from './domain_metadata.js';
 import { sysinfoParseAll } from './domain_sysinfo.js';
+import { blkiotuneParse } from './domain_tune.js';
 
 export interface ParseOptions {
   /** error domain for libvirt's domain_conf errors and malformed XML (default DOMAIN) */
@@ -121,6 +122,8 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
     }
     if (size > 0 || slots > 0) def.maxMemory = { size, slots };
   }
+  const blkio = blkiotuneParse(root, ctx.errDomain);
+  if (blkio) def.blkiotune = blkio;
 
   // vcpus
   const vcpuEl = child(root, 'vcpu');

@@ -19,6 +19,7 @@ const READONLY_OK = new Set<string>([
   'domainBlockStats', 'domainBlockStatsFlags', 'domainInterfaceStats', 'domainMemoryStats', 'domainGetBlockInfo',
   'connectGetAllDomainStats', 'domainGetSchedulerType', 'domainGetSchedulerParameters',
   'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters', 'domainGetNumaParameters',
+  'domainGetInterfaceParameters', 'domainGetBlockIoTune',
   'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo', 'domainGetPerfEvents', 'domainGetCpuStats',
   'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',

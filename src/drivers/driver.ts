@@ -202,6 +202,11 @@ export interface DriverConnection {
   domainSetLifecycleAction?(dom: DomainRef, type: number, action: number, flags: number): Promise<void>;
   domainGetNumaParameters?(dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply>;
   domainSetNumaParameters?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
+  domainSetBlkioParameters?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
+  domainGetInterfaceParameters?(dom: DomainRef, device: string, nparams: number, flags: number): Promise<ParamsReply>;
+  domainSetInterfaceParameters?(dom: DomainRef, device: string, params: TypedParam[], flags: number): Promise<void>;
+  domainGetBlockIoTune?(dom: DomainRef, disk: string | null, nparams: number, flags: number): Promise<ParamsReply>;
+  domainSetBlockIoTune?(dom: DomainRef, disk: string, params: TypedParam[], flags: number): Promise<void>;
   domainPinVcpu?(dom: DomainRef, vcpu: number, cpumap: Buffer): Promise<void>;
   domainPinVcpuFlags?(dom: DomainRef, vcpu: number, cpumap: Buffer, flags: number): Promise<void>;
   /** cpumaps: ncpumaps maps of maplen bytes each; num: how many were filled */

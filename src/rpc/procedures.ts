@@ -290,6 +290,15 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(384, 'DOMAIN_SET_VCPU', [DOM, f('cpumap', t.string), f('state', t.int), FLAGS], []),
   p(206, 'DOMAIN_GET_BLKIO_PARAMETERS', [DOM, NPARAMS, FLAGS], [params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), NPARAMS], 0,
     { stringParamsFlagArg: 2 }),
+  p(205, 'DOMAIN_SET_BLKIO_PARAMETERS', [DOM, params(Limits.DOMAIN_BLKIO_PARAMETERS_MAX), FLAGS], []),
+  // REMOTE_DOMAIN_INTERFACE_PARAMETERS_MAX is 16, REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX 32;
+  // GET_BLOCK_IO_TUNE's disk may be null (virsh asks for the count without one)
+  p(256, 'DOMAIN_SET_INTERFACE_PARAMETERS', [DOM, f('device', t.string), params(16), FLAGS], []),
+  p(257, 'DOMAIN_GET_INTERFACE_PARAMETERS', [DOM, f('device', t.string), NPARAMS, FLAGS], [params(16), NPARAMS], 0,
+    { stringParamsFlagArg: 3 }),
+  p(252, 'DOMAIN_SET_BLOCK_IO_TUNE', [DOM, f('disk', t.string), params(32), FLAGS], []),
+  p(253, 'DOMAIN_GET_BLOCK_IO_TUNE', [DOM, f('disk', t.optString), NPARAMS, FLAGS], [params(32), NPARAMS], 0,
+    { stringParamsFlagArg: 3 }),
 
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),

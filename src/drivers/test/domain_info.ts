@@ -1,6 +1,6 @@
 // Domain inspection and tuning calls of the test driver: info/state/XML, vCPUs and memory with
 // the LIVE/CONFIG/MAXIMUM rules, fake statistics (derived from the clock as libvirt's are),
-// scheduler/memory/blkio parameters, metadata, security label, rename, interface addresses.
+// scheduler/memory parameters (blkio: domain_tune.ts), metadata, security label, rename, interface addresses.
 import { domainDefGetMetadata, domainDefSetMetadata, formatDomainXml, type DomainDef } from '../../conf/domain.js';
 import { networkIpPrefix } from '../../conf/network.js';
 import { macParse } from '../../conf/mac.js';
@@ -199,18 +199,6 @@ export const domainInfoMethods = {
     const params = all.slice(0, nparams);
     return { params, nparams: params.length };
   },
-  async domainGetBlkioParameters(this: ConnCtx, dom: DomainRef, nparams: number, flags: number): Promise<ParamsReply> {
-    checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY, 'testDomainGetBlkioParameters');
-    if (nparams === 0) return { params: [], nparams: 6 };
-    getOneDef(domObj(this, dom), flags & ~TYPED_PARAM_STRING_OKAY);
-    const all = [param('weight', TypedParamType.UINT, 0)];
-    for (const f of ['device_weight', 'device_read_iops_sec', 'device_write_iops_sec', 'device_read_bytes_sec', 'device_write_bytes_sec']) {
-      all.push(param(f, TypedParamType.STRING, ''));
-    }
-    const params = all.slice(0, Math.min(nparams, 6));
-    return { params, nparams: params.length };
-  },
-
   // ---- scheduler ----
   async domainGetSchedulerType(this: ConnCtx, dom: DomainRef): Promise<SchedulerType> {
     domObj(this, dom);
