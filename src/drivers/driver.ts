@@ -19,7 +19,8 @@ export interface SnapshotRef { name: string; dom: DomainRef }
 
 /** VIR_TYPED_PARAM_* */
 export enum TypedParamType { INT = 1, UINT = 2, LLONG = 3, ULLONG = 4, DOUBLE = 5, BOOLEAN = 6, STRING = 7 }
-export interface TypedParam { field: string; type: TypedParamType; value: number | boolean | string }
+/** `value` of an LLONG/ULLONG is a bigint only past 2^53 (exact, as the wire carries it), else a number. */
+export interface TypedParam { field: string; type: TypedParamType; value: number | bigint | boolean | string }
 
 export interface NodeInfo {
   model: string; memory: number; cpus: number; mhz: number;

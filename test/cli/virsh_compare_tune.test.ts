@@ -170,6 +170,9 @@ describe('tuning through tsvirtd answers as libvirt\'s test driver', { skip }, (
     const got = virsh(`test+unix:///default?socket=${d.rw}`, [cmds]);
     assert.deepEqual(got, virsh('test:///default', [cmds]));
     assert.match(got.stdout, /size_iops_sec  : 18446744073709551615\n/);
+    // tsvirsh through the remote driver too: typed parameter values stay bigint past 2^53
+    const ours = run([process.execPath, TSVIRSH], ['-c', `test+unix:///default?socket=${d.rw}`, cmds]);
+    assert.deepEqual(ours, run([VIRSH], def(cmds)));
   });
   test('read-only socket: the getters pass, the setters are refused', () => {
     const cmds = 'blkiotune test; blkiotune test --weight 5; domiftune test testnet0; domiftune test testnet0 --inbound 5; blkdeviotune test vda; blkdeviotune test vda --total-iops-sec 3';

@@ -470,7 +470,7 @@ for (const d of PROCEDURES) {
 /**
  * The codec keeps hypers above 2^53 as bigint (lossless); the driver contract promises numbers
  * (in-process drivers return numbers, and callers do arithmetic on them), e.g. the test driver's
- * cpuTime of ~1.8e18 ns.
+ * cpuTime of ~1.8e18 ns — except typed parameter values, which may be bigint (TypedParam).
  */
 export function hypersToNumbers(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
@@ -480,6 +480,8 @@ export function hypersToNumbers(v: unknown): unknown {
     return v;
   }
   const o = v as Record<string, unknown>;
+  // a typed parameter's value is a number or a bigint (TypedParam): stay exact past 2^53
+  if ('field' in o && 'type' in o && typeof o['value'] === 'bigint') return o;
   for (const k of Object.keys(o)) o[k] = hypersToNumbers(o[k]);
   return o;
 }

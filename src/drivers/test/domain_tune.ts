@@ -46,8 +46,8 @@ function apiExclusiveFlags(flags: number): void {
 }
 
 const big = (v: ULong | boolean | string): bigint => BigInt(typeof v === 'boolean' ? Number(v) : v);
-/** a ULONG as a typed-parameter value (exact: bigint only past 2^53, as the XDR layer takes it) */
-const ullValue = (v: ULong | undefined): number => (v ?? 0) as number;
+/** a ULONG as a typed-parameter value (exact: bigint only past 2^53, as TypedParam allows) */
+const ullValue = (v: ULong | undefined): number | bigint => v ?? 0;
 
 // ---- blkio ----
 
