@@ -11,7 +11,7 @@ import {
 } from './domain_def.js';
 import { enumAttr, formatCpuset, uintAttr, parseCpuset, parseMemoryKiB, parseUInt, yesNoAttr, type Ctx } from './domain_util.js';
 import { parseDeviceElement } from './domain_device.js';
-import { domainDefPostParse } from './domain_postparse.js';
+import { controllerInsert, domainDefPostParse } from './domain_postparse.js';
 import { sanitizeMetadata } from './domain_metadata.js';
 import { sysinfoParseAll } from './domain_sysinfo.js';
 import { blkiotuneParse } from './domain_tune.js';
@@ -528,7 +528,8 @@ function parseDevices(el: XmlElement, def: DomainDef, ctx: Ctx): void {
     if (!dev) continue;
     switch (dev.kind) {
       case 'disk': d.disks.push(dev.disk); break;
-      case 'controller': d.controllers.push(dev.controller); break;
+      // ordered as libvirt parses them (virDomainControllerInsertPreAlloced)
+      case 'controller': controllerInsert(d.controllers, dev.controller); break;
       case 'interface': d.interfaces.push(dev.interface); break;
       case 'serial': d.serials.push(dev.chr); break;
       case 'parallel': d.parallels.push(dev.chr); break;

@@ -15,15 +15,19 @@ export function domainDefPostParse(def: DomainDef, ctx: Ctx): void {
   // disks: bus from the target name, cdroms read-only, drive addresses, libvirt's ordering
   const disks = d.disks;
   d.disks = [];
+  // libvirt orders disks as it parses them, by the bus the XML names (none yet for most):
+  // the default bus comes after, so it does not regroup them
   for (const disk of disks) {
     if (disk.device === 'lun' && disk.type !== 'block' && disk.type !== 'network' && disk.type !== 'volume') {
       throw virError(ctx.errDomain, ErrorNumber.CONFIG_UNSUPPORTED,
         "disk device='lun' is only valid for block type disk source");
     }
+    diskInsert(d.disks, disk);
+  }
+  for (const disk of d.disks) {
     if (!disk.target.bus) disk.target.bus = diskBusFromName(disk.target.dev, def.os.type);
     if (disk.device === 'cdrom') disk.readonly = true;
     if (!disk.address) diskAssignAddress(disk);
-    diskInsert(d.disks, disk);
   }
   validateDiskTargets(def, ctx);
 
@@ -110,8 +114,8 @@ export function diskAssignAddress(disk: DiskDef): void {
 }
 
 /**
- * virDomainDiskInsert: disks sharing a bus stay together, ordered by target index; a disk on
- * a new bus goes to the end.
+ * virDomainDiskInsert: a disk goes before the earliest disk of its bus with a higher target
+ * index, else after the last disk of its bus; a disk on a new bus goes to the end.
  */
 export function diskInsert(disks: DiskDef[], disk: DiskDef): void {
   const idx = diskNameToIndex(disk.target.dev);
@@ -119,11 +123,11 @@ export function diskInsert(disks: DiskDef[], disk: DiskDef): void {
   for (let i = disks.length - 1; i >= 0; i--) {
     const cur = disks[i]!;
     if (cur.target.bus !== disk.target.bus) continue;
+    // no early stop: an earlier disk of the bus with a higher index still moves the spot up
     if (diskNameToIndex(cur.target.dev) > idx) {
       insertAt = i;
     } else if (insertAt === -1) {
       insertAt = i + 1;
-      break;
     }
   }
   if (insertAt === -1 || insertAt === disks.length) disks.push(disk); else disks.splice(insertAt, 0, disk);
@@ -249,18 +253,27 @@ function videoDefaultRam(def: DomainDef, type: string): number {
 }
 
 /**
- * virControllerInsert: a controller goes right after the last controller of its type with a
- * lower index (or before one with a higher index); a new type goes to the end.
+ * virDomainControllerInsert: a controller goes before the earliest controller of its type with
+ * a higher index, else right after the last one of its type; one without an index yet goes
+ * after the last of its type; a new type goes to the end.
  */
 export function controllerInsert(list: ControllerDef[], c: ControllerDef): void {
   let insertAt = -1;
   for (let i = list.length - 1; i >= 0; i--) {
     const cur = list[i]!;
     if (cur.type !== c.type) continue;
+    if (c.index < 0) { insertAt = i + 1; break; }
     if (cur.index > c.index) insertAt = i;
-    else if (insertAt === -1) { insertAt = i + 1; break; }
+    else if (insertAt === -1) insertAt = i + 1;
   }
   if (insertAt === -1) list.push(c); else list.splice(insertAt, 0, c);
+}
+
+/** virDomainControllerFindUnusedIndex: the lowest index no controller of the type has. */
+function unusedControllerIndex(list: readonly ControllerDef[], type: string): number {
+  let idx = 0;
+  while (list.some((o) => o.type === type && o.index === idx)) idx++;
+  return idx;
 }
 
 function maybeAddController(def: DomainDef, type: string, index: number): void {
@@ -272,13 +285,8 @@ function maybeAddController(def: DomainDef, type: string, index: number): void {
 /** virDomainDefAddImplicitControllers: disk buses and virtio-serial users need a controller. */
 function addImplicitControllers(def: DomainDef): void {
   const d = def.devices;
-  // controllers given without an index take the next free one of their type
-  for (const c of d.controllers) {
-    if (c.index >= 0) continue;
-    let max = -1;
-    for (const o of d.controllers) if (o.type === c.type && o.index > max) max = o.index;
-    c.index = max + 1;
-  }
+  // controllers given without an index take the lowest free one of their type
+  for (const c of d.controllers) if (c.index < 0) c.index = unusedControllerIndex(d.controllers, c.type);
   for (const [ctype, bus] of [['scsi', 'scsi'], ['fdc', 'fdc'], ['ide', 'ide'], ['sata', 'sata']] as const) {
     let max = -1;
     for (const disk of d.disks) {
@@ -357,11 +365,7 @@ export function domainDeviceDefPostParse(dev: DomainDeviceDef, def: DomainDef): 
       videoDefaults(def, dev.video);
       break;
     case 'controller':
-      if (dev.controller.index < 0) {
-        let max = -1;
-        for (const o of def.devices.controllers) if (o.type === dev.controller.type && o.index > max) max = o.index;
-        dev.controller.index = max + 1;
-      }
+      if (dev.controller.index < 0) dev.controller.index = unusedControllerIndex(def.devices.controllers, dev.controller.type);
       break;
     default:
       break;

@@ -3,14 +3,14 @@
 // behaviours the goldens cannot show (generated ids, secrets, live form, clone, devices).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import {
   cloneDomainDef, formatDomainXml, generateMac, parseDomainDeviceXml, parseDomainXml,
   testDriverDomainDefPostParse,
 } from '../../src/conf/domain.js';
 
 const dataDir = new URL('../../../test/data/domain/', import.meta.url);
-const inputs = readdirSync(dataDir).filter((f) => f.endsWith('.xml') && !f.endsWith('.expected.xml')).sort();
+const inputs = readdirSync(dataDir).filter((f) => f.endsWith('.xml') && !f.endsWith('.expected.xml') && !f.endsWith('.redefined.xml')).sort();
 
 test('golden inputs exist', () => {
   assert.ok(inputs.length >= 8, `only ${inputs.length} inputs`);
@@ -30,9 +30,12 @@ for (const file of inputs) {
     const expected = readFileSync(new URL(`${base}.expected.xml`, dataDir), 'utf8');
     assert.equal(formatDomainXml(load(input), { inactive: true }), expected);
   });
-  test(`golden ${base}: formatting is idempotent`, () => {
+  test(`golden ${base}: formatting its own output gives what libvirt gives`, () => {
     const expected = readFileSync(new URL(`${base}.expected.xml`, dataDir), 'utf8');
-    assert.equal(formatDomainXml(load(expected), { inactive: true }), expected);
+    // the same document, unless libvirt itself changes it when defined again (NAME.redefined.xml)
+    const again = new URL(`${base}.redefined.xml`, dataDir);
+    const want = existsSync(again) ? readFileSync(again, 'utf8') : expected;
+    assert.equal(formatDomainXml(load(expected), { inactive: true }), want);
   });
 }
 
