@@ -34,6 +34,8 @@ const IMPL = {
   console: ['console', 'vncdisplay', 'domdisplay'],
   domxml: ['domxml-to-native'],
   domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink', 'set-lifecycle-action', 'metadata', 'domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim', 'numatune', 'vcpupin', 'emulatorpin', 'iothreadinfo', 'perf', 'cpu-stats', 'setvcpu'],
+  checkpoint: ['checkpoint-create', 'checkpoint-create-as', 'checkpoint-list', 'checkpoint-info', 'checkpoint-dumpxml',
+    'checkpoint-parent', 'checkpoint-delete'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
