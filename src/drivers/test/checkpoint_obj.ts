@@ -100,9 +100,8 @@ export class CheckpointList {
     } else {
       set = [...this.nodes.values()];
     }
-    const leaves = flags & CKPT_LIST_FILTERS_ALL;
-    if (leaves === CkptListFlags.LEAVES) return set.filter((n) => !n.children.length);
-    if (leaves === CkptListFlags.NO_LEAVES) return set.filter((n) => n.children.length > 0);
-    return set;
+    // each bit excludes on its own (both together leave nothing, as in libvirt 9.0)
+    return set.filter((n) => !((flags & CkptListFlags.LEAVES) && n.children.length)
+      && !((flags & CkptListFlags.NO_LEAVES) && !n.children.length));
   }
 }
