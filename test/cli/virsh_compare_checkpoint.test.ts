@@ -161,6 +161,10 @@ test('checkpoints need a running domain and no snapshots; snapshots refuse to jo
   same(def('snapshot-create-as test s1; destroy test; undefine test --checkpoints-metadata'));
   same(def('destroy test; undefine test --nvram --checkpoints-metadata'));
   same(def('checkpoint-create-as test c1; undefine test --checkpoints-metadata --snapshots-metadata; list --all'));
+  // checkpoints stay with the domain through pause, save/restore and rename
+  same(def('checkpoint-create-as test c1; suspend test; checkpoint-create-as test c2; checkpoint-list test --parent; resume test; '
+    + `save test ${join(dir, 'save.img')}; checkpoint-list test; restore ${join(dir, 'save.img')}; checkpoint-create-as test c3; checkpoint-parent test c3`));
+  same(def('checkpoint-create-as test c1; destroy test; domrename test t2; checkpoint-list t2; checkpoint-list test'));
 });
 
 test('read-only: lists and dumps work, creating, deleting and secure XML are refused', { skip }, () => {
