@@ -5,8 +5,10 @@ import type { CallOptions } from './call.js';
 import type {
   BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
   DomainVcpus, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
+  CheckpointRef,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
+import { DomainCheckpoint } from './checkpoint.js';
 import { Stream } from './stream.js';
 
 export class Domain {
@@ -232,5 +234,21 @@ export class Domain {
   async hasCurrentSnapshot(flags = 0, opts?: CallOptions): Promise<boolean> { return (await this.call<number>('domainHasCurrentSnapshot', [flags], opts)) !== 0; }
   async snapshotCurrent(flags = 0, opts?: CallOptions): Promise<DomainSnapshot> {
     return this.snap(await this.call<SnapshotRef>('domainSnapshotCurrent', [flags], opts));
+  }
+
+  // ---- checkpoints ----
+  /** virDomainCheckpointCreateXML: flags from DomainCheckpointCreateFlags */
+  async checkpointCreateXML(xml: string, flags = 0, opts?: CallOptions): Promise<DomainCheckpoint> {
+    const r = await this.call<CheckpointRef>('domainCheckpointCreateXml', [xml, flags], opts);
+    return new DomainCheckpoint(this, r.name);
+  }
+  /** virDomainListAllCheckpoints: flags from DomainCheckpointListFlags */
+  async listAllCheckpoints(flags = 0, opts?: CallOptions): Promise<DomainCheckpoint[]> {
+    return (await this.call<CheckpointRef[]>('domainListAllCheckpoints', [flags], opts)).map((r) => new DomainCheckpoint(this, r.name));
+  }
+  /** virDomainCheckpointLookupByName */
+  async checkpointLookupByName(name: string, flags = 0, opts?: CallOptions): Promise<DomainCheckpoint> {
+    const r = await this.call<CheckpointRef>('domainCheckpointLookupByName', [name, flags], opts);
+    return new DomainCheckpoint(this, r.name);
   }
 }

@@ -3,6 +3,10 @@ export { open, Connection } from './connection.js';
 export type { OpenOptions, DomainEventHandler, NetworkEventHandler, PoolEventHandler } from './connection.js';
 export { Domain } from './domain.js';
 export { DomainSnapshot } from './snapshot.js';
+export {
+  DomainCheckpoint, DomainCheckpointCreateFlags, DomainCheckpointXMLFlags, DomainCheckpointListFlags, DomainCheckpointDeleteFlags,
+} from './checkpoint.js';
+export type { DomainCheckpointCreateFlag, DomainCheckpointXMLFlag, DomainCheckpointListFlag, DomainCheckpointDeleteFlag } from './checkpoint.js';
 export { Network } from './network.js';
 export { StoragePool, StorageVol } from './storage.js';
 export { Stream } from './stream.js';

@@ -1440,14 +1440,14 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "daemon", t: 'bool', h: "report daemon version too" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "checkpoint-create": { group: "checkpoint", impl: '', help: "Create a checkpoint from XML", desc: "Create a checkpoint from XML for use in future incremental backups", opts: [
+  "checkpoint-create": { group: "checkpoint", impl: 'checkpoint', help: "Create a checkpoint from XML", desc: "Create a checkpoint from XML for use in future incremental backups", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "xmlfile", t: 'string', pos: true, h: "domain checkpoint XML" },
     { n: "redefine", t: 'bool', h: "redefine metadata for existing checkpoint" },
     { n: "redefine-validate", t: 'bool', h: "validate the redefined checkpoint" },
     { n: "quiesce", t: 'bool', h: "quiesce guest's file systems" },
   ] },
-  "checkpoint-create-as": { group: "checkpoint", impl: '', help: "Create a checkpoint from a set of args", desc: "Create a checkpoint from arguments for use in future incremental backups", opts: [
+  "checkpoint-create-as": { group: "checkpoint", impl: 'checkpoint', help: "Create a checkpoint from a set of args", desc: "Create a checkpoint from arguments for use in future incremental backups", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "name", t: 'string', pos: true, h: "name of checkpoint" },
     { n: "description", t: 'string', pos: true, h: "description of checkpoint" },
@@ -1455,14 +1455,14 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "quiesce", t: 'bool', h: "quiesce guest's file systems" },
     { n: "diskspec", t: 'argv', pos: true, h: "disk attributes: disk[,checkpoint=type][,bitmap=name]" },
   ] },
-  "checkpoint-delete": { group: "checkpoint", impl: '', help: "Delete a domain checkpoint", desc: "Checkpoint Delete", opts: [
+  "checkpoint-delete": { group: "checkpoint", impl: 'checkpoint', help: "Delete a domain checkpoint", desc: "Checkpoint Delete", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "checkpoint name" },
     { n: "children", t: 'bool', h: "delete checkpoint and all children" },
     { n: "children-only", t: 'bool', h: "delete children but not checkpoint" },
     { n: "metadata", t: 'bool', h: "delete only libvirt metadata, leaving checkpoint contents behind" },
   ] },
-  "checkpoint-dumpxml": { group: "checkpoint", impl: '', help: "Dump XML for a domain checkpoint", desc: "Checkpoint Dump XML", opts: [
+  "checkpoint-dumpxml": { group: "checkpoint", impl: 'checkpoint', help: "Dump XML for a domain checkpoint", desc: "Checkpoint Dump XML", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "checkpoint name" },
     { n: "security-info", t: 'bool', h: "include security sensitive information in XML dump" },
@@ -1475,11 +1475,11 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "checkpoint name" },
   ] },
-  "checkpoint-info": { group: "checkpoint", impl: '', help: "checkpoint information", desc: "Returns basic information about a checkpoint.", opts: [
+  "checkpoint-info": { group: "checkpoint", impl: 'checkpoint', help: "checkpoint information", desc: "Returns basic information about a checkpoint.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "checkpoint name" },
   ] },
-  "checkpoint-list": { group: "checkpoint", impl: '', help: "List checkpoints for a domain", desc: "Checkpoint List", opts: [
+  "checkpoint-list": { group: "checkpoint", impl: 'checkpoint', help: "List checkpoints for a domain", desc: "Checkpoint List", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "parent", t: 'bool', h: "add a column showing parent checkpoint" },
     { n: "roots", t: 'bool', h: "list only checkpoints without parents" },
@@ -1491,7 +1491,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "name", t: 'bool', h: "list checkpoint names only" },
     { n: "topological", t: 'bool', h: "sort list topologically rather than by name" },
   ] },
-  "checkpoint-parent": { group: "checkpoint", impl: '', help: "Get the name of the parent of a checkpoint", desc: "Extract the checkpoint's parent, if any", opts: [
+  "checkpoint-parent": { group: "checkpoint", impl: 'checkpoint', help: "Get the name of the parent of a checkpoint", desc: "Extract the checkpoint's parent, if any", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "find parent of checkpoint name" },
   ] },

@@ -6,6 +6,8 @@ import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
 import { exclusive } from './format.js';
 import { optDomain } from './lookup.js';
+import type { Domain } from '../api/domain.js';
+import { ErrorNumber, VirError } from '../util/error.js';
 
 const STRERROR: Record<string, string> = {
   ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory',
@@ -173,9 +175,32 @@ async function undefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('storage') || o.bool('remove-all-storage') || o.bool('wipe-storage')) {
     throw new CliError('removing storage with undefine is not supported by tsvirsh yet');
   }
-  try { await d.undefine(flags); } catch (e) { throw new CmdError(`Failed to undefine domain '${d.name}'`, e); }
+  try {
+    await d.undefine(flags);
+  } catch (e) {
+    // virsh: a driver refusing the flags (e.g. libvirt's test driver and --checkpoints-metadata)
+    // gets the old piecewise undefine, unless an nvram/tpm flag needs the new call
+    const fallback = e instanceof VirError && (e.code === ErrorNumber.NO_SUPPORT || e.code === ErrorNumber.INVALID_ARG)
+      && !(flags & (4 | 8 | 32 | 64));
+    if (!fallback) throw new CmdError(`Failed to undefine domain '${d.name}'`, e);
+    await undefinePiecewise(d, o.bool('managed-save'));
+  }
   ctx.printExtra(`Domain '${d.name}' has been undefined\n`);
   return true;
+}
+
+/** virsh's emulation of undefine flags: drop the managed save image, refuse while snapshots exist. */
+async function undefinePiecewise(d: Domain, managedSave: boolean): Promise<void> {
+  const orZero = (e: unknown) => { if (e instanceof VirError && e.code === ErrorNumber.NO_SUPPORT) return 0; throw e; };
+  const running = await d.isActive();
+  const hasManagedSave = running ? false : await d.hasManagedSaveImage(0).catch(orZero);
+  const snapshots = running ? 0 : await d.snapshotNum(0).catch(orZero);
+  if (hasManagedSave) {
+    if (!managedSave) throw new CliError('Refusing to undefine while domain managed save image exists');
+    await d.managedSaveRemove(0);
+  }
+  if (snapshots) throw new CliError(`Refusing to undefine while ${snapshots} snapshots exist`);
+  try { await d.undefine(0); } catch (e) { throw new CmdError(`Failed to undefine domain '${d.name}'`, e); }
 }
 
 function saveFlags(o: CmdOpts): number {

@@ -28,6 +28,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   domain_extra: () => import('./domain_extra.js'),
   edit: () => import('./edit.js'),
   domain_tune: () => import('./domain_tune.js'),
+  checkpoint: () => import('./checkpoint.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

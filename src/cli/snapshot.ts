@@ -105,7 +105,7 @@ async function snapInfo(s: DomainSnapshot): Promise<SnapInfo> {
 }
 
 /** strftime("%Y-%m-%d %H:%M:%S %z") in local time, as virsh prints creation times */
-function localTime(epoch: number): string {
+export function localTime(epoch: number): string {
   const d = new Date(epoch * 1000);
   const p = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
   const off = -d.getTimezoneOffset();

@@ -24,12 +24,13 @@ export function xpathSelect(xml: string, expr: string, wrap: boolean): string {
   const root = parseXml(xml);
   const doc: XmlElement = { name: '#document', attrs: {}, children: [root] } as XmlElement;
   if (!expr.startsWith('/')) expr = '/' + root.name + '/' + expr;
-  const steps = expr.replace(/^\//, '').split(/\/(?=[^/])/);
+  // one step per '/name' or '//name' ('//' = any depth, a leading one included)
+  const steps = expr.match(/\/\/?[^/]*/g) ?? [];
   let nodes: XmlElement[] = [doc];
   let attr: string | null = null;
   for (let raw of steps) {
-    const deep = raw.startsWith('/');
-    if (deep) raw = raw.slice(1);
+    const deep = raw.startsWith('//');
+    raw = raw.slice(deep ? 2 : 1);
     if (raw.startsWith('@')) { attr = raw.slice(1); break; }
     const m = /^([\w.*-]+)(?:\[(\d+)\])?$/.exec(raw);
     if (!m) throw new CliError(`XPath expression '${expr}' is not supported by tsvirsh`);

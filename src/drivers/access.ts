@@ -26,6 +26,8 @@ const READONLY_OK = new Set<string>([
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',
   'domainSnapshotLookupByName', 'domainHasCurrentSnapshot', 'domainSnapshotCurrent', 'domainSnapshotGetParent',
   'domainSnapshotIsCurrent', 'domainSnapshotHasMetadata',
+  'domainCheckpointGetXmlDesc', 'domainListAllCheckpoints', 'domainCheckpointListAllChildren',
+  'domainCheckpointLookupByName', 'domainCheckpointGetParent',
   'connectDomainEventCallbackRegisterAny', 'connectDomainEventCallbackDeregisterAny',
   'connectListAllNetworks', 'connectNumOfNetworks', 'connectListNetworks', 'connectNumOfDefinedNetworks',
   'connectListDefinedNetworks', 'networkLookupByName', 'networkLookupByUuid', 'networkGetXmlDesc',
@@ -56,6 +58,7 @@ const READONLY_ARG_RULES: Record<string, { arg: number; mask?: number; equals?: 
   domainGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainGetXMLDesc with secure flag' },
   domainSaveImageGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSaveImageGetXMLDesc with secure flag' },
   domainSnapshotGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSnapshotGetXMLDesc with secure flag' },
+  domainCheckpointGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainCheckpointGetXMLDesc with secure flag' },
   domainGetVcpusFlags: { arg: 1, mask: 8 },
   domainInterfaceAddresses: { arg: 1, equals: 1 },
 };

@@ -16,6 +16,8 @@ export interface NetworkRef { name: string; uuid: string }
 export interface PoolRef { name: string; uuid: string }
 export interface VolRef { pool: string; name: string; key: string }
 export interface SnapshotRef { name: string; dom: DomainRef }
+/** remote_nonnull_domain_checkpoint */
+export interface CheckpointRef { name: string; dom: DomainRef }
 
 /** VIR_TYPED_PARAM_* */
 export enum TypedParamType { INT = 1, UINT = 2, LLONG = 3, ULLONG = 4, DOUBLE = 5, BOOLEAN = 6, STRING = 7 }
@@ -257,6 +259,14 @@ export interface DriverConnection {
   domainSnapshotHasMetadata?(snap: SnapshotRef, flags: number): Promise<number>;
   domainRevertToSnapshot?(snap: SnapshotRef, flags: number): Promise<void>;
   domainSnapshotDelete?(snap: SnapshotRef, flags: number): Promise<void>;
+  // ---- checkpoints ----
+  domainCheckpointCreateXml?(dom: DomainRef, xmlDesc: string, flags: number): Promise<CheckpointRef>;
+  domainCheckpointGetXmlDesc?(checkpoint: CheckpointRef, flags: number): Promise<string>;
+  domainListAllCheckpoints?(dom: DomainRef, flags: number): Promise<CheckpointRef[]>;
+  domainCheckpointListAllChildren?(checkpoint: CheckpointRef, flags: number): Promise<CheckpointRef[]>;
+  domainCheckpointLookupByName?(dom: DomainRef, name: string, flags: number): Promise<CheckpointRef>;
+  domainCheckpointGetParent?(checkpoint: CheckpointRef, flags: number): Promise<CheckpointRef>;
+  domainCheckpointDelete?(checkpoint: CheckpointRef, flags: number): Promise<void>;
 
   // ---- domain events (callback form) ----
   connectDomainEventCallbackRegisterAny?(eventID: number, dom: DomainRef | null, cb: DomainEventCallback): Promise<number>;

@@ -11,7 +11,7 @@
 
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
-  t, domain, network, storagePool, storageVol, snapshot, optDomain, optNetwork, optStoragePool,
+  t, domain, network, storagePool, storageVol, snapshot, checkpoint, optDomain, optNetwork, optStoragePool,
   typedParams, filterStringParams, type StructField, type StructType, type XdrType,
 } from './types.js';
 import { Limits } from './protocol.js';
@@ -317,6 +317,15 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(272, 'DOMAIN_SNAPSHOT_HAS_METADATA', [SNAP, FLAGS], [f('metadata', t.int)]),
   p(192, 'DOMAIN_REVERT_TO_SNAPSHOT', [SNAP, FLAGS], []),
   p(193, 'DOMAIN_SNAPSHOT_DELETE', [SNAP, FLAGS], []),
+  // ---- checkpoints (REMOTE_DOMAIN_CHECKPOINT_LIST_MAX is 16384) ----
+  p(411, 'DOMAIN_CHECKPOINT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [f('checkpoint', checkpoint)]),
+  p(412, 'DOMAIN_CHECKPOINT_GET_XML_DESC', [f('checkpoint', checkpoint), FLAGS], [XML], H),
+  p(413, 'DOMAIN_LIST_ALL_CHECKPOINTS', [DOM, NEED, FLAGS], [f('checkpoints', t.array(checkpoint, 16384)), f('ret', t.int)], H),
+  p(414, 'DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN', [f('checkpoint', checkpoint), NEED, FLAGS],
+    [f('checkpoints', t.array(checkpoint, 16384)), f('ret', t.int)], H),
+  p(415, 'DOMAIN_CHECKPOINT_LOOKUP_BY_NAME', [DOM, NAME, FLAGS], [f('checkpoint', checkpoint)], H),
+  p(416, 'DOMAIN_CHECKPOINT_GET_PARENT', [f('checkpoint', checkpoint), FLAGS], [f('parent', checkpoint)], H),
+  p(417, 'DOMAIN_CHECKPOINT_DELETE', [f('checkpoint', checkpoint), FLAGS], []),
 
   // ---- event (de)registration ----
   p(316, 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', [EVENT_ID, f('dom', optDomain)], [CALLBACK_ID], H,

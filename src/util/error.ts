@@ -120,6 +120,8 @@ const TEMPLATES: Record<number, [string, string]> = {
   90: ['this storage volume exists already', 'storage volume %s exists already'],
   92: ['XML document failed to validate against schema', 'XML document failed to validate against schema: %s'],
   99: ['device not found', 'device not found: %s'],
+  102: ['Invalid domain checkpoint', 'Invalid domain checkpoint: %s'],
+  103: ['Domain checkpoint not found', 'Domain checkpoint not found: %s'],
   110: ['multiple matching domains found', 'multiple matching domains found: %s'],
 };
 

@@ -6,6 +6,7 @@
 #   storage/pool/NAME.xml  pool-define + pool-dumpxml (the test driver reports 100 GiB capacity)
 #   storage/vol/NAME.xml   vol-create default-pool + vol-dumpxml (key/path set by the driver)
 #   snapshot/NAME.xml      snapshot-create test --redefine + snapshot-dumpxml
+#   checkpoint/NAME.xml    checkpoint-create test --redefine + checkpoint-dumpxml
 #   capabilities/test-default.out.xml  virsh capabilities
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,5 +31,9 @@ for f in snapshot/*.xml; do
   case $f in *.out.xml) continue;; esac
   $V "snapshot-create test $f --redefine; snapshot-dumpxml test $(name_of "$f")" 2>/dev/null \
     | grep -v '^Domain snapshot .* created from' | trim > "${f%.xml}.out.xml"
+done
+for f in checkpoint/*.xml; do
+  case $f in *.out.xml) continue;; esac
+  $V "checkpoint-create test $f --redefine; checkpoint-dumpxml test $(name_of "$f")" 2>/dev/null | trim > "${f%.xml}.out.xml"
 done
 $V capabilities | trim > capabilities/test-default.out.xml

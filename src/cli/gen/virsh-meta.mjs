@@ -36,6 +36,8 @@ const IMPL = {
   domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink', 'set-lifecycle-action', 'metadata', 'domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim', 'numatune', 'vcpupin', 'emulatorpin', 'iothreadinfo', 'perf', 'cpu-stats', 'setvcpu'],
   edit: ['edit', 'net-edit', 'pool-edit', 'snapshot-edit'],
   domain_tune: ['blkiotune', 'domiftune', 'blkdeviotune'],
+  checkpoint: ['checkpoint-create', 'checkpoint-create-as', 'checkpoint-list', 'checkpoint-info', 'checkpoint-dumpxml',
+    'checkpoint-parent', 'checkpoint-delete'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

@@ -10,6 +10,7 @@ import { domainTuneMethods } from './domain_tune.js';
 import { hostMethods } from './host.js';
 import { networkMethods } from './networks.js';
 import { snapshotMethods } from './snapshots.js';
+import { checkpointMethods } from './checkpoints.js';
 import type { BusEvent, ConnCtx, TestDriver } from './state.js';
 import { storageMethods } from './storage.js';
 
@@ -67,7 +68,7 @@ function countingChanges(fn: Method): Method {
 }
 
 const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods,
-  domainTuneMethods];
+  domainTuneMethods, checkpointMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -77,6 +78,6 @@ for (const table of tables) {
 // The mixed-in tables make a TestConnection a full DriverConnection (checked here once).
 export interface TestConnection extends DriverConnection {}
 type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
-  & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods;
+  & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods & typeof checkpointMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;

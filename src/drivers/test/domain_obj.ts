@@ -5,6 +5,7 @@ import type { DomainRef } from '../driver.js';
 import { ErrorNumber } from '../../util/error.js';
 import { domainError } from './errors.js';
 import { SnapshotList } from './snapshot_obj.js';
+import { CheckpointList } from './checkpoint_obj.js';
 
 export enum DomainState { NOSTATE = 0, RUNNING = 1, BLOCKED = 2, PAUSED = 3, SHUTDOWN = 4, SHUTOFF = 5, CRASHED = 6, PMSUSPENDED = 7 }
 
@@ -22,6 +23,7 @@ export class DomainObj {
   autostart = false;
   hasManagedSave = false;
   readonly snapshots = new SnapshotList();
+  readonly checkpoints = new CheckpointList();
   /** running id, -1 when inactive */
   id = -1;
   /** loaded from a node file, where libvirt checks the definition for taints */
@@ -74,8 +76,7 @@ export function domainMatchesFilter(o: DomainObj, flags: number): boolean {
   if (!pair(flags, ListFlags.MANAGEDSAVE, ListFlags.NO_MANAGEDSAVE, o.hasManagedSave)) return false;
   if (!pair(flags, ListFlags.AUTOSTART, ListFlags.NO_AUTOSTART, o.autostart)) return false;
   if (!pair(flags, ListFlags.HAS_SNAPSHOT, ListFlags.NO_SNAPSHOT, o.snapshots.size > 0)) return false;
-  // the test driver never has checkpoints through this API set
-  if (!pair(flags, ListFlags.HAS_CHECKPOINT, ListFlags.NO_CHECKPOINT, false)) return false;
+  if (!pair(flags, ListFlags.HAS_CHECKPOINT, ListFlags.NO_CHECKPOINT, o.checkpoints.size > 0)) return false;
   return true;
 }
 

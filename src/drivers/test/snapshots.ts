@@ -80,6 +80,9 @@ export const snapshotMethods = {
     const redefine = (flags & CREATE.REDEFINE) !== 0;
     const updateCurrent = !redefine || (flags & CREATE.CURRENT) !== 0;
     const o = domObj(this, dom);
+    if (o.checkpoints.size > 0) {
+      throw testError(ErrorNumber.OPERATION_UNSUPPORTED, 'cannot create snapshot while checkpoint exists');
+    }
     if (!o.persistent && (flags & CREATE.HALT)) {
       throw testError(ErrorNumber.OPERATION_INVALID, 'cannot halt after transient domain snapshot');
     }
