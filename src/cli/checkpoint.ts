@@ -1,6 +1,6 @@
 // Checkpoint commands: checkpoint-create, checkpoint-create-as, checkpoint-list (table,
 // --parent, --tree, --roots, --leaves/--no-leaves, --from/--descendants, --name, --topological),
-// checkpoint-info, checkpoint-dumpxml, checkpoint-parent, checkpoint-delete.
+// checkpoint-info, checkpoint-dumpxml, checkpoint-parent, checkpoint-delete, checkpoint-edit.
 // libvirt counterpart: tools/virsh-checkpoint.c.
 import type { Domain } from '../api/domain.js';
 import {
@@ -18,6 +18,7 @@ import { localTime } from './snapshot.js';
 import { child, textOf } from './domain_util.js';
 import { parseXml } from '../conf/xml.js';
 import { ErrorNumber, VirError } from '../util/error.js';
+import { editXml } from './editor.js';
 
 async function created(ctx: Ctx, d: Domain, xml: string, flags: number, from?: string): Promise<boolean> {
   const c = await d.checkpointCreateXML(xml, flags);
@@ -238,8 +239,44 @@ async function checkpointDelete(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/**
+ * cmdCheckpointEdit: the secure XML through $EDITOR, redefined; a new name is undone (its
+ * metadata deleted) and refused, and every failure after the lookup ends with virsh's
+ * "Failed to update NAME".
+ */
+async function checkpointEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const c = await optCheckpoint(o, d);
+  let ok = false;
+  try {
+    const r = await editXml(ctx, {
+      getXml: () => c.getXMLDesc(X.SECURE),
+      define: (doc) => d.checkpointCreateXML(doc, C.REDEFINE),
+    });
+    if (r.kind === 'unchanged') {
+      ctx.printExtra(`Checkpoint ${c.name} XML configuration not changed.\n`);
+      ok = true;
+    } else if (r.kind === 'defined' && r.value.name === c.name) {
+      ctx.printExtra(`Checkpoint ${c.name} edited.\n`);
+      ok = true;
+    } else if (r.kind === 'defined') {
+      try {
+        await r.value.delete(Del.METADATA_ONLY);
+        ctx.error(`Cannot rename checkpoint ${c.name} to ${r.value.name}`);
+      } catch (e) {
+        ctx.error(e instanceof Error ? e.message : String(e));
+        ctx.error(`Failed to clean up ${r.value.name}`);
+      }
+    }
+  } catch (e) {
+    ctx.error(e instanceof Error ? e.message : String(e));
+  }
+  if (!ok) throw new CliError(`Failed to update ${c.name}`);
+  return true;
+}
+
 export const handlers: HandlerTable = {
   'checkpoint-create': checkpointCreate, 'checkpoint-create-as': checkpointCreateAs, 'checkpoint-list': checkpointList,
   'checkpoint-info': checkpointInfo, 'checkpoint-dumpxml': checkpointDumpxml, 'checkpoint-parent': checkpointParent,
-  'checkpoint-delete': checkpointDelete,
+  'checkpoint-delete': checkpointDelete, 'checkpoint-edit': checkpointEdit,
 };

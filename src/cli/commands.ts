@@ -1471,7 +1471,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "checkpoint-edit": { group: "checkpoint", impl: '', help: "edit XML for a checkpoint", desc: "Edit the domain checkpoint XML for a named checkpoint", opts: [
+  "checkpoint-edit": { group: "checkpoint", impl: 'checkpoint', help: "edit XML for a checkpoint", desc: "Edit the domain checkpoint XML for a named checkpoint", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "checkpoint name" },
   ] },

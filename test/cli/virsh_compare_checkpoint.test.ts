@@ -23,16 +23,16 @@ function normaliseTimes(s: string): string {
 }
 const norm = (r: Result): Result => ({ ...r, stdout: normaliseTimes(r.stdout), stderr: normaliseTimes(r.stderr) });
 
-function run(bin: string[], args: string[]): Result {
+function run(bin: string[], args: string[], env: Record<string, string> = {}): Result {
   const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', timeout: 10000, cwd: dir, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
+    encoding: 'utf8', timeout: 10000, cwd: dir, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null', ...env },
   });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
-function same(args: string[]): Result {
-  const want = norm(run([VIRSH], args));
-  const got = norm(run([process.execPath, TSVIRSH], args));
+function same(args: string[], env: Record<string, string> = {}): Result {
+  const want = norm(run([VIRSH], args, env));
+  const got = norm(run([process.execPath, TSVIRSH], args, env));
   assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
   return got;
 }
@@ -165,6 +165,31 @@ test('checkpoints need a running domain and no snapshots; snapshots refuse to jo
   same(def('checkpoint-create-as test c1; suspend test; checkpoint-create-as test c2; checkpoint-list test --parent; resume test; '
     + `save test ${join(dir, 'save.img')}; checkpoint-list test; restore ${join(dir, 'save.img')}; checkpoint-create-as test c3; checkpoint-parent test c3`));
   same(def('checkpoint-create-as test c1; destroy test; domrename test t2; checkpoint-list t2; checkpoint-list test'));
+});
+
+/** An $EDITOR script: a sed program applied to the file it is given. */
+function editor(name: string, sedProgram: string): string {
+  const f = join(dir, name);
+  writeFileSync(f, `#!/bin/sh\nsed -i '${sedProgram}' "$1"\n`, { mode: 0o755 });
+  return f;
+}
+
+test('checkpoint-edit: an edit is redefined, a rename undone and refused, an unchanged file left alone', { skip }, () => {
+  const desc = editor('ed-desc.sh', 's|<name>c1</name>|<name>c1</name><description>edited</description>|');
+  const r = same(def('checkpoint-create-as test c1; checkpoint-edit test c1; checkpoint-dumpxml test c1 --no-domain; checkpoint-info test c1'), { EDITOR: desc });
+  assert.match(r.stdout, /Checkpoint c1 edited\.\n/);
+  assert.match(r.stdout, /<description>edited<\/description>/);
+  const rename = editor('ed-rename.sh', '0,/<name>c1<\\/name>/s//<name>c9<\\/name>/');
+  const n = same(def('checkpoint-create-as test c1; checkpoint-edit test c1; checkpoint-list test --name'), { EDITOR: rename });
+  assert.match(n.stderr, /error: Cannot rename checkpoint c1 to c9\nerror: Failed to update c1\n/);
+  assert.match(same(def('checkpoint-create-as test c1; checkpoint-edit test c1'), { EDITOR: 'true' }).stdout, /Checkpoint c1 XML configuration not changed\.\n/);
+  same(def('checkpoint-edit test; checkpoint-edit test nope; checkpoint-edit nope c1'), { EDITOR: 'true' });
+  // a failing editor: virsh's child-process message (its temporary file has a random name), then the command's line
+  const tmpName = (r: Result) => ({ ...norm(r), stderr: r.stderr.replace(/\/tmp\/virsh\w{6}\.xml/, '/tmp/virshXXXXXX.xml') });
+  const args = def('checkpoint-create-as test c1; checkpoint-edit test c1');
+  const f = tmpName(run([process.execPath, TSVIRSH], args, { EDITOR: 'false' }));
+  assert.deepEqual(f, tmpName(run([VIRSH], args, { EDITOR: 'false' })));
+  assert.match(f.stderr, /error: internal error: Child process \(false \/tmp\/virshXXXXXX\.xml\) unexpected exit status 1\nerror: Failed to update c1\n/);
 });
 
 test('read-only: lists and dumps work, creating, deleting and secure XML are refused', { skip }, () => {

@@ -37,7 +37,7 @@ const IMPL = {
   edit: ['edit', 'net-edit', 'pool-edit', 'snapshot-edit'],
   domain_tune: ['blkiotune', 'domiftune', 'blkdeviotune'],
   checkpoint: ['checkpoint-create', 'checkpoint-create-as', 'checkpoint-list', 'checkpoint-info', 'checkpoint-dumpxml',
-    'checkpoint-parent', 'checkpoint-delete'],
+    'checkpoint-parent', 'checkpoint-delete', 'checkpoint-edit'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
