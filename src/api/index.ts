@@ -4,6 +4,7 @@ export type { OpenOptions, DomainEventHandler, NetworkEventHandler, PoolEventHan
 export { Domain } from './domain.js';
 export { DomainSnapshot } from './snapshot.js';
 export { Network } from './network.js';
+export { Interface } from './interface.js';
 export { StoragePool, StorageVol } from './storage.js';
 export { Stream } from './stream.js';
 export type { CallOptions } from './call.js';

@@ -27,6 +27,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   domxml: () => import('./domxml.js'),
   domain_extra: () => import('./domain_extra.js'),
   edit: () => import('./edit.js'),
+  interface: () => import('./interface.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

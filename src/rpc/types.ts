@@ -8,7 +8,7 @@ import { uuidToBytes } from '../util/uuid.js';
 import { ErrorLevel, VirError, errorMessage } from '../util/error.js';
 import {
   TypedParamType,
-  type DomainRef, type NetworkRef, type PoolRef, type SnapshotRef, type TypedParam, type VolRef,
+  type DomainRef, type InterfaceRef, type NetworkRef, type PoolRef, type SnapshotRef, type TypedParam, type VolRef,
 } from '../drivers/driver.js';
 
 /** A wire type: how one value is written and read. `minSize` bounds array counts on decode. */
@@ -242,6 +242,7 @@ export const network: StructType<NetworkRef> = struct([['name', string], ['uuid'
 export const storagePool: StructType<PoolRef> = struct([['name', string], ['uuid', uuid]]);
 export const storageVol: StructType<VolRef> = struct([['pool', string], ['name', string], ['key', string]]);
 export const snapshot: StructType<SnapshotRef> = struct([['name', string], ['dom', domain]]);
+export const iface: StructType<InterfaceRef> = struct([['name', string], ['mac', string]]);
 /** remote_domain / remote_network / remote_storage_pool: NULL-able references. */
 export const optDomain = optional(domain);
 export const optNetwork = optional(network);

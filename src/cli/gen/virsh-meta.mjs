@@ -35,6 +35,8 @@ const IMPL = {
   domxml: ['domxml-to-native'],
   domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink', 'set-lifecycle-action', 'metadata', 'domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim', 'numatune', 'vcpupin', 'emulatorpin', 'iothreadinfo', 'perf', 'cpu-stats', 'setvcpu'],
   edit: ['edit', 'net-edit', 'pool-edit', 'snapshot-edit'],
+  interface: ['iface-list', 'iface-name', 'iface-mac', 'iface-dumpxml', 'iface-define', 'iface-undefine', 'iface-start',
+    'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
