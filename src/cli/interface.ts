@@ -59,11 +59,11 @@ async function collect(conn: Connection, flags: number): Promise<Interface[]> {
   };
   let nActive = 0;
   let nInactive = 0;
-  if (active) nActive = await step('Failed to get the number of active interfaces: ', () => conn.numOfInterfaces());
-  if (inactive) nInactive = await step('Failed to get the number of inactive interfaces: ', () => conn.numOfDefinedInterfaces());
+  if (active) nActive = await step('Failed to list active interfaces', () => conn.numOfInterfaces());
+  if (inactive) nInactive = await step('Failed to list inactive interfaces', () => conn.numOfDefinedInterfaces());
   const names: string[] = [];
-  if (nActive) names.push(...await step('Failed to list active interfaces: ', () => conn.listInterfaces(nActive)));
-  if (nInactive) names.push(...await step('Failed to list inactive interfaces: ', () => conn.listDefinedInterfaces(nInactive)));
+  if (nActive) names.push(...await step('Failed to list active interfaces', () => conn.listInterfaces(nActive)));
+  if (nInactive) names.push(...await step('Failed to list inactive interfaces', () => conn.listDefinedInterfaces(nInactive)));
   const out: Interface[] = [];
   // an interface that went away meanwhile is skipped, as virsh does
   for (const n of names) { try { out.push(await conn.lookupInterfaceByName(n)); } catch { /* gone */ } }
@@ -115,13 +115,16 @@ async function ifaceDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
-/** iface-undefine/start/destroy: the name printed is the one the user gave (a name or a MAC). */
-function simple(verb: string, done: string, run: (i: Interface) => Promise<void>) {
+/**
+ * iface-undefine/start/destroy: the name printed is the one the user gave (a name or a MAC).
+ * virsh 9.0's iface-destroy exits with status 1 even when the interface went down: `ok` false.
+ */
+function simple(verb: string, done: string, run: (i: Interface) => Promise<void>, ok = true) {
   return async (ctx: Ctx, o: CmdOpts): Promise<boolean> => {
     const { iface, given } = await optIface(ctx, o);
     try { await run(iface); } catch (e) { throw new CmdError(`Failed to ${verb} interface ${given}`, e); }
     ctx.printExtra(`Interface ${given} ${done}\n`);
-    return true;
+    return ok;
   };
 }
 
@@ -259,7 +262,7 @@ export const handlers: HandlerTable = {
   'iface-define': ifaceDefine,
   'iface-undefine': simple('undefine', 'undefined', (i) => i.undefine()),
   'iface-start': simple('start', 'started', (i) => i.create()),
-  'iface-destroy': simple('destroy', 'destroyed', (i) => i.destroy()),
+  'iface-destroy': simple('destroy', 'destroyed', (i) => i.destroy(), false),
   'iface-begin': transaction('begin', 'started', (c) => c.interfaceChangeBegin()),
   'iface-commit': transaction('commit', 'committed', (c) => c.interfaceChangeCommit()),
   'iface-rollback': transaction('rollback', 'rolled back', (c) => c.interfaceChangeRollback()),

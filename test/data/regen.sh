@@ -7,6 +7,7 @@
 #   storage/vol/NAME.xml   vol-create default-pool + vol-dumpxml (key/path set by the driver)
 #   snapshot/NAME.xml      snapshot-create test --redefine + snapshot-dumpxml
 #   capabilities/test-default.out.xml  virsh capabilities
+#   interface/NAME.xml     iface-define + iface-dumpxml
 set -euo pipefail
 cd "$(dirname "$0")"
 V="virsh -q -c test:///default"
@@ -32,3 +33,8 @@ for f in snapshot/*.xml; do
     | grep -v '^Domain snapshot .* created from' | trim > "${f%.xml}.out.xml"
 done
 $V capabilities | trim > capabilities/test-default.out.xml
+for f in interface/*.xml; do
+  case $f in *.out.xml) continue;; esac
+  n=$(head -1 "$f" | grep -o "name='[^']*'" | head -1 | sed "s/name='\\(.*\\)'/\\1/")
+  $V "iface-define $f; iface-dumpxml $n" | grep -v '^Interface .* defined from' | trim > "${f%.xml}.out.xml"
+done
