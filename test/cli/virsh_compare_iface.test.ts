@@ -66,6 +66,14 @@ const FILES: Record<string, string> = {
   'badbond.xml': "<interface type='bond' name='x'><bond><miimon freq='5' updelay='q'/></bond></interface>",
   'badlink.xml': "<interface type='ethernet' name='x'><link speed='-1'/></interface>",
   'novlantag.xml': "<interface type='vlan' name='x'><vlan/></interface>",
+  // test:///FILE node documents: interfaces load active; a bad one stops the connection
+  'node-ok.xml': `<node>
+  <interface type='bond' name='bond0'><start mode='onboot'/><bond mode='active-backup'><miimon freq='100'/>
+    <interface type='ethernet' name='eth0'><mac address='52:54:00:00:00:10'/></interface></bond></interface>
+  <interface type='ethernet' name='eth3'><mac address='52:54:00:00:00:03'/></interface>
+</node>`,
+  'node-noname.xml': "<node><interface type='ethernet'><mac address='52:54:00:00:00:03'/></interface></node>",
+  'node-novlan.xml': "<node><interface type='vlan' name='v'/></node>",
 };
 
 let dir = '';
@@ -140,6 +148,14 @@ test('read-only: the getters pass, every change is refused with libvirt\'s wordi
   const r = same(['-r', ...def(cmds)]);
   assert.match(r.stderr, /error: operation forbidden: read only access prevents virInterfaceDefineXML\n/);
   assert.match(r.stderr, /error: operation forbidden: read only access prevents virInterfaceChangeBegin\n/);
+});
+
+test('a test:///FILE node document brings its own interfaces, or fails to open on a bad one', { skip }, () => {
+  const cmds = 'iface-list --all; iface-dumpxml bond0; iface-begin; iface-destroy eth3; iface-rollback; iface-list --all';
+  const r = same(['-c', `test://${join(dir, 'node-ok.xml')}`, cmds]);
+  assert.match(r.stdout, / bond0 {3}active {3}\n eth3 {4}active {3}52:54:00:00:00:03\n/);
+  assert.match(same(['-c', `test://${join(dir, 'node-noname.xml')}`, cmds]).stderr, /error: XML error: interface has no name\n/);
+  assert.match(same(['-c', `test://${join(dir, 'node-novlan.xml')}`, cmds]).stderr, /error: XML error: vlan interface misses the vlan element\n/);
 });
 
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
