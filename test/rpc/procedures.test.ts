@@ -444,3 +444,18 @@ test('§2.2 error reply: remote_error field by field', () => {
   assert.deepEqual(encodeError(e), wire);
   assert.throws(() => decodeError(new XdrReader(wire.subarray(0, wire.length - 4))), XdrError);
 });
+
+test('host interfaces on the wire: remote_nonnull_interface is name then MAC string', () => {
+  const def = procedureByName('INTERFACE_LOOKUP_BY_MAC_STRING')!;
+  assert.deepEqual(encodeCallArgs(def, ['aa:bb:cc:dd:ee:ff']), hex('00000011 61613a62 623a6363 3a64643a 65653a66 66000000'));
+  const ref = { name: 'eth1', mac: 'aa:bb:cc:dd:ee:ff' };
+  const ret = encodeReturn(def, ref);
+  assert.deepEqual(ret, hex('00000004 65746831 00000011 61613a62 623a6363 3a64643a 65653a66 66000000'));
+  assert.deepEqual(decodeReturn(def, new XdrReader(ret)), ref);
+  // list-all: need_results, flags; the array then the count
+  const all = procedureByName('CONNECT_LIST_ALL_INTERFACES')!;
+  assert.deepEqual(encodeCallArgs(all, [2]), hex('00000001 00000002'));
+  assert.deepEqual(encodeReturn(all, [{ name: 'br0', mac: '' }]), hex('00000001 00000003 62723000 00000000 00000001'));
+  assert.deepEqual(decodeCallArgs(procedureByName('INTERFACE_CREATE')!, new XdrReader(hex('00000004 65746831 00000000 00000000'))),
+    [{ name: 'eth1', mac: '' }, 0]);
+});
