@@ -2,7 +2,7 @@
 // (in-process test driver, or the remote driver to a daemon) and returns a Connection whose
 // every call goes through the shared checks in drivers/access.ts.
 import type {
-  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, NetworkEventPayload, NetworkRef, NodeInfo,
+  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NetworkEventPayload, NetworkRef, NodeInfo,
   PoolEventPayload, PoolRef, SecurityModel, VolRef,
 } from '../drivers/driver.js';
 import { openConnection } from '../drivers/registry.js';
@@ -11,6 +11,7 @@ import type { GuardedConnection } from '../drivers/access.js';
 import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
 import { type CallOptions, withDeadline } from './call.js';
 import { Domain } from './domain.js';
+import { Interface } from './interface.js';
 import { Network } from './network.js';
 import { StoragePool, StorageVol } from './storage.js';
 
@@ -189,4 +190,31 @@ export class Connection {
       (id: number, p: PoolEventPayload) => cb(this.pool(p.pool), p, id)], o);
   }
   storagePoolEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectStoragePoolEventDeregisterAny', [callbackID], o); }
+
+  // ---- host interfaces ----
+  private iface(r: InterfaceRef): Interface { return new Interface(this, r); }
+  /** virConnectListAllInterfaces; flags from ListAllInterfacesFlags (0 = all). */
+  async listAllInterfaces(flags = 0, o?: CallOptions): Promise<Interface[]> {
+    return (await this._call<InterfaceRef[]>('connectListAllInterfaces', [flags], o)).map((r) => this.iface(r));
+  }
+  /** Names of the active interfaces (virConnectListInterfaces). */
+  listInterfaces(maxnames = 16384, o?: CallOptions): Promise<string[]> { return this._call('connectListInterfaces', [maxnames], o); }
+  /** Names of the inactive interfaces (virConnectListDefinedInterfaces). */
+  listDefinedInterfaces(maxnames = 16384, o?: CallOptions): Promise<string[]> { return this._call('connectListDefinedInterfaces', [maxnames], o); }
+  numOfInterfaces(o?: CallOptions): Promise<number> { return this._call('connectNumOfInterfaces', [], o); }
+  numOfDefinedInterfaces(o?: CallOptions): Promise<number> { return this._call('connectNumOfDefinedInterfaces', [], o); }
+  async lookupInterfaceByName(name: string, o?: CallOptions): Promise<Interface> { return this.iface(await this._call('interfaceLookupByName', [name], o)); }
+  async lookupInterfaceByMACString(mac: string, o?: CallOptions): Promise<Interface> {
+    return this.iface(await this._call('interfaceLookupByMacString', [mac], o));
+  }
+  /** Define or replace a persistent interface (virInterfaceDefineXML); flags from InterfaceDefineFlags. */
+  async defineInterfaceXML(xml: string, flags = 0, o?: CallOptions): Promise<Interface> {
+    return this.iface(await this._call('interfaceDefineXml', [xml, flags], o));
+  }
+  /** Save the current interface set as a restore point (virInterfaceChangeBegin). */
+  interfaceChangeBegin(flags = 0, o?: CallOptions): Promise<void> { return this._call('interfaceChangeBegin', [flags], o); }
+  /** Keep the changes made since the restore point (virInterfaceChangeCommit). */
+  interfaceChangeCommit(flags = 0, o?: CallOptions): Promise<void> { return this._call('interfaceChangeCommit', [flags], o); }
+  /** Go back to the restore point (virInterfaceChangeRollback). */
+  interfaceChangeRollback(flags = 0, o?: CallOptions): Promise<void> { return this._call('interfaceChangeRollback', [flags], o); }
 }

@@ -111,3 +111,11 @@ export enum StorageVolWipeAlgorithm { ZERO = 0, NNSA = 1, DOD = 2, BSI = 3, GUTM
 
 export const TypedParamFlags = { STRING_OKAY: 4 } as const;
 export enum ConnectCloseReason { ERROR = 0, EOF = 1, KEEPALIVE = 2, CLIENT = 3 }
+
+// ---- host interfaces ----
+/** virConnectListAllInterfacesFlags */
+export const ListAllInterfacesFlags = { INACTIVE: 1, ACTIVE: 2 } as const;
+/** virInterfaceXMLFlags: INACTIVE asks for the definition used at the next start */
+export const InterfaceXMLFlags = { INACTIVE: 1 } as const;
+/** virInterfaceDefineFlags */
+export const InterfaceDefineFlags = { VALIDATE: 1 } as const;

@@ -8,6 +8,7 @@ export {
 } from './checkpoint.js';
 export type { DomainCheckpointCreateFlag, DomainCheckpointXMLFlag, DomainCheckpointListFlag, DomainCheckpointDeleteFlag } from './checkpoint.js';
 export { Network } from './network.js';
+export { Interface } from './interface.js';
 export { StoragePool, StorageVol } from './storage.js';
 export { Stream } from './stream.js';
 export type { CallOptions } from './call.js';

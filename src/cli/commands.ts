@@ -1495,53 +1495,53 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "checkpointname", t: 'string', pos: true, h: "find parent of checkpoint name" },
   ] },
-  "iface-begin": { group: "interface", impl: '', help: "create a snapshot of current interfaces settings, which can be later committed (iface-commit) or restored (iface-rollback)", desc: "Create a restore point for interfaces settings", opts: [
+  "iface-begin": { group: "interface", impl: 'interface', help: "create a snapshot of current interfaces settings, which can be later committed (iface-commit) or restored (iface-rollback)", desc: "Create a restore point for interfaces settings", opts: [
   ] },
-  "iface-bridge": { group: "interface", impl: '', help: "create a bridge device and attach an existing network device to it", desc: "bridge an existing network device", opts: [
+  "iface-bridge": { group: "interface", impl: 'interface', help: "create a bridge device and attach an existing network device to it", desc: "bridge an existing network device", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "existing interface name" },
     { n: "bridge", t: 'data', req: true, pos: true, h: "new bridge device name" },
     { n: "no-stp", t: 'bool', h: "do not enable STP for this bridge" },
     { n: "delay", t: 'int', pos: true, h: "number of seconds to squelch traffic on newly connected ports" },
     { n: "no-start", t: 'bool', h: "don't start the bridge immediately" },
   ] },
-  "iface-commit": { group: "interface", impl: '', help: "commit changes made since iface-begin and free restore point", desc: "commit changes and free restore point", opts: [
+  "iface-commit": { group: "interface", impl: 'interface', help: "commit changes made since iface-begin and free restore point", desc: "commit changes and free restore point", opts: [
   ] },
-  "iface-define": { group: "interface", impl: '', help: "define an inactive persistent physical host interface or modify an existing persistent one from an XML file", desc: "Define or modify a persistent physical host interface.", opts: [
+  "iface-define": { group: "interface", impl: 'interface', help: "define an inactive persistent physical host interface or modify an existing persistent one from an XML file", desc: "Define or modify a persistent physical host interface.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML interface description" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "iface-destroy": { group: "interface", impl: '', help: "destroy a physical host interface (disable it / \"if-down\")", desc: "forcefully stop a physical host interface.", opts: [
+  "iface-destroy": { group: "interface", impl: 'interface', help: "destroy a physical host interface (disable it / \"if-down\")", desc: "forcefully stop a physical host interface.", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name or MAC address" },
   ] },
-  "iface-dumpxml": { group: "interface", impl: '', help: "interface information in XML", desc: "Output the physical host interface information as an XML dump to stdout.", opts: [
+  "iface-dumpxml": { group: "interface", impl: 'interface', help: "interface information in XML", desc: "Output the physical host interface information as an XML dump to stdout.", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name or MAC address" },
     { n: "inactive", t: 'bool', h: "show inactive defined XML" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "iface-edit": { group: "interface", impl: '', help: "edit XML configuration for a physical host interface", desc: "Edit the XML configuration for a physical host interface.", opts: [
+  "iface-edit": { group: "interface", impl: 'interface', help: "edit XML configuration for a physical host interface", desc: "Edit the XML configuration for a physical host interface.", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name or MAC address" },
   ] },
-  "iface-list": { group: "interface", impl: '', help: "list physical host interfaces", desc: "Returns list of physical host interfaces.", opts: [
+  "iface-list": { group: "interface", impl: 'interface', help: "list physical host interfaces", desc: "Returns list of physical host interfaces.", opts: [
     { n: "inactive", t: 'bool', h: "list inactive interfaces" },
     { n: "all", t: 'bool', h: "list inactive & active interfaces" },
   ] },
-  "iface-mac": { group: "interface", impl: '', help: "convert an interface name to interface MAC address", desc: "", opts: [
+  "iface-mac": { group: "interface", impl: 'interface', help: "convert an interface name to interface MAC address", desc: "", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name" },
   ] },
-  "iface-name": { group: "interface", impl: '', help: "convert an interface MAC address to interface name", desc: "", opts: [
+  "iface-name": { group: "interface", impl: 'interface', help: "convert an interface MAC address to interface name", desc: "", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface mac" },
   ] },
-  "iface-rollback": { group: "interface", impl: '', help: "rollback to previous saved configuration created via iface-begin", desc: "rollback to previous restore point", opts: [
+  "iface-rollback": { group: "interface", impl: 'interface', help: "rollback to previous saved configuration created via iface-begin", desc: "rollback to previous restore point", opts: [
   ] },
-  "iface-start": { group: "interface", impl: '', help: "start a physical host interface (enable it / \"if-up\")", desc: "start a physical host interface.", opts: [
+  "iface-start": { group: "interface", impl: 'interface', help: "start a physical host interface (enable it / \"if-up\")", desc: "start a physical host interface.", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name or MAC address" },
   ] },
-  "iface-unbridge": { group: "interface", impl: '', help: "undefine a bridge device after detaching its device(s)", desc: "unbridge a network device", opts: [
+  "iface-unbridge": { group: "interface", impl: 'interface', help: "undefine a bridge device after detaching its device(s)", desc: "unbridge a network device", opts: [
     { n: "bridge", t: 'data', req: true, pos: true, h: "current bridge device name" },
     { n: "no-start", t: 'bool', h: "don't start the detached interface immediately (not recommended)" },
   ] },
-  "iface-undefine": { group: "interface", impl: '', help: "undefine a physical host interface (remove it from configuration)", desc: "undefine an interface.", opts: [
+  "iface-undefine": { group: "interface", impl: 'interface', help: "undefine a physical host interface (remove it from configuration)", desc: "undefine an interface.", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name or MAC address" },
   ] },
   "nwfilter-define": { group: "filter", impl: '', help: "define or update a network filter from an XML file", desc: "Define a new network filter or update an existing one.", opts: [

@@ -29,6 +29,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   edit: () => import('./edit.js'),
   domain_tune: () => import('./domain_tune.js'),
   checkpoint: () => import('./checkpoint.js'),
+  interface: () => import('./interface.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

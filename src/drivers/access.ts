@@ -41,6 +41,8 @@ const READONLY_OK = new Set<string>([
   'connectStoragePoolEventRegisterAny', 'connectStoragePoolEventDeregisterAny',
   'storageVolLookupByName', 'storageVolLookupByKey', 'storageVolLookupByPath', 'storageVolGetInfo',
   'storageVolGetInfoFlags', 'storageVolGetXmlDesc', 'storageVolGetPath',
+  'connectNumOfInterfaces', 'connectListInterfaces', 'connectNumOfDefinedInterfaces', 'connectListDefinedInterfaces',
+  'connectListAllInterfaces', 'interfaceLookupByName', 'interfaceLookupByMacString', 'interfaceGetXmlDesc', 'interfaceIsActive',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

@@ -18,6 +18,8 @@ export interface VolRef { pool: string; name: string; key: string }
 export interface SnapshotRef { name: string; dom: DomainRef }
 /** remote_nonnull_domain_checkpoint */
 export interface CheckpointRef { name: string; dom: DomainRef }
+/** remote_nonnull_interface: a host interface is known by name; mac is '' when it has none. */
+export interface InterfaceRef { name: string; mac: string }
 
 /** VIR_TYPED_PARAM_* */
 export enum TypedParamType { INT = 1, UINT = 2, LLONG = 3, ULLONG = 4, DOUBLE = 5, BOOLEAN = 6, STRING = 7 }
@@ -343,6 +345,24 @@ export interface DriverConnection {
   storageVolResize?(vol: VolRef, capacity: number, flags: number): Promise<void>;
   storageVolUpload?(vol: VolRef, offset: number, length: number, flags: number): Promise<DriverStream>;
   storageVolDownload?(vol: VolRef, offset: number, length: number, flags: number): Promise<DriverStream>;
+
+  // ---- host interfaces (libvirt's virInterfaceDriver) ----
+  connectNumOfInterfaces?(): Promise<number>;
+  connectListInterfaces?(maxnames: number): Promise<string[]>;
+  connectNumOfDefinedInterfaces?(): Promise<number>;
+  connectListDefinedInterfaces?(maxnames: number): Promise<string[]>;
+  connectListAllInterfaces?(flags: number): Promise<InterfaceRef[]>;
+  interfaceLookupByName?(name: string): Promise<InterfaceRef>;
+  interfaceLookupByMacString?(mac: string): Promise<InterfaceRef>;
+  interfaceGetXmlDesc?(iface: InterfaceRef, flags: number): Promise<string>;
+  interfaceDefineXml?(xml: string, flags: number): Promise<InterfaceRef>;
+  interfaceUndefine?(iface: InterfaceRef): Promise<void>;
+  interfaceCreate?(iface: InterfaceRef, flags: number): Promise<void>;
+  interfaceDestroy?(iface: InterfaceRef, flags: number): Promise<void>;
+  interfaceIsActive?(iface: InterfaceRef): Promise<number>;
+  interfaceChangeBegin?(flags: number): Promise<void>;
+  interfaceChangeCommit?(flags: number): Promise<void>;
+  interfaceChangeRollback?(flags: number): Promise<void>;
 }
 
 /** Methods served by procedures (the local connection-management ones excluded). */
@@ -370,7 +390,8 @@ export interface OpenOptions { readonly: boolean; flags: number }
 export interface DriverModule {
   /** "test", "qemu", "network", "storage", "remote" */
   name: string;
-  kind: 'hypervisor' | 'network' | 'storage' | 'remote';
+  /** 'interface': a host interface driver (libvirt's netcf/udev one), composed in as network and storage are */
+  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface';
   /** Does this driver serve the URI itself (no daemon)? Hypervisor drivers only. */
   claims?(uri: ConnectURI, ctx: { inDaemon: boolean }): boolean;
   open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnection>;

@@ -1,6 +1,7 @@
 // Driver registry: driver modules register their tables here; opening a URI picks the driver
 // that claims it (libvirt's virConnectOpen walk over virHypervisorDriverTab), and a hypervisor
-// connection is completed with the network and storage drivers' methods where it has none.
+// connection is completed with the network, storage and interface drivers' methods where it
+// has none (a call no registered driver serves is NO_SUPPORT, as in libvirtd).
 import type { ConnectURI, DriverConnection, DriverModule } from './driver.js';
 import { parseURI } from './uri.js';
 import { GuardedConnection } from './access.js';
@@ -114,13 +115,13 @@ function noDriverFor(uri: string): VirError {
 }
 
 /**
- * A hypervisor connection gains the network and storage drivers' methods that it lacks,
+ * A hypervisor connection gains the network, storage and interface drivers' methods that it lacks,
  * as libvirt attaches the secondary driver tables to every virConnect.
  */
 async function withSecondaryDrivers(hv: DriverConnection, uri: ConnectURI, opts: { readonly: boolean; flags: number }): Promise<DriverConnection> {
   const secondaries: DriverConnection[] = [];
   for (const m of modules) {
-    if (m.kind !== 'network' && m.kind !== 'storage') continue;
+    if (m.kind !== 'network' && m.kind !== 'storage' && m.kind !== 'interface') continue;
     secondaries.push(await m.open(uri, opts));
   }
   if (secondaries.length === 0) return hv;

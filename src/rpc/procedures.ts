@@ -11,7 +11,7 @@
 
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
-  t, domain, network, storagePool, storageVol, snapshot, checkpoint, optDomain, optNetwork, optStoragePool,
+  t, domain, network, storagePool, storageVol, snapshot, checkpoint, iface, optDomain, optNetwork, optStoragePool,
   typedParams, filterStringParams, type StructField, type StructType, type XdrType,
 } from './types.js';
 import { Limits } from './protocol.js';
@@ -71,6 +71,7 @@ const NET = f('net', network);
 const POOL = f('pool', storagePool);
 const VOL = f('vol', storageVol);
 const SNAP = f('snap', snapshot);
+const IFACE = f('iface', iface);
 const FLAGS = f('flags', t.uint);
 const NEED = f('need_results', t.int);
 const XML = f('xml', t.string);
@@ -410,6 +411,24 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(260, 'STORAGE_VOL_RESIZE', [VOL, f('capacity', t.uhyper), FLAGS], []),
   p(208, 'STORAGE_VOL_UPLOAD', [VOL, f('offset', t.uhyper), f('length', t.uhyper), FLAGS], [], 0, { stream: 'in' }),
   p(209, 'STORAGE_VOL_DOWNLOAD', [VOL, f('offset', t.uhyper), f('length', t.uhyper), FLAGS], [], 0, { stream: 'out' }),
+
+  // ---- host interfaces (remote_nonnull_interface = name + mac) ----
+  p(126, 'CONNECT_NUM_OF_INTERFACES', [], [NUM], H),
+  p(127, 'CONNECT_LIST_INTERFACES', [MAXNAMES], [f('names', t.array(t.string, Limits.INTERFACE_LIST_MAX))], H),
+  p(137, 'CONNECT_NUM_OF_DEFINED_INTERFACES', [], [NUM], H),
+  p(138, 'CONNECT_LIST_DEFINED_INTERFACES', [MAXNAMES], [f('names', t.array(t.string, Limits.INTERFACE_LIST_MAX))], H),
+  p(284, 'CONNECT_LIST_ALL_INTERFACES', [NEED, FLAGS], [f('ifaces', t.array(iface, Limits.INTERFACE_LIST_MAX)), f('ret', t.uint)], H),
+  p(128, 'INTERFACE_LOOKUP_BY_NAME', [NAME], [IFACE], H),
+  p(129, 'INTERFACE_LOOKUP_BY_MAC_STRING', [f('mac', t.string)], [IFACE], H),
+  p(130, 'INTERFACE_GET_XML_DESC', [IFACE, FLAGS], [XML]),
+  p(131, 'INTERFACE_DEFINE_XML', [XML, FLAGS], [IFACE], H),
+  p(132, 'INTERFACE_UNDEFINE', [IFACE], [], H),
+  p(133, 'INTERFACE_CREATE', [IFACE, FLAGS], []),
+  p(134, 'INTERFACE_DESTROY', [IFACE, FLAGS], [], H),
+  p(156, 'INTERFACE_IS_ACTIVE', [IFACE], [f('active', t.int)], H),
+  p(220, 'INTERFACE_CHANGE_BEGIN', [FLAGS], []),
+  p(221, 'INTERFACE_CHANGE_COMMIT', [FLAGS], []),
+  p(222, 'INTERFACE_CHANGE_ROLLBACK', [FLAGS], []),
 ];
 
 // ---- lookups ----

@@ -8,7 +8,7 @@ import { uuidToBytes } from '../util/uuid.js';
 import { ErrorLevel, VirError, errorMessage } from '../util/error.js';
 import {
   TypedParamType,
-  type DomainRef, type NetworkRef, type PoolRef, type SnapshotRef, type CheckpointRef, type TypedParam, type VolRef,
+  type DomainRef, type InterfaceRef, type NetworkRef, type PoolRef, type SnapshotRef, type CheckpointRef, type TypedParam, type VolRef,
 } from '../drivers/driver.js';
 
 /** A wire type: how one value is written and read. `minSize` bounds array counts on decode. */
@@ -244,6 +244,7 @@ export const storageVol: StructType<VolRef> = struct([['pool', string], ['name',
 export const snapshot: StructType<SnapshotRef> = struct([['name', string], ['dom', domain]]);
 /** remote_nonnull_domain_checkpoint: the same layout as a snapshot's */
 export const checkpoint: StructType<CheckpointRef> = struct([['name', string], ['dom', domain]]);
+export const iface: StructType<InterfaceRef> = struct([['name', string], ['mac', string]]);
 /** remote_domain / remote_network / remote_storage_pool: NULL-able references. */
 export const optDomain = optional(domain);
 export const optNetwork = optional(network);

@@ -8,6 +8,7 @@
 #   snapshot/NAME.xml      snapshot-create test --redefine + snapshot-dumpxml
 #   checkpoint/NAME.xml    checkpoint-create test --redefine + checkpoint-dumpxml
 #   capabilities/test-default.out.xml  virsh capabilities
+#   interface/NAME.xml     iface-define + iface-dumpxml
 set -euo pipefail
 cd "$(dirname "$0")"
 V="virsh -q -c test:///default"
@@ -37,3 +38,8 @@ for f in checkpoint/*.xml; do
   $V "checkpoint-create test $f --redefine; checkpoint-dumpxml test $(name_of "$f")" 2>/dev/null | trim > "${f%.xml}.out.xml"
 done
 $V capabilities | trim > capabilities/test-default.out.xml
+for f in interface/*.xml; do
+  case $f in *.out.xml) continue;; esac
+  n=$(head -1 "$f" | grep -o "name='[^']*'" | head -1 | sed "s/name='\\(.*\\)'/\\1/")
+  $V "iface-define $f; iface-dumpxml $n" | grep -v '^Interface .* defined from' | trim > "${f%.xml}.out.xml"
+done

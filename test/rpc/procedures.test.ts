@@ -246,6 +246,11 @@ test('the table covers every DriverConnection method and the protocol-level proc
     storageVolWipe: true, storageVolGetInfo: true, storageVolGetInfoFlags: true, storageVolGetXmlDesc: true,
     storageVolGetPath: true, storageVolResize: true, storageVolUpload: true, storageVolDownload: true,
     domainQemuMonitorCommand: true,
+    connectNumOfInterfaces: true, connectListInterfaces: true, connectNumOfDefinedInterfaces: true,
+    connectListDefinedInterfaces: true, connectListAllInterfaces: true, interfaceLookupByName: true,
+    interfaceLookupByMacString: true, interfaceGetXmlDesc: true, interfaceDefineXml: true, interfaceUndefine: true,
+    interfaceCreate: true, interfaceDestroy: true, interfaceIsActive: true, interfaceChangeBegin: true,
+    interfaceChangeCommit: true, interfaceChangeRollback: true,
   };
   // libvirt's remote driver answers these locally: there is no procedure for them.
   const local = new Set(['connectIsEncrypted', 'connectIsAlive']);
@@ -283,6 +288,17 @@ test('table declarations: read-only, priority, error domain, streams, list shape
     'DOMAIN_DEFINE_XML', 'DOMAIN_SET_METADATA', 'STORAGE_POOL_REFRESH'] as const) assert.equal(d(n).readonly, false, n);
   for (const n of ['CONNECT_GET_SYSINFO', 'CONNECT_GET_CAPABILITIES', 'CONNECT_GET_HOSTNAME', 'CONNECT_GET_ALL_DOMAIN_STATS',
     'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', 'STORAGE_POOL_LIST_ALL_VOLUMES'] as const) assert.equal(d(n).readonly, true, n);
+  // host interfaces: getters allowed read-only, changes not; errors from VIR_FROM_INTERFACE
+  for (const n of ['CONNECT_LIST_ALL_INTERFACES', 'INTERFACE_LOOKUP_BY_MAC_STRING', 'INTERFACE_GET_XML_DESC', 'INTERFACE_IS_ACTIVE'] as const) {
+    assert.equal(d(n).readonly, true, n);
+  }
+  for (const n of ['INTERFACE_DEFINE_XML', 'INTERFACE_CREATE', 'INTERFACE_CHANGE_BEGIN', 'INTERFACE_CHANGE_ROLLBACK'] as const) {
+    assert.equal(d(n).readonly, false, n);
+  }
+  assert.equal(d('INTERFACE_LOOKUP_BY_MAC_STRING').api, 'virInterfaceLookupByMACString');
+  assert.equal(d('INTERFACE_DEFINE_XML').errDomain, 26);
+  assert.equal(d('CONNECT_LIST_ALL_INTERFACES').retShape, 'list');
+  assert.equal(readOnlyDenial(d('INTERFACE_CHANGE_BEGIN'), [0])?.message, 'operation forbidden: read only access prevents virInterfaceChangeBegin');
 });
 
 test('list-all calls: need_results is dropped on decode, sent as 1, and the count is the array length', () => {
@@ -429,4 +445,19 @@ test('§2.2 error reply: remote_error field by field', () => {
   assert.equal(e.int1, -1);
   assert.deepEqual(encodeError(e), wire);
   assert.throws(() => decodeError(new XdrReader(wire.subarray(0, wire.length - 4))), XdrError);
+});
+
+test('host interfaces on the wire: remote_nonnull_interface is name then MAC string', () => {
+  const def = procedureByName('INTERFACE_LOOKUP_BY_MAC_STRING')!;
+  assert.deepEqual(encodeCallArgs(def, ['aa:bb:cc:dd:ee:ff']), hex('00000011 61613a62 623a6363 3a64643a 65653a66 66000000'));
+  const ref = { name: 'eth1', mac: 'aa:bb:cc:dd:ee:ff' };
+  const ret = encodeReturn(def, ref);
+  assert.deepEqual(ret, hex('00000004 65746831 00000011 61613a62 623a6363 3a64643a 65653a66 66000000'));
+  assert.deepEqual(decodeReturn(def, new XdrReader(ret)), ref);
+  // list-all: need_results, flags; the array then the count
+  const all = procedureByName('CONNECT_LIST_ALL_INTERFACES')!;
+  assert.deepEqual(encodeCallArgs(all, [2]), hex('00000001 00000002'));
+  assert.deepEqual(encodeReturn(all, [{ name: 'br0', mac: '' }]), hex('00000001 00000003 62723000 00000000 00000001'));
+  assert.deepEqual(decodeCallArgs(procedureByName('INTERFACE_CREATE')!, new XdrReader(hex('00000004 65746831 00000000 00000000'))),
+    [{ name: 'eth1', mac: '' }, 0]);
 });

@@ -8,6 +8,7 @@ import { domainInfoMethods } from './domain_info.js';
 import { domainExtraMethods } from './domain_extra.js';
 import { domainTuneMethods } from './domain_tune.js';
 import { hostMethods } from './host.js';
+import { interfaceMethods } from './interfaces.js';
 import { networkMethods } from './networks.js';
 import { snapshotMethods } from './snapshots.js';
 import { checkpointMethods } from './checkpoints.js';
@@ -46,6 +47,8 @@ const READERS = new Set<string>([
   'connectGetMaxVcpus', 'connectIsSecure', 'connectIsEncrypted', 'connectIsAlive', 'connectSupportsFeature',
   'connectGetSysinfo', 'connectGetCapabilities', 'nodeGetInfo', 'nodeGetFreeMemory', 'nodeGetCellsFreeMemory',
   'nodeGetCpuMap', 'nodeGetSecurityModel', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainGetTime',
+  'connectNumOfInterfaces', 'connectListInterfaces', 'connectNumOfDefinedInterfaces', 'connectListDefinedInterfaces',
+  'connectListAllInterfaces', 'interfaceLookupByName', 'interfaceLookupByMacString', 'interfaceGetXmlDesc', 'interfaceIsActive',
 ]);
 
 type Method = (this: TestConnection, ...args: unknown[]) => unknown;
@@ -68,7 +71,7 @@ function countingChanges(fn: Method): Method {
 }
 
 const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods,
-  domainTuneMethods, checkpointMethods];
+  domainTuneMethods, checkpointMethods, interfaceMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -78,6 +81,7 @@ for (const table of tables) {
 // The mixed-in tables make a TestConnection a full DriverConnection (checked here once).
 export interface TestConnection extends DriverConnection {}
 type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
-  & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods & typeof checkpointMethods;
+  & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods & typeof checkpointMethods
+  & typeof interfaceMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { domainDefParseNode, testDriverDomainDefPostParse } from '../../conf/domain.js';
+import { interfaceDefParseNode } from '../../conf/interface.js';
 import { networkDefParseNode } from '../../conf/network.js';
 import { storagePoolDefParseNode } from '../../conf/storage_pool.js';
 import { storageVolDefParseNode } from '../../conf/storage_vol.js';
-import { XmlWriter, child, childrenNamed, parseXml, textOf, type XmlElement } from '../../conf/xml.js';
-import { ErrorDomain, ErrorNumber, VirError } from '../../util/error.js';
+import { child, childrenNamed, parseXml, textOf, type XmlElement } from '../../conf/xml.js';
+import { ErrorDomain, ErrorNumber } from '../../util/error.js';
 import { startState, shutdownState } from './domain_common.js';
 import { DomainState, type DomainObj, type TestDomainExtras } from './domain_obj.js';
 import { testError } from './errors.js';
@@ -100,8 +101,6 @@ function parseExtras(el: XmlElement, prefix: string): TestDomainExtras {
   return { runstate, transient, hasManagedSave };
 }
 
-function serialize(el: XmlElement): string { return new XmlWriter().element(el).toString(); }
-
 function parseDomainSnapshots(o: DomainObj, el: XmlElement, prefix: string, base: string | null): void {
   let current: string | null = null;
   for (const s of childrenNamed(el, `${prefix}:domainsnapshot`)) {
@@ -144,10 +143,7 @@ function parseNetworks(drv: TestDriver, root: XmlElement, base: string | null): 
 
 function parseInterfaces(drv: TestDriver, root: XmlElement, base: string | null): void {
   for (const i of childrenNamed(root, 'interface')) {
-    const el = resolve(i, base, 'interface');
-    const name = el.attrs['name'];
-    if (!name) throw new VirError({ code: ErrorNumber.XML_ERROR, domain: ErrorDomain.INTERFACE, message: 'XML error: interface has no name' });
-    drv.ifaces.push({ name, mac: child(el, 'mac')?.attrs['address'] ?? '', active: true, xml: serialize(el) });
+    drv.ifaces.push({ def: interfaceDefParseNode(resolve(i, base, 'interface')), active: true });
   }
 }
 

@@ -1,6 +1,7 @@
 // Driver-wide state of one test driver instance (libvirt's testDriver): node info, NUMA cells,
 // the object lists and one event bus. test:///default shares one instance between all
 // connections of the process; each file URI connection gets its own.
+import type { InterfaceDef } from '../../conf/interface.js';
 import type { DomainEventPayload, NetworkEventPayload, NodeInfo, PoolEventPayload } from '../driver.js';
 import { EventBus } from '../events.js';
 import { DomainList } from './domain_obj.js';
@@ -31,8 +32,8 @@ export type BusEvent =
  */
 export const EVENT_FAMILY_BASE = { domain: 0, network: 1000, pool: 2000 } as const;
 
-/** A host interface (only listed by the default config; no interface API in the contract). */
-export interface IfaceObj { name: string; mac: string; active: boolean; xml: string }
+/** A host interface (libvirt's virInterfaceObj): its definition and whether it is up. */
+export interface IfaceObj { def: InterfaceDef; active: boolean }
 
 export class TestDriver {
   nodeInfo: NodeInfo = { ...DEFAULT_NODE_INFO };
@@ -41,6 +42,8 @@ export class TestDriver {
   readonly networks = new NetworkList();
   readonly pools = new PoolList();
   readonly ifaces: IfaceObj[] = [];
+  /** the interface set saved by interfaceChangeBegin, while a transaction runs */
+  ifaceBackup: IfaceObj[] | null = null;
   readonly events = new EventBus<BusEvent>((e) => e.uuid);
   /** next id handed to a starting domain (g_atomic nextDomID, starts at 1) */
   private nextDomID = 1;
