@@ -97,7 +97,7 @@ uri, dom = sys.argv[1], sys.argv[2]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp('virsh', ['virsh', '-c', uri, 'console', dom])
-out = b''; deadline = time.time() + 45; escaped = False; last = 0
+out = b''; deadline = time.time() + 50; escaped = False; last = 0
 while time.time() < deadline:
     r, _, _ = select.select([fd], [], [], 0.2)
     if r:
@@ -112,9 +112,12 @@ while time.time() < deadline:
         os.write(fd, b'echo h""i\\r'); last = time.time()
     if not escaped and re.search(rb'^hi\\r?$', out, re.M):
         os.write(fd, b'\\x1d'); escaped = True
-if not escaped:
+# virsh must leave by itself once escaped; past the deadline it is killed (and the test fails)
+done, status = os.waitpid(pid, os.WNOHANG)
+if done == 0:
+    sys.stderr.write('virsh did not exit (escaped: %s)\\n' % escaped)
     os.kill(pid, 9)
-_, status = os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode('utf-8', 'replace'))
 sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 `;
