@@ -7,7 +7,7 @@ import type { DomainSnapshot } from '../api/snapshot.js';
 import { DomainSnapshotListFlags as L } from '../api/constants.js';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { exclusive, infoLine, json } from './format.js';
+import { exclusive, infoLine, json, printXml } from './format.js';
 import { optDomain } from './lookup.js';
 import { Table } from './table.js';
 import { readXmlFile } from './domain_lifecycle.js';
@@ -209,8 +209,7 @@ async function snapshotInfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function snapshotDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const d = await optDomain(ctx, o);
   const s = await d.snapshotLookupByName(o.string('snapshotname')!, 0);
-  ctx.print(await s.getXMLDesc(o.bool('security-info') ? 1 : 0));
-  return true;
+  return printXml(ctx, o, await s.getXMLDesc(o.bool('security-info') ? 1 : 0));
 }
 
 async function snapshotCurrent(ctx: Ctx, o: CmdOpts): Promise<boolean> {

@@ -74,6 +74,8 @@ await build({
   // util/fdpass.ts finds the native module relative to its own file: dist/src/util/fdpass.js
   // (an absolute path serves createRequire as well as a URL, and costs nothing to build)
   define: { 'import.meta.url': '__tsvirshFdpassPath' },
+  // only `--xpath` uses them: required from node_modules on that first use, not carried in every start
+  external: ['xpath', '@xmldom/xmldom'],
 });
 } catch (e) {
   // never fail the build over the bundle: bin/tsvirsh runs from dist/src without it
