@@ -26,6 +26,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   console: () => import('./console.js'),
   domxml: () => import('./domxml.js'),
   domain_extra: () => import('./domain_extra.js'),
+  domain_misc: () => import('./domain_misc.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

@@ -20,7 +20,7 @@ const READONLY_OK = new Set<string>([
   'connectGetAllDomainStats', 'domainGetSchedulerType', 'domainGetSchedulerParameters',
   'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters', 'domainGetNumaParameters',
   'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo', 'domainGetPerfEvents', 'domainGetCpuStats',
-  'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
+  'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',
   'domainSnapshotLookupByName', 'domainHasCurrentSnapshot', 'domainSnapshotCurrent', 'domainSnapshotGetParent',
@@ -53,7 +53,6 @@ const READONLY_OK = new Set<string>([
  */
 const READONLY_ARG_RULES: Record<string, { arg: number; mask?: number; equals?: number; detail?: string }> = {
   domainGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainGetXMLDesc with secure flag' },
-  domainSaveImageGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSaveImageGetXMLDesc with secure flag' },
   domainSnapshotGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSnapshotGetXMLDesc with secure flag' },
   domainGetVcpusFlags: { arg: 1, mask: 8 },
   domainInterfaceAddresses: { arg: 1, equals: 1 },

@@ -216,6 +216,19 @@ export interface DriverConnection {
   domainSetVcpu?(dom: DomainRef, cpumap: string, state: number, flags: number): Promise<void>;
   domainGetPerfEvents?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
   domainSetPerfEvents?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
+  // tsvirsh domain_misc: IOThreads, guest users and processes, core dumps, save images
+  domainAddIothread?(dom: DomainRef, iothreadId: number, flags: number): Promise<void>;
+  domainDelIothread?(dom: DomainRef, iothreadId: number, flags: number): Promise<void>;
+  domainPinIothread?(dom: DomainRef, iothreadsId: number, cpumap: Buffer, flags: number): Promise<void>;
+  domainSetIothreadParams?(dom: DomainRef, iothreadId: number, params: TypedParam[], flags: number): Promise<void>;
+  /** user and password are nullable on the wire; libvirt's API requires both */
+  domainSetUserPassword?(dom: DomainRef, user: string | null, password: string | null, flags: number): Promise<void>;
+  domainSendProcessSignal?(dom: DomainRef, pidValue: number, signum: number, flags: number): Promise<void>;
+  domainCoreDump?(dom: DomainRef, to: string, flags: number): Promise<void>;
+  domainCoreDumpWithFormat?(dom: DomainRef, to: string, dumpformat: number, flags: number): Promise<void>;
+  domainSaveImageDefineXml?(file: string, dxml: string, flags: number): Promise<void>;
+  domainSetMemoryStatsPeriod?(dom: DomainRef, period: number, flags: number): Promise<void>;
+  domainGetLaunchSecurityInfo?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

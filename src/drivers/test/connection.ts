@@ -6,6 +6,7 @@ import type { EventRegistrations } from '../events.js';
 import { domainMethods } from './domains.js';
 import { domainInfoMethods } from './domain_info.js';
 import { domainExtraMethods } from './domain_extra.js';
+import { domainMiscMethods } from './domain_misc.js';
 import { hostMethods } from './host.js';
 import { networkMethods } from './networks.js';
 import { snapshotMethods } from './snapshots.js';
@@ -65,7 +66,8 @@ function countingChanges(fn: Method): Method {
   };
 }
 
-const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods];
+const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods,
+  domainMiscMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -75,6 +77,6 @@ for (const table of tables) {
 // The mixed-in tables make a TestConnection a full DriverConnection (checked here once).
 export interface TestConnection extends DriverConnection {}
 type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
-  & typeof networkMethods & typeof storageMethods;
+  & typeof networkMethods & typeof storageMethods & typeof domainMiscMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;

@@ -4,7 +4,9 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { ErrorNumber } from '../../util/error.js';
 import { testError } from './errors.js';
 
-const MAGIC = Buffer.from('TestGuestMagic\0', 'latin1');
+/** also the whole content of the test driver's core dumps */
+export const SAVE_MAGIC = Buffer.from('TestGuestMagic\0', 'latin1');
+const MAGIC = SAVE_MAGIC;
 const MAX_XML = 8192;
 
 const ERRNO_TEXT: Record<string, string> = {
@@ -12,7 +14,7 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOTDIR: 'Not a directory', EEXIST: 'File exists', ENOSPC: 'No space left on device', EROFS: 'Read-only file system',
 };
 /** virReportSystemError's "<what>: <strerror>" */
-function systemError(what: string, err: unknown) {
+export function systemError(what: string, err: unknown) {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   // a short read leaves libvirt with a stale errno; 9.0 reports this one
   const text = code ? ERRNO_TEXT[code] ?? code : 'Inappropriate ioctl for device';

@@ -1,0 +1,132 @@
+// tsvirsh against the real virsh 9.0 for the domain_misc commands (iothreadadd/del/set/pin,
+// set-user-password, send-process-signal, dump, save-image-dumpxml/define, screenshot,
+// domlaunchsecinfo, dommemstat --period): the same command sequences through both against
+// test:///default, stdout/stderr/status compared byte for byte; and the real virsh against
+// tsvirtd, which must answer as libvirt's in-process test driver does.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
+import { virsh } from '../interop/virsh_run.js';
+
+const VIRSH = '/usr/bin/virsh';
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const TSVIRSH = join(ROOT, 'bin/tsvirsh');
+const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
+
+interface Result { stdout: string; stderr: string; status: number | null }
+
+function run(bin: string[], args: string[], cwd?: string): Result {
+  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
+    encoding: 'utf8', timeout: 10000, cwd, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
+  });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+function same(args: string[], cwd?: string): Result {
+  const want = run([VIRSH], args, cwd);
+  const got = run([process.execPath, TSVIRSH], args, cwd);
+  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
+  return got;
+}
+
+const def = (cmds: string) => ['-c', 'test:///default', cmds];
+
+let dir = '';
+let ioXml = '';
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsvirsh-misc-'));
+  ioXml = join(dir, 'io.xml');
+  writeFileSync(ioXml, `<domain type='test'><name>io</name><uuid>e7a33182-fb29-4b5a-b671-b31082c5aca9</uuid><memory>8192</memory>
+<vcpu cpuset='2-3'>2</vcpu><iothreads>3</iothreads><os><type>hvm</type></os></domain>\n`);
+});
+after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+test('iothreadadd/iothreaddel/iothreadpin keep <iothreads>, <iothreadids> and <iothreadpin> as libvirt formats them', { skip }, () => {
+  const r = same(def(`define ${ioXml}; iothreadadd io 5; dumpxml io; iothreadinfo io; start io; iothreadadd io 7 --live; iothreadpin io 7 1; `
+    + 'iothreaddel io 2; dumpxml io; iothreadinfo io; dumpxml io --inactive; destroy io; iothreadinfo io'));
+  assert.match(r.stdout, /<iothreads>4<\/iothreads>\n {2}<iothreadids>\n {4}<iothread id='1'\/>\n {4}<iothread id='2'\/>\n {4}<iothread id='3'\/>\n {4}<iothread id='5'\/>\n/);
+  assert.match(r.stdout, /<cputune>\n {4}<iothreadpin iothread='7' cpuset='1'\/>\n {2}<\/cputune>/);
+  assert.match(r.stdout, / 7 {13}1\n/);
+  // removing an IOThread that is not the last writes the others out; removing the last does not
+  const d = same(def(`define ${ioXml}; iothreaddel io 3; dumpxml io; iothreadadd io 3; iothreaddel io 1; `
+    + 'dumpxml io; iothreaddel io 2; iothreaddel io 3; dumpxml io'));
+  assert.match(d.stdout, /<iothreads>2<\/iothreads>\n {2}<os>[^]*<iothreads>2<\/iothreads>\n {2}<iothreadids>\n {4}<iothread id='2'\/>\n {4}<iothread id='3'\/>/);
+  assert.doesNotMatch(d.stdout, /<iothreads>0/);
+  // pinning the persistent definition of an inactive domain, one definition per call
+  same(def(`define ${ioXml}; iothreadpin io 1 1 --config; iothreadpin io 2 0-1,^0 --current; dumpxml io --inactive; iothreadinfo io; `
+    + 'start io; iothreadpin io 3 0-1 --live --config; iothreadpin io 3 r; iothreadinfo io; iothreadinfo io --config'));
+});
+
+test('iothread commands refuse bad ids, states and cpulists as virsh and the test driver do', { skip }, () => {
+  const r = same(def(`define ${ioXml}; iothreadadd io 0; iothreadadd io 2; iothreadadd io -1; iothreadadd io x; iothreadadd io 4294967295; `
+    + 'iothreadadd io 2147483648; iothreadadd io 5 --live; iothreaddel io 9; iothreaddel io 0; iothreadpin io 9 1; iothreadpin io 1 x; '
+    + "iothreadpin io 1 ''; iothreadpin io 1 0-1,^0,^1; iothreadpin io 1 9999; iothreadpin io 1 1 --live; iothreadpin io 0 1; iothreadpin io -1 1; "
+    + 'iothreadadd nope 3; iothreadadd nope 0; iothreaddel io 3 --live --current; iothreadadd io 4 --config --live'));
+  assert.match(r.stderr, /error: Invalid IOThread id value: '0'\n/);
+  assert.match(r.stderr, /error: invalid argument: an IOThread is already using iothread_id '2'\n/);
+  assert.match(r.stderr, /error: invalid argument: cannot find IOThread '9' in iothreadids list\n/);
+  assert.match(r.stderr, /error: invalid argument: iothreadid 9 not found\n/);
+  same(['-q', ...def(`define ${ioXml}; iothreadadd io 5; iothreadinfo io; iothreadadd io 5`)]);
+  // a disk using an IOThread keeps it
+  const disk = join(dir, 'iodisk.xml');
+  writeFileSync(disk, `<domain type='test'><name>iodisk</name><uuid>4b3a35db-c944-4e95-aa24-332acd13586e</uuid><memory>8192</memory>
+<iothreads>2</iothreads><os><type>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' iothread='2'/>
+<source file='/tmp/a.img'/><target dev='vda'/></disk></devices></domain>\n`);
+  same(def(`define ${disk}; iothreaddel iodisk 2; iothreaddel iodisk 1; dumpxml iodisk`));
+  same(['-r', ...def('iothreadadd test 1; iothreaddel test 1; iothreadpin test 1 1; iothreadset test 1 --poll-grow 3')]);
+});
+
+test('<iothreadids> and <iothreadpin> in a definition: accepted, filled in and refused as libvirt', { skip }, () => {
+  const p = join(dir, 'p.xml');
+  const cases = [
+    "<iothreads>2</iothreads><iothreadids><iothread id='5'/></iothreadids>",
+    "<iothreads>1</iothreads><iothreadids><iothread id='5'/><iothread id='2'/></iothreadids>",
+    "<iothreadids><iothread id='0'/></iothreadids>", "<iothreadids><iothread id='3'/><iothread id='3'/></iothreadids>",
+    '<iothreadids><iothread/></iothreadids>', "<iothreadids><iothread id='x'/></iothreadids>",
+    "<iothreads>2</iothreads><cputune><iothreadpin iothread='2' cpuset='1-3'/></cputune>",
+    "<iothreads>2</iothreads><cputune><iothreadpin iothread='3' cpuset='1-3'/></cputune>",
+    "<iothreads>2</iothreads><cputune><iothreadpin iothread='2'/></cputune>", "<iothreads>2</iothreads><cputune><iothreadpin cpuset='1'/></cputune>",
+    "<iothreads>2</iothreads><cputune><iothreadpin iothread='0' cpuset='1'/></cputune>",
+    "<iothreads>2</iothreads><cputune><iothreadpin iothread='1' cpuset='1'/><iothreadpin iothread='1' cpuset='2'/></cputune>",
+    "<iothreads>2</iothreads><cputune><vcpupin vcpu='0' cpuset='1'/><emulatorpin cpuset='2'/><iothreadpin iothread='1' cpuset='x'/></cputune>",
+    "<iothreads>2</iothreads><cputune><vcpupin vcpu='0' cpuset='1'/><emulatorpin cpuset='2'/><iothreadpin iothread='1' cpuset='3'/></cputune>",
+  ];
+  for (const c of cases) {
+    writeFileSync(p, `<domain type='test'><name>p</name><uuid>4b3a35db-c944-4e95-aa24-332acd13586e</uuid><memory>8192</memory><vcpu>2</vcpu>${c}<os><type>hvm</type></os></domain>`);
+    same(def(`define ${p}; dumpxml p --inactive; iothreadinfo p; iothreaddel p 2; dumpxml p`));
+  }
+});
+
+test('iothreadset tunes only IOThreads added to the running guest; the test driver knows the polling parameters', { skip }, () => {
+  const r = same(def(`define ${ioXml}; iothreadset io 9 --poll-grow 1; iothreadset io 1 --poll-max-ns 5; iothreadset io 1; start io; `
+    + 'iothreadset io 1 --poll-max-ns 5 --poll-grow 3 --poll-shrink 2 --thread-pool-min 1 --thread-pool-max 4; iothreadset io 1 --poll-grow 1 --config; '
+    + 'iothreadadd io 7; iothreadset io 7 --poll-max-ns 100 --poll-grow 3 --poll-shrink 2; iothreadset io 7 --thread-pool-min 5 --thread-pool-max 2; '
+    + 'iothreadset io 7 --thread-pool-min -1; iothreadset io 7 --poll-grow 4294967295; iothreadset io 7 --poll-grow 4294967296; '
+    + 'iothreadset io 7 --poll-max-ns 18446744073709551616; iothreadset io 7 --poll-shrink -1; iothreadset io 7 --poll-max-ns x; iothreadset io 7 1 2 3; '
+    + 'iothreadset io 0 --poll-grow 1; iothreadset nope 0; iothreaddel io 7; iothreadset io 7 --poll-grow 1'));
+  assert.match(r.stderr, /error: An error occurred, but the cause is unknown\n/);
+  assert.match(r.stderr, /error: unsupported flags \(0x2\) in function testDomainSetIOThreadParams\n/);
+  assert.match(r.stderr, /error: argument unsupported: parameter 'thread_pool_max' not supported\n/);
+  assert.match(r.stderr, /error: Not enough arguments passed, nothing to set\n/);
+});
+
+describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
+  let d: SpawnedDaemon;
+  before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
+  after(async () => { await d.stop(); });
+  const cmds = () => [
+    `define ${ioXml}; iothreadadd io 5; iothreadpin io 5 1-2 --config; iothreaddel io 2; dumpxml io; iothreadinfo io; iothreadadd io 5; iothreaddel io 9; iothreadpin io 9 1`,
+    `define ${ioXml}; start io; iothreadadd io 7; iothreadset io 7 --poll-max-ns 100 --poll-grow 3; iothreadset io 1 --poll-grow 1; iothreadset io 7 --thread-pool-min 1; iothreadset io 7 --poll-grow 1 --config; iothreadpin io 7 0 --live; iothreadinfo io; dumpxml io`,
+  ];
+  test('iothread commands', () => {
+    for (const c of cmds()) assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, [c]), virsh('test:///default', [c]));
+  });
+  test('read-only socket: the setters are refused', () => {
+    const c = 'iothreadadd test 1; iothreaddel test 1; iothreadpin test 1 1; iothreadset test 1 --poll-grow 3';
+    assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [c]), virsh('test:///default', [c], ['-r']));
+  });
+});
