@@ -35,6 +35,24 @@ function same(args: string[], cwd?: string): Result {
 
 const def = (cmds: string) => ['-c', 'test:///default', cmds];
 
+/**
+ * virsh 9.0's dump waits for its job thread in an event loop that now and then misses the end
+ * (about one dump in a hundred hangs, with the file written): a run that timed out is retried.
+ */
+function runRetrying(f: () => Result): Result {
+  for (let i = 0; ; i++) {
+    const r = f();
+    if (r.status !== null || i === 3) return r;
+  }
+}
+
+function sameDump(args: string[], cwd?: string): Result {
+  const want = runRetrying(() => run([VIRSH], args, cwd));
+  const got = run([process.execPath, TSVIRSH], args, cwd);
+  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
+  return got;
+}
+
 let dir = '';
 let ioXml = '';
 before(() => {
@@ -140,6 +158,29 @@ test('send-process-signal maps signal names and numbers as virsh; the test drive
   same(['-r', ...def('send-process-signal test 1 9')]);
 });
 
+test('dump writes the test driver\'s fake core, then --crash stops the guest as crashed; flags and formats as virsh', { skip }, () => {
+  const d1 = join(dir, 'd1');
+  const d2 = join(dir, 'd2');
+  const r = sameDump(def(`dump test ${d1}; domstate test --reason; dump test ${d2} --crash --live; dump test ${d2} --crash --reset; `
+    + `dump test ${d2} --live --reset; dump test ${d2} --reset; dump test ${d2} --live; dump test ${d2} --memory-only --format elf; `
+    + `dump test ${d2} --memory-only --format kdump-zlib; dump test ${d2} --format elf; dump test ${d2} --memory-only --format bogus; `
+    + `dump test ${d2} --memory-only; dump test ${d2} --bypass-cache; dump test ${dir}/none/x; dump nope ${d2} --format elf; dump test ${d2} --crash; `
+    + `domstate test --reason; dump test ${d2}; dump nope ${d2}`));
+  assert.equal(r.stdout.split(`\nDomain 'test' dumped to ${d1}\n`).length, 2);
+  assert.match(r.stderr, /error: Flags 'VIR_DUMP_CRASH' and 'VIR_DUMP_LIVE' are mutually exclusive\n/);
+  assert.match(r.stderr, /error: unsupported flags \(0x8\) in function testDomainCoreDumpWithFormat\n/);
+  assert.match(r.stderr, /error: --format only works with --memory-only\n/);
+  assert.match(r.stdout, /shut off \(crashed\)\n/);
+  // the "core" is the save image magic alone, as libvirt's test driver writes it
+  assert.deepEqual(readFileSync(d1), Buffer.from('TestGuestMagic\0', 'latin1'));
+  // a transient guest is gone after crashing; a relative file is the caller's, the name as given
+  const tr = join(dir, 'tr.xml');
+  writeFileSync(tr, `<domain type='test'><name>tr</name><memory>8192</memory><os><type>hvm</type></os></domain>\n`);
+  sameDump(def(`create ${tr}; dump tr ${d1} --crash; list --all; dump 1 rel.core; dump 6695eb01-f6a4-8304-79aa-97f2502e193f ${d2}`), dir);
+  assert.deepEqual(readFileSync(join(dir, 'rel.core')), readFileSync(d1));
+  sameDump(['-q', ...def(`dump test ${d1}; dump test ${d1} --crash; dump test ${d1}`)]);
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -151,6 +192,14 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
   ];
   test('iothread, set-user-password and send-process-signal commands', () => {
     for (const c of cmds()) assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, [c]), virsh('test:///default', [c]));
+  });
+  test('dump, through the daemon: the file, the crash and the errors', () => {
+    const f = join(dir, 'remote.core');
+    const c = `dump test ${f} --memory-only; dump test ${f} --crash --reset; dump test ${f}; dump test ${f} --crash; domstate test --reason; dump test ${f}`;
+    const want = runRetrying(() => virsh('test:///default', [c]));
+    rmSync(f);
+    assert.deepEqual(runRetrying(() => virsh(`test+unix:///default?socket=${d.rw}`, [c])), want);
+    assert.deepEqual(readFileSync(f), Buffer.from('TestGuestMagic\0', 'latin1'));
   });
   test('read-only socket: the setters are refused', () => {
     const c = 'iothreadadd test 1; iothreaddel test 1; iothreadpin test 1 1; iothreadset test 1 --poll-grow 3; set-user-password test a b; send-process-signal test 1 9';
