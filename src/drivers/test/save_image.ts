@@ -16,8 +16,9 @@ const ERRNO_TEXT: Record<string, string> = {
 /** virReportSystemError's "<what>: <strerror>" */
 export function systemError(what: string, err: unknown) {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  // a short read leaves libvirt with a stale errno; 9.0 reports this one
-  const text = code ? ERRNO_TEXT[code] ?? code : 'Inappropriate ioctl for device';
+  // a short read leaves libvirt with a stale errno: in a fresh virsh 9.0 process (test:///)
+  // it is 0, "Success", with or without a terminal
+  const text = code ? ERRNO_TEXT[code] ?? code : 'Success';
   return testError(ErrorNumber.SYSTEM_ERROR, `${what}: ${text}`);
 }
 
