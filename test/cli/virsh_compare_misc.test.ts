@@ -208,6 +208,18 @@ test('save-image-dumpxml and save-image-define read and rewrite a saved guest\'s
   same(['-r', ...def(`save-image-dumpxml ${img}; save-image-dumpxml ${img} --security-info; save-image-define ${img} ${newXml}`)]);
 });
 
+test('dommemstat --period sets the balloon\'s <stats period> of one definition; domlaunchsecinfo fails as libvirt\'s test driver', { skip }, () => {
+  const r = same(def(`domlaunchsecinfo test; domlaunchsecinfo nope; dommemstat test --period 5; dumpxml test --xpath /domain/devices/memballoon; `
+    + 'dommemstat test --period 7 --config; dumpxml test --inactive --xpath /domain/devices/memballoon; dommemstat test --period -1; '
+    + 'dommemstat test --period 3 --live --config; dommemstat test --period 3 --current; destroy test; dommemstat test --period 4; '
+    + `dommemstat test --period 4 --live; dumpxml test; define ${ioXml}; dommemstat io --period 3; dommemstat nope --period x; dommemstat test --period x`));
+  assert.match(r.stdout, /<memballoon model="virtio">\n {2}<stats period="5"\/>\n {2}<address /);
+  assert.match(r.stderr, /error: Unable to get launch security parameters\nerror: unsupported flags \(0x4\) in function testDomainGetLaunchSecurityInfo\n/);
+  assert.match(r.stderr, /error: internal error: No memory balloon device configured, can not set the collection period\n/);
+  same(['-r', ...def('domlaunchsecinfo test; dommemstat test --period 5')]);
+  same(['-q', ...def('domlaunchsecinfo test; dommemstat test --period 5')]);
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -240,9 +252,13 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     const want = virsh('test:///default', [c]);
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, [c]), want);
   });
+  test('dommemstat --period and domlaunchsecinfo', () => {
+    const c = 'dommemstat test --period 5; dommemstat test --period 6 --config; dumpxml test; dumpxml test --inactive; domlaunchsecinfo test; dommemstat test --period 1 --live --config';
+    assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, [c]), virsh('test:///default', [c]));
+  });
   test('read-only socket: the setters are refused', () => {
     const c = 'iothreadadd test 1; iothreaddel test 1; iothreadpin test 1 1; iothreadset test 1 --poll-grow 3; set-user-password test a b; send-process-signal test 1 9; '
-      + `save-image-dumpxml ${dir}/x; save-image-dumpxml ${dir}/x --security-info`;
+      + `save-image-dumpxml ${dir}/x; save-image-dumpxml ${dir}/x --security-info; dommemstat test --period 2; domlaunchsecinfo test`;
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [c]), virsh('test:///default', [c], ['-r']));
   });
 });
