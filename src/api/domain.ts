@@ -4,7 +4,7 @@ import type { Connection } from './connection.js';
 import type { CallOptions } from './call.js';
 import type {
   BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
-  DomainVcpus, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
+  DomainVcpus, DriverStream, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
 import { Stream } from './stream.js';
@@ -180,6 +180,14 @@ export class Domain {
     return this.call('domainSetMemoryStatsPeriod', [period, flags], opts);
   }
   /** virDomainGetLaunchSecurityInfo: SEV/SEV-SNP/TDX measurement and policy, when the guest has any */
+  /**
+   * virDomainScreenshot: the image of one screen (0 the first) as a stream to read to its end,
+   * and its MIME type (image/png, image/x-portable-pixmap, ...).
+   */
+  async screenshot(screen = 0, flags = 0, opts?: CallOptions): Promise<{ stream: Stream; mime: string | null }> {
+    const s = await this.call<DriverStream>('domainScreenshot', [screen, flags], opts);
+    return { stream: new Stream(s), mime: (s.result as string | null | undefined) ?? null };
+  }
   getLaunchSecurityInfo(flags = 0, opts?: CallOptions): Promise<TypedParam[]> {
     // string values are fine here: libvirt's client always says so (VIR_TYPED_PARAM_STRING_OKAY)
     return this.call('domainGetLaunchSecurityInfo', [flags | 4], opts);

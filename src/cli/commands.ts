@@ -1032,7 +1032,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
     { n: "set", t: 'argv', pos: true, h: "parameter=value" },
   ] },
-  "screenshot": { group: "domain", impl: '', help: "take a screenshot of a current domain console and store it into a file", desc: "screenshot of a current domain console", opts: [
+  "screenshot": { group: "domain", impl: 'domain_misc', help: "take a screenshot of a current domain console and store it into a file", desc: "screenshot of a current domain console", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "file", t: 'string', pos: true, h: "where to store the screenshot" },
     { n: "screen", t: 'int', pos: true, h: "ID of a screen to take screenshot of" },

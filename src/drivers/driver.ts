@@ -74,6 +74,8 @@ export interface DriverStream {
   finish(): Promise<void>;
   /** Abandon the transfer; releases everything. */
   abort(reason?: unknown): void;
+  /** The opening call's own answer, for stream procedures that have one (screenshot's MIME type). */
+  readonly result?: unknown;
 }
 
 /** Payload of a domain event as delivered to callbacks; fields follow the protocol's msg structs. */
@@ -229,6 +231,8 @@ export interface DriverConnection {
   domainSaveImageDefineXml?(file: string, dxml: string, flags: number): Promise<void>;
   domainSetMemoryStatsPeriod?(dom: DomainRef, period: number, flags: number): Promise<void>;
   domainGetLaunchSecurityInfo?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
+  /** virDomainScreenshot: the image as a stream; its `result` is the MIME type */
+  domainScreenshot?(dom: DomainRef, screen: number, flags: number): Promise<DriverStream>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

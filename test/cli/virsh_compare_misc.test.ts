@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
@@ -220,6 +220,44 @@ test('dommemstat --period sets the balloon\'s <stats period> of one definition; 
   same(['-q', ...def('domlaunchsecinfo test; dommemstat test --period 5')]);
 });
 
+/** Fresh empty directories for virsh and tsvirsh to write into, as their working directories */
+function workDirs(name: string): [string, string] {
+  const v = join(dir, `${name}-virsh`);
+  const t = join(dir, `${name}-tsvirsh`);
+  for (const x of [v, t]) { rmSync(x, { recursive: true, force: true }); mkdirSync(x); }
+  return [v, t];
+}
+
+/** Every file of a directory with its bytes */
+const filesOf = (d: string): Record<string, Buffer> => Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f))]));
+
+test('screenshot streams the test driver\'s PNG to the file virsh names, with virsh\'s lines and errors', { skip }, () => {
+  const [v, t] = workDirs('shot');
+  const cmds = 'screenshot test a.png; screenshot test --screen 1 b.png; screenshot nope c.png; screenshot test none/x.png; destroy test; '
+    + "screenshot test d.png; screenshot test e; screenshot test --screen -1 x; screenshot test ''; screenshot test a.png";
+  const want = runVirsh(def(cmds), v);
+  const got = run([process.execPath, TSVIRSH], def(cmds), t);
+  assert.deepEqual(got, want);
+  assert.match(got.stdout, /^Screenshot saved to a\.png, with type of image\/png\nScreenshot saved to b\.png, with type of image\/png\n/);
+  assert.match(got.stderr, /error: cannot create file none\/x\.png\n/);
+  // the same bytes in the same files (an existing file is overwritten)
+  assert.deepEqual(filesOf(t), filesOf(v));
+  assert.deepEqual(Object.keys(filesOf(t)), ['a.png', 'b.png', 'd.png', 'e']);
+  // no file given: DOMAIN-date-time.png in the working directory, local time
+  const [v2, t2] = workDirs('shot-default');
+  const stamp = (r: Result) => ({ ...r, stdout: r.stdout.replace(/test-\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d\.png/g, 'test-STAMP.png') });
+  const w2 = runVirsh(def('screenshot test'), v2);
+  const g2 = run([process.execPath, TSVIRSH], def('screenshot test'), t2);
+  assert.deepEqual(stamp(g2), stamp(w2));
+  const name = /test-[\d:-]+\.png/.exec(g2.stdout)![0];
+  assert.deepEqual(readdirSync(t2), [name]);
+  assert.deepEqual(readFileSync(join(t2, name)), readFileSync(join(v2, readdirSync(v2)[0]!)));
+  const [v3, t3] = workDirs('shot-q');
+  assert.deepEqual(run([process.execPath, TSVIRSH], ['-q', ...def('screenshot test a.png; screenshot test b.png')], t3),
+    runVirsh(['-q', ...def('screenshot test a.png; screenshot test b.png')], v3));
+  same(['-r', ...def(`screenshot test ${dir}/r.png`)]);
+});
+
 describe('the real virsh against tsvirtd answers as against libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -256,9 +294,22 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     const c = 'dommemstat test --period 5; dommemstat test --period 6 --config; dumpxml test; dumpxml test --inactive; domlaunchsecinfo test; dommemstat test --period 1 --live --config';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, [c]), virsh('test:///default', [c]));
   });
+  test('screenshot: the MIME type with the reply, the picture on the stream', () => {
+    const [v, t] = workDirs('remote-shot');
+    const c = 'screenshot test a.png; screenshot test --screen 2 b.png; screenshot nope c.png; destroy test; screenshot test d.png';
+    const want = run([VIRSH], ['-c', 'test:///default', c], v);
+    assert.deepEqual(run([VIRSH], ['-c', `test+unix:///default?socket=${d.rw}`, c], t), want);
+    assert.deepEqual(filesOf(t), filesOf(v));
+    assert.deepEqual(Object.keys(filesOf(t)), ['a.png', 'b.png', 'd.png']);
+    // tsvirsh through tsvirtd: the remote driver hands the MIME type over with the stream
+    const [, t2] = workDirs('remote-shot-ts');
+    assert.deepEqual(run([process.execPath, TSVIRSH], ['-c', `test+unix:///default?socket=${d.rw}`, c], t2), want);
+    assert.deepEqual(filesOf(t2), filesOf(v));
+  });
   test('read-only socket: the setters are refused', () => {
     const c = 'iothreadadd test 1; iothreaddel test 1; iothreadpin test 1 1; iothreadset test 1 --poll-grow 3; set-user-password test a b; send-process-signal test 1 9; '
-      + `save-image-dumpxml ${dir}/x; save-image-dumpxml ${dir}/x --security-info; dommemstat test --period 2; domlaunchsecinfo test`;
+      + `save-image-dumpxml ${dir}/x; save-image-dumpxml ${dir}/x --security-info; dommemstat test --period 2; domlaunchsecinfo test; `
+      + `screenshot test ${dir}/ro.png`;
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [c]), virsh('test:///default', [c], ['-r']));
   });
 });

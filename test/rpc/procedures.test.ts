@@ -220,7 +220,7 @@ test('the table covers every DriverConnection method and the protocol-level proc
     domainDetachDeviceFlags: true, domainUpdateDeviceFlags: true, domainRename: true, domainInterfaceAddresses: true,
     domainAddIothread: true, domainDelIothread: true, domainPinIothread: true, domainSetIothreadParams: true,
     domainSetUserPassword: true, domainSendProcessSignal: true, domainCoreDump: true, domainCoreDumpWithFormat: true,
-    domainSaveImageDefineXml: true, domainSetMemoryStatsPeriod: true, domainGetLaunchSecurityInfo: true,
+    domainSaveImageDefineXml: true, domainSetMemoryStatsPeriod: true, domainGetLaunchSecurityInfo: true, domainScreenshot: true,
     domainOpenConsole: true, domainSnapshotCreateXml: true, domainSnapshotGetXmlDesc: true, domainSnapshotNum: true,
     domainSnapshotListNames: true, domainListAllSnapshots: true, domainSnapshotListAllChildren: true,
     domainSnapshotNumChildren: true, domainSnapshotListChildrenNames: true, domainSnapshotLookupByName: true,

@@ -35,7 +35,7 @@ const IMPL = {
   domxml: ['domxml-to-native'],
   domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink', 'set-lifecycle-action', 'metadata', 'domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim', 'numatune', 'vcpupin', 'emulatorpin', 'iothreadinfo', 'perf', 'cpu-stats', 'setvcpu'],
   domain_misc: ['iothreadadd', 'iothreaddel', 'iothreadset', 'iothreadpin', 'set-user-password', 'send-process-signal', 'dump',
-    'save-image-dumpxml', 'save-image-define', 'domlaunchsecinfo'],
+    'save-image-dumpxml', 'save-image-define', 'domlaunchsecinfo', 'screenshot'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
