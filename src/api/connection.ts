@@ -8,10 +8,11 @@ import type {
 import { openConnection } from '../drivers/registry.js';
 import { apiNameOf } from '../drivers/access.js';
 import type { GuardedConnection } from '../drivers/access.js';
-import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../util/error.js';
 import { type CallOptions, withDeadline } from './call.js';
 import { Domain } from './domain.js';
 import { Interface } from './interface.js';
+import { resolve as resolvePath } from 'node:path';
 import { Network } from './network.js';
 import { StoragePool, StorageVol } from './storage.js';
 
@@ -140,6 +141,17 @@ export class Connection {
     return dxml || flags ? this._call('domainRestoreFlags', [from, dxml, flags], o) : this._call('domainRestore', [from], o);
   }
   domainSaveImageGetXMLDesc(file: string, flags = 0, o?: CallOptions): Promise<string> { return this._call('domainSaveImageGetXmlDesc', [file, flags], o); }
+  /**
+   * virDomainSaveImageDefineXML: replace the domain XML kept in a save image (the file path is
+   * made absolute, as libvirt's client does). Flags: 2 SAVE_RUNNING, 4 SAVE_PAUSED (exclusive).
+   */
+  domainSaveImageDefineXML(file: string, dxml: string, flags = 0, o?: CallOptions): Promise<void> {
+    if (!this.readonly && (flags & 2) && (flags & 4)) {
+      return Promise.reject(new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN,
+        message: "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive" }));
+    }
+    return this._call('domainSaveImageDefineXml', [resolvePath(file), dxml, flags], o);
+  }
   async getAllDomainStats(doms: Domain[], stats = 0, flags = 0, o?: CallOptions): Promise<{ domain: Domain; params: DomainStatsRecord['params'] }[]> {
     const recs = await this._call<DomainStatsRecord[]>('connectGetAllDomainStats', [doms.map((d) => d.ref), stats, flags], o);
     return recs.map((r) => ({ domain: this.dom(r.dom), params: r.params }));

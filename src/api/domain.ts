@@ -4,12 +4,14 @@ import type { Connection } from './connection.js';
 import type { CallOptions } from './call.js';
 import type {
   BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
-  DomainVcpus, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
+  DomainVcpus, DriverStream, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
   CheckpointRef,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
 import { DomainCheckpoint } from './checkpoint.js';
 import { Stream } from './stream.js';
+import { resolve as resolvePath } from 'node:path';
+import { ErrorDomain, ErrorNumber, VirError } from '../util/error.js';
 
 export class Domain {
   /** @internal */ ref: DomainRef;
@@ -138,6 +140,60 @@ export class Domain {
   setVcpu(vcpumap: string, state: number, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetVcpu', [vcpumap, state, flags], opts); }
   getPerfEvents(flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetPerfEvents', [flags], opts); }
   setPerfEvents(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetPerfEvents', [params, flags], opts); }
+  // ---- IOThreads, guest users and processes, core dumps (tsvirsh domain_misc) ----
+  /** virDomainAddIOThread: a new IOThread with this id in the live or persistent definition */
+  addIOThread(iothreadId: number, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainAddIothread', [iothreadId, flags], opts); }
+  /** virDomainDelIOThread */
+  delIOThread(iothreadId: number, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainDelIothread', [iothreadId, flags], opts); }
+  /** virDomainPinIOThread: cpumap is a host CPU bit map (bit n of byte n/8 = CPU n) */
+  pinIOThread(iothreadId: number, cpumap: Buffer, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainPinIothread', [iothreadId, cpumap, flags], opts);
+  }
+  /** virDomainSetIOThreadParams: poll_max_ns (ullong), poll_grow, poll_shrink (uint), thread_pool_min/max (int) */
+  setIOThreadParams(iothreadId: number, params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetIothreadParams', [iothreadId, params, flags], opts);
+  }
+  /** virDomainSetUserPassword: flags 1 = the password is already encrypted */
+  setUserPassword(user: string, password: string, flags = 0, opts?: CallOptions): Promise<void> {
+    // after the read-only check, which the call itself makes
+    if (!this.connection.readonly && user == null) return Promise.reject(apiArgError('user in virDomainSetUserPassword must not be NULL'));
+    if (!this.connection.readonly && password == null) return Promise.reject(apiArgError('password in virDomainSetUserPassword must not be NULL'));
+    return this.call('domainSetUserPassword', [user, password, flags], opts);
+  }
+  /** virDomainSendProcessSignal: signum is virDomainProcessSignal (0..64, Linux numbering) */
+  sendProcessSignal(pid: number, signum: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSendProcessSignal', [pid, signum, flags], opts);
+  }
+  /**
+   * virDomainCoreDump (dumpformat undefined) or virDomainCoreDumpWithFormat. `to` is made
+   * absolute here, as libvirt's client does, since the driver may run elsewhere. Flags:
+   * 1 CRASH, 2 LIVE, 4 BYPASS_CACHE, 8 RESET, 16 MEMORY_ONLY.
+   */
+  coreDump(to: string, flags = 0, dumpformat?: number, opts?: CallOptions): Promise<void> {
+    // after the read-only check, which the call itself makes
+    const clash = this.connection.readonly ? null : dumpFlagClash(flags);
+    if (clash) return Promise.reject(clash);
+    return dumpformat === undefined
+      ? this.call('domainCoreDump', [resolvePath(to), flags], opts)
+      : this.call('domainCoreDumpWithFormat', [resolvePath(to), dumpformat, flags], opts);
+  }
+  /** virDomainSetMemoryStatsPeriod: seconds between balloon statistics updates (0 disables) */
+  setMemoryStatsPeriod(period: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetMemoryStatsPeriod', [period, flags], opts);
+  }
+  /** virDomainGetLaunchSecurityInfo: SEV/SEV-SNP/TDX measurement and policy, when the guest has any */
+  /**
+   * virDomainScreenshot: the image of one screen (0 the first) as a stream to read to its end,
+   * and its MIME type (image/png, image/x-portable-pixmap, ...).
+   */
+  async screenshot(screen = 0, flags = 0, opts?: CallOptions): Promise<{ stream: Stream; mime: string | null }> {
+    const s = await this.call<DriverStream>('domainScreenshot', [screen, flags], opts);
+    return { stream: new Stream(s), mime: (s.result as string | null | undefined) ?? null };
+  }
+  getLaunchSecurityInfo(flags = 0, opts?: CallOptions): Promise<TypedParam[]> {
+    // string values are fine here: libvirt's client always says so (VIR_TYPED_PARAM_STRING_OKAY)
+    return this.call('domainGetLaunchSecurityInfo', [flags | 4], opts);
+  }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {
@@ -252,3 +308,20 @@ export class Domain {
     return new DomainCheckpoint(this, r.name);
   }
 }
+
+/** VIR_EXCLUSIVE_FLAGS_GOTO of virDomainCoreDump: crash, live and reset exclude each other */
+function dumpFlagClash(flags: number): VirError | null {
+  const names: [number, string][] = [[1, 'VIR_DUMP_CRASH'], [2, 'VIR_DUMP_LIVE'], [8, 'VIR_DUMP_RESET']];
+  for (const [i, [a, an]] of names.entries()) {
+    for (const [b, bn] of names.slice(i + 1)) {
+      if ((flags & a) && (flags & b)) return new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN, message: `Flags '${an}' and '${bn}' are mutually exclusive` });
+    }
+  }
+  return null;
+}
+
+/** virDomain*'s "must not be NULL" argument errors */
+function apiArgError(message: string): VirError {
+  return new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN, message });
+}
+

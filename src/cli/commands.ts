@@ -683,7 +683,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "anystats", t: 'bool', h: "print statistics for any kind of job (even failed ones)" },
     { n: "rawstats", t: 'bool', h: "print the raw data returned by libvirt" },
   ] },
-  "domlaunchsecinfo": { group: "domain", impl: '', help: "Get domain launch security info", desc: "Get the launch security parameters for a guest domain", opts: [
+  "domlaunchsecinfo": { group: "domain", impl: 'domain_misc', help: "Get domain launch security info", desc: "Get the launch security parameters for a guest domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "domsetlaunchsecstate": { group: "domain", impl: '', help: "Set domain launch security state", desc: "Set a secret in the guest domain's memory", opts: [
@@ -719,7 +719,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'string', h: "domain name, id or uuid" },
     { n: "xml", t: 'string', pos: true, h: "xml data file to export from" },
   ] },
-  "dump": { group: "domain", impl: '', help: "dump the core of a domain to a file for analysis", desc: "Core dump a domain.", opts: [
+  "dump": { group: "domain", impl: 'domain_misc', help: "dump the core of a domain to a file for analysis", desc: "Core dump a domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "file", t: 'data', req: true, pos: true, h: "where to dump the core" },
     { n: "live", t: 'bool', h: "perform a live core dump if supported" },
@@ -756,7 +756,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "iothreadpin": { group: "domain", impl: '', help: "control domain IOThread affinity", desc: "Pin domain IOThreads to host physical CPUs.", opts: [
+  "iothreadpin": { group: "domain", impl: 'domain_misc', help: "control domain IOThread affinity", desc: "Pin domain IOThreads to host physical CPUs.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "iothread", t: 'int', req: true, pos: true, h: "IOThread ID number" },
     { n: "cpulist", t: 'data', req: true, pos: true, h: "host cpu number(s) to set" },
@@ -764,14 +764,14 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "iothreadadd": { group: "domain", impl: '', help: "add an IOThread to the guest domain", desc: "Add an IOThread to the guest domain.", opts: [
+  "iothreadadd": { group: "domain", impl: 'domain_misc', help: "add an IOThread to the guest domain", desc: "Add an IOThread to the guest domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "id", t: 'int', req: true, pos: true, h: "iothread for the new IOThread" },
     { n: "config", t: 'bool', h: "affect next boot" },
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "iothreadset": { group: "domain", impl: '', help: "modifies an existing IOThread of the guest domain", desc: "Modifies an existing IOThread of the guest domain.", opts: [
+  "iothreadset": { group: "domain", impl: 'domain_misc', help: "modifies an existing IOThread of the guest domain", desc: "Modifies an existing IOThread of the guest domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "id", t: 'int', req: true, pos: true, h: "iothread id of existing IOThread" },
     { n: "poll-max-ns", t: 'int', pos: true, h: "set the maximum IOThread polling time in ns" },
@@ -783,7 +783,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "iothreaddel": { group: "domain", impl: '', help: "delete an IOThread from the guest domain", desc: "Delete an IOThread from the guest domain.", opts: [
+  "iothreaddel": { group: "domain", impl: 'domain_misc', help: "delete an IOThread from the guest domain", desc: "Delete an IOThread from the guest domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "id", t: 'int', req: true, pos: true, h: "iothread_id for the IOThread to delete" },
     { n: "config", t: 'bool', h: "affect next boot" },
@@ -796,7 +796,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "holdtime", t: 'int', h: "the time (in milliseconds) how long the keys will be held" },
     { n: "keycode", t: 'argv', req: true, pos: true, h: "the key code" },
   ] },
-  "send-process-signal": { group: "domain", impl: '', help: "Send signals to processes", desc: "Send signals to processes in the guest", opts: [
+  "send-process-signal": { group: "domain", impl: 'domain_misc', help: "Send signals to processes", desc: "Send signals to processes in the guest", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "pid", t: 'data', req: true, pos: true, h: "the process ID" },
     { n: "signame", t: 'data', req: true, pos: true, h: "the signal number or name" },
@@ -1005,13 +1005,13 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "paused", t: 'bool', h: "set domain to be paused on restore" },
     { n: "verbose", t: 'bool', h: "display the progress of save" },
   ] },
-  "save-image-define": { group: "domain", impl: '', help: "redefine the XML for a domain's saved state file", desc: "Replace the domain XML associated with a saved state file", opts: [
+  "save-image-define": { group: "domain", impl: 'domain_misc', help: "redefine the XML for a domain's saved state file", desc: "Replace the domain XML associated with a saved state file", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "saved state file to modify" },
     { n: "xml", t: 'data', req: true, pos: true, h: "filename containing updated XML for the target" },
     { n: "running", t: 'bool', h: "set domain to be running on restore" },
     { n: "paused", t: 'bool', h: "set domain to be paused on restore" },
   ] },
-  "save-image-dumpxml": { group: "domain", impl: '', help: "saved state domain information in XML", desc: "Dump XML of domain information for a saved state file to stdout.", opts: [
+  "save-image-dumpxml": { group: "domain", impl: 'domain_misc', help: "saved state domain information in XML", desc: "Dump XML of domain information for a saved state file to stdout.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "saved state file to read" },
     { n: "security-info", t: 'bool', h: "include security sensitive information in XML dump" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
@@ -1032,7 +1032,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
     { n: "set", t: 'argv', pos: true, h: "parameter=value" },
   ] },
-  "screenshot": { group: "domain", impl: '', help: "take a screenshot of a current domain console and store it into a file", desc: "screenshot of a current domain console", opts: [
+  "screenshot": { group: "domain", impl: 'domain_misc', help: "take a screenshot of a current domain console and store it into a file", desc: "screenshot of a current domain console", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "file", t: 'string', pos: true, h: "where to store the screenshot" },
     { n: "screen", t: 'int', pos: true, h: "ID of a screen to take screenshot of" },
@@ -1052,7 +1052,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "reset", t: 'bool', h: "clear out authorized keys file before adding new keys" },
     { n: "remove", t: 'bool', h: "remove keys from the authorized keys file" },
   ] },
-  "set-user-password": { group: "domain", impl: '', help: "set the user password inside the domain", desc: "changes the password of the specified user inside the domain", opts: [
+  "set-user-password": { group: "domain", impl: 'domain_misc', help: "set the user password inside the domain", desc: "changes the password of the specified user inside the domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "user", t: 'data', req: true, pos: true, h: "the username" },
     { n: "password", t: 'data', req: true, pos: true, h: "the new password" },

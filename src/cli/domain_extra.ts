@@ -289,7 +289,7 @@ function cpumapFormat(buf: Buffer, off: number, maplen: number): string {
 }
 
 /** virshParseCPUList: 'r' for every host CPU, else a cpuset within the host's CPUs */
-function parseCpuList(cpulist: string, maxcpu: number): Buffer {
+export function parseCpuList(cpulist: string, maxcpu: number): Buffer {
   const maplen = (maxcpu + 7) >> 3;
   const map = Buffer.alloc(maplen);
   let cpus: number[];

@@ -234,7 +234,11 @@ async function dommemstat(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const period = o.int('period');
   if (period !== undefined) {
     if (period < 0) throw new CliError(`Invalid collection period value '${period}'`);
-    throw new CliError('Unable to change balloon collection period.');
+    // no option on a running guest: the live one (virsh's default)
+    let flags = (o.bool('config') ? 2 : 0) | (o.bool('live') ? 1 : 0);
+    if (!flags && !o.bool('current') && await d.isActive()) flags = 1;
+    try { await d.setMemoryStatsPeriod(period, flags); } catch (e) { throw new CmdError('Unable to change balloon collection period.', e); }
+    return true;
   }
   let stats;
   try { stats = await d.memoryStats(13, 0); } catch (e) { throw new CmdError(`Failed to get memory statistics for domain ${d.name}`, e); }

@@ -224,6 +224,9 @@ export interface FeatureDef {
   children?: XmlElement[];
 }
 
+/** One <iothreadids><iothread id>, see DomainDef.iothreadids */
+export interface IOThreadIdDef { id: number; autofill?: boolean; cpuset?: string }
+
 export interface DomainDef {
   type: string;
   id?: number;
@@ -247,6 +250,12 @@ export interface DomainDef {
   perf?: Record<string, string>;
   /** <iothreads>: the count of IOThreads (ids 1..n) */
   iothreads?: number;
+  /**
+   * Every IOThread, in definition order, when there are any (iothreads is then their count).
+   * `autofill` ones came from the <iothreads> count alone: <iothreadids> is formatted only when
+   * one is not. cpuset: its <cputune><iothreadpin> (as virBitmapFormat prints it).
+   */
+  iothreadids?: IOThreadIdDef[];
   /** <cputune><vcpupin vcpu cpuset> by vcpu number (cpuset as virBitmapFormat prints it) */
   vcpupin?: { vcpu: number; cpuset: string }[];
   /** <cputune><emulatorpin cpuset> */

@@ -260,8 +260,9 @@ export function formatMemballoon(w: XmlWriter, m: MemballoonDef): void {
   w.start('memballoon').attr('model', m.model).attr('autodeflate', m.autodeflate).attr('freePageReporting', m.freePageReporting);
   if (!hasInfo(m, false) && m.statsPeriod === undefined) { w.end(); return; }
   w.endOpen();
-  formatInfo(w, m, false);
+  // virDomainMemballoonDefFormat: <stats> first, then alias and address
   if (m.statsPeriod !== undefined) w.empty1('stats', 'period', m.statsPeriod);
+  formatInfo(w, m, false);
   w.close();
 }
 

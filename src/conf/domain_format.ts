@@ -37,11 +37,21 @@ export function formatDomainXml(def: DomainDef, opts: FormatOptions = {}): strin
     cpuset: def.vcpuPlacement === 'auto' ? undefined : def.cpuset,
     current: def.vcpuCurrent !== undefined && def.vcpuCurrent < def.vcpus ? def.vcpuCurrent : undefined,
   });
-  if (def.iothreads) w.text('iothreads', def.iothreads);
-  if (def.vcpupin?.length || def.emulatorpin !== undefined) {
+  const iothreadids = def.iothreadids ?? [];
+  if (iothreadids.length) w.text('iothreads', iothreadids.length);
+  else if (def.iothreads) w.text('iothreads', def.iothreads);
+  // virDomainDefIothreadShouldFormat: the ids only when one of them was not filled in
+  if (iothreadids.some((t) => !t.autofill)) {
+    w.open('iothreadids');
+    for (const t of iothreadids) w.empty('iothread', { id: t.id });
+    w.close();
+  }
+  const iothreadpins = iothreadids.filter((t) => t.cpuset !== undefined);
+  if (def.vcpupin?.length || def.emulatorpin !== undefined || iothreadpins.length) {
     w.open('cputune');
     for (const v of def.vcpupin ?? []) w.empty('vcpupin', { vcpu: v.vcpu, cpuset: v.cpuset });
     if (def.emulatorpin !== undefined) w.empty('emulatorpin', { cpuset: def.emulatorpin });
+    for (const t of iothreadpins) w.empty('iothreadpin', { iothread: t.id, cpuset: t.cpuset });
     w.close();
   }
   if (def.numatunePlacement === 'auto') {

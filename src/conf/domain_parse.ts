@@ -11,6 +11,7 @@ import {
 } from './domain_def.js';
 import { enumAttr, formatCpuset, uintAttr, parseCpuset, parseMemoryKiB, parseUInt, yesNoAttr, type Ctx } from './domain_util.js';
 import { parseDeviceElement } from './domain_device.js';
+import type { IOThreadIdDef } from './domain_def.js';
 import { controllerInsert, domainDefPostParse } from './domain_postparse.js';
 import { sanitizeMetadata } from './domain_metadata.js';
 import { sysinfoParseAll } from './domain_sysinfo.js';
@@ -178,6 +179,7 @@ export function domainDefParseNode(root: XmlElement, ctx: Ctx): DomainDef {
     if (n === undefined) throw virError(ctx.errDomain, ErrorNumber.XML_ERROR, `invalid iothreads count '${text}'`);
     if (n) def.iothreads = n;
   }
+  parseIOThreadIds(root, def, ctx.errDomain);
   const cputune = child(root, 'cputune');
   if (cputune) parseCputune(cputune, def, ctx.errDomain);
   const numaMem = child(child(root, 'numatune') ?? { name: '', attrs: {}, children: [] }, 'memory');
@@ -592,4 +594,40 @@ function parseCputune(el: XmlElement, def: DomainDef, errDomain: ErrorDomain): v
     if (cpuset === undefined) throw virError(errDomain, ErrorNumber.INTERNAL_ERROR, 'missing cpuset for emulatorpin');
     def.emulatorpin = bitmap(String(cpuset));
   }
+  for (const p of childrenNamed(el, 'iothreadpin')) {
+    const id = nonZeroUIntAttr(p, 'iothread');
+    const t = def.iothreadids?.find((x) => x.id === id);
+    if (!t) throw virError(errDomain, ErrorNumber.CONFIG_UNSUPPORTED, `Cannot find 'iothread' : ${id}`);
+    if (t.cpuset !== undefined) throw virError(errDomain, ErrorNumber.INTERNAL_ERROR, `duplicate iothreadpin for same iothread '${id}'`);
+    const cpuset = p.attrs['cpuset'];
+    if (cpuset === undefined) throw virError(errDomain, ErrorNumber.INTERNAL_ERROR, 'missing cpuset for iothreadpin');
+    t.cpuset = bitmap(String(cpuset));
+  }
+}
+
+/** virXMLPropUInt with VIR_XML_PROP_REQUIRED | VIR_XML_PROP_NONZERO */
+function nonZeroUIntAttr(el: XmlElement, attr: string): number {
+  const v = el.attrs[attr];
+  const bad = (why: string) => virError(ErrorDomain.XML, ErrorNumber.XML_ERROR, `Invalid value for attribute '${attr}' in element '${el.name}': ${why}`);
+  if (v === undefined) throw virError(ErrorDomain.XML, ErrorNumber.XML_ERROR, `Missing required attribute '${attr}' in element '${el.name}'`);
+  if (!/^\s*\+?\d+\s*$/.test(v) || Number(v) > 0xffffffff) throw bad(`'${v}'. Expected non-negative integer value`);
+  if (Number(v) === 0) throw bad('Zero is not permitted');
+  return Number(v);
+}
+
+/**
+ * <iothreadids> (virDomainDefParseIOThreads): the listed ids first, then the lowest free ids
+ * up to the <iothreads> count, marked autofill; the count becomes the number of ids.
+ */
+function parseIOThreadIds(root: XmlElement, def: DomainDef, errDomain: ErrorDomain): void {
+  const ids: IOThreadIdDef[] = [];
+  for (const t of childrenNamed(child(root, 'iothreadids') ?? { name: '', attrs: {}, children: [] }, 'iothread')) {
+    const id = nonZeroUIntAttr(t, 'id');
+    if (ids.some((x) => x.id === id)) throw virError(errDomain, ErrorNumber.XML_ERROR, `duplicate iothread id '${id}' found`);
+    ids.push({ id });
+  }
+  for (let id = 1; ids.length < (def.iothreads ?? 0); id++) {
+    if (!ids.some((x) => x.id === id)) ids.push({ id, autofill: true });
+  }
+  if (ids.length) { def.iothreadids = ids; def.iothreads = ids.length; }
 }

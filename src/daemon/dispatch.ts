@@ -249,7 +249,8 @@ function answerDriverCall(c: ClientSession, def: ProcedureDef, args: unknown[], 
     c.streams.get(key)?.abortFromDisconnect();
     const s = new ServerStream(c, call, value, key);
     c.streams.set(key, s);
-    c.reply(call, encodeReturn(def, def.retShape === 'void' ? undefined : null, { args }));
+    // a stream call's own answer (screenshot's MIME type) rides on the stream object
+    c.reply(call, encodeReturn(def, def.retShape === 'void' ? undefined : value.result ?? null, { args }));
     s.start();
     return;
   }

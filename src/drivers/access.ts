@@ -21,7 +21,7 @@ const READONLY_OK = new Set<string>([
   'domainGetSchedulerParametersFlags', 'domainGetMemoryParameters', 'domainGetBlkioParameters', 'domainGetNumaParameters',
   'domainGetInterfaceParameters', 'domainGetBlockIoTune',
   'domainGetVcpuPinInfo', 'domainGetEmulatorPinInfo', 'domainGetIothreadInfo', 'domainGetPerfEvents', 'domainGetCpuStats',
-  'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses', 'domainSaveImageGetXmlDesc',
+  'domainGetMetadata', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainInterfaceAddresses',
   'domainSnapshotGetXmlDesc', 'domainSnapshotNum', 'domainSnapshotListNames', 'domainListAllSnapshots',
   'domainSnapshotListAllChildren', 'domainSnapshotNumChildren', 'domainSnapshotListChildrenNames',
   'domainSnapshotLookupByName', 'domainHasCurrentSnapshot', 'domainSnapshotCurrent', 'domainSnapshotGetParent',
@@ -58,7 +58,6 @@ const READONLY_OK = new Set<string>([
  */
 const READONLY_ARG_RULES: Record<string, { arg: number; mask?: number; equals?: number; detail?: string }> = {
   domainGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainGetXMLDesc with secure flag' },
-  domainSaveImageGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSaveImageGetXMLDesc with secure flag' },
   domainSnapshotGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainSnapshotGetXMLDesc with secure flag' },
   domainCheckpointGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainCheckpointGetXMLDesc with secure flag' },
   domainGetVcpusFlags: { arg: 1, mask: 8 },

@@ -79,6 +79,8 @@ export interface DriverStream {
   finish(): Promise<void>;
   /** Abandon the transfer; releases everything. */
   abort(reason?: unknown): void;
+  /** The opening call's own answer, for stream procedures that have one (screenshot's MIME type). */
+  readonly result?: unknown;
 }
 
 /** Payload of a domain event as delivered to callbacks; fields follow the protocol's msg structs. */
@@ -226,6 +228,21 @@ export interface DriverConnection {
   domainSetVcpu?(dom: DomainRef, cpumap: string, state: number, flags: number): Promise<void>;
   domainGetPerfEvents?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
   domainSetPerfEvents?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
+  // tsvirsh domain_misc: IOThreads, guest users and processes, core dumps, save images
+  domainAddIothread?(dom: DomainRef, iothreadId: number, flags: number): Promise<void>;
+  domainDelIothread?(dom: DomainRef, iothreadId: number, flags: number): Promise<void>;
+  domainPinIothread?(dom: DomainRef, iothreadsId: number, cpumap: Buffer, flags: number): Promise<void>;
+  domainSetIothreadParams?(dom: DomainRef, iothreadId: number, params: TypedParam[], flags: number): Promise<void>;
+  /** user and password are nullable on the wire; libvirt's API requires both */
+  domainSetUserPassword?(dom: DomainRef, user: string | null, password: string | null, flags: number): Promise<void>;
+  domainSendProcessSignal?(dom: DomainRef, pidValue: number, signum: number, flags: number): Promise<void>;
+  domainCoreDump?(dom: DomainRef, to: string, flags: number): Promise<void>;
+  domainCoreDumpWithFormat?(dom: DomainRef, to: string, dumpformat: number, flags: number): Promise<void>;
+  domainSaveImageDefineXml?(file: string, dxml: string, flags: number): Promise<void>;
+  domainSetMemoryStatsPeriod?(dom: DomainRef, period: number, flags: number): Promise<void>;
+  domainGetLaunchSecurityInfo?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
+  /** virDomainScreenshot: the image as a stream; its `result` is the MIME type */
+  domainScreenshot?(dom: DomainRef, screen: number, flags: number): Promise<DriverStream>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

@@ -301,6 +301,21 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(253, 'DOMAIN_GET_BLOCK_IO_TUNE', [DOM, f('disk', t.optString), NPARAMS, FLAGS], [params(32), NPARAMS], 0,
     { stringParamsFlagArg: 3 }),
 
+  // ---- domains: IOThreads, guest users and processes, core dumps, save images (tsvirsh domain_misc) ----
+  p(355, 'DOMAIN_ADD_IOTHREAD', [DOM, f('iothread_id', t.uint), FLAGS], []),
+  p(356, 'DOMAIN_DEL_IOTHREAD', [DOM, f('iothread_id', t.uint), FLAGS], []),
+  p(352, 'DOMAIN_PIN_IOTHREAD', [DOM, f('iothreads_id', t.uint), f('cpumap', t.opaque(Limits.CPUMAP_MAX)), FLAGS], []),
+  // REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX is 64
+  p(402, 'DOMAIN_SET_IOTHREAD_PARAMS', [DOM, f('iothread_id', t.uint), params(64), FLAGS], []),
+  p(357, 'DOMAIN_SET_USER_PASSWORD', [DOM, f('user', t.optString), f('password', t.optString), FLAGS], []),
+  p(295, 'DOMAIN_SEND_PROCESS_SIGNAL', [DOM, f('pid_value', t.hyper), f('signum', t.uint), FLAGS], []),
+  p(53, 'DOMAIN_CORE_DUMP', [DOM, f('to', t.string), FLAGS], []),
+  p(334, 'DOMAIN_CORE_DUMP_WITH_FORMAT', [DOM, f('to', t.string), f('dumpformat', t.uint), FLAGS], []),
+  p(236, 'DOMAIN_SAVE_IMAGE_DEFINE_XML', [f('file', t.string), f('dxml', t.string), FLAGS], [], H),
+  p(308, 'DOMAIN_SET_MEMORY_STATS_PERIOD', [DOM, f('period', t.int), FLAGS], []),
+  // REMOTE_DOMAIN_LAUNCH_SECURITY_INFO_PARAMS_MAX is 64
+  p(396, 'DOMAIN_GET_LAUNCH_SECURITY_INFO', [DOM, FLAGS], [params(64)], 0, { stringParamsFlagArg: 1 }),
+
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),
   p(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', [SNAP, FLAGS], [XML], H),

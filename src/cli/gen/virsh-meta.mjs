@@ -40,6 +40,8 @@ const IMPL = {
     'checkpoint-parent', 'checkpoint-delete', 'checkpoint-edit'],
   interface: ['iface-list', 'iface-name', 'iface-mac', 'iface-dumpxml', 'iface-define', 'iface-undefine', 'iface-start',
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
+  domain_misc: ['iothreadadd', 'iothreaddel', 'iothreadset', 'iothreadpin', 'set-user-password', 'send-process-signal', 'dump',
+    'save-image-dumpxml', 'save-image-define', 'domlaunchsecinfo', 'screenshot'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

@@ -28,6 +28,7 @@ import { monitorPathFor, qemuProcessKill, qemuProcessStart, qemuProcessStop, wri
 import { qemuDomainSaveToFile, readSaveHeader } from './save.js';
 import { domainBlockStats, domainInterfaceStats, domainMemoryStats, domainStatsRecord, cpuTimeNs, hostMhz } from './stats.js';
 import { domainOpenConsole } from './console.js';
+import { qemuDomainScreenshot } from './screenshot.js';
 import { qemuDomainModifyDevice } from './hotplug.js';
 import {
   qemuDomainGetMessages, qemuDomainGetVcpus, qemuDomainMonitorCommand, qemuDomainRenameCheck, qemuDomainSetMemory, qemuDomainSetVcpus,
@@ -531,6 +532,14 @@ export class QemuConnection implements DriverConnection {
     const out: DomainStatsRecord[] = [];
     for (const o of objs) out.push({ dom: o.ref(), params: await domainStatsRecord(o, stats) });
     return out;
+  }
+  /** qemuDomainScreenshot: a PPM of the guest's screen, taken under the domain's job */
+  async domainScreenshot(dom: DomainRef, screen: number, flags: number): Promise<DriverStream> {
+    checkFlags(ERR, flags, 0, 'qemuDomainScreenshot');
+    return this.job(dom, 'domainScreenshot', async (obj) => {
+      if (!obj.live?.monitor) throw notRunning();
+      return qemuDomainScreenshot(obj.live, this.drv.paths.runDir, screen);
+    });
   }
   async domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
     checkFlags(ERR, flags, 3, 'qemuDomainOpenConsole');

@@ -53,8 +53,6 @@ const NOT_GENERIC = new Set<string>([
   'CONNECT_REGISTER_CLOSE_CALLBACK', 'CONNECT_UNREGISTER_CLOSE_CALLBACK',
   'CONNECT_DOMAIN_EVENT_REGISTER', 'CONNECT_DOMAIN_EVENT_DEREGISTER',
   'CONNECT_DOMAIN_EVENT_REGISTER_ANY', 'CONNECT_DOMAIN_EVENT_DEREGISTER_ANY',
-  // its ret (mime type) and stream do not fit DriverStream; not in the driver contract either
-  'DOMAIN_SCREENSHOT',
 ]);
 
 export type CloseListener = (reason: CloseReason, err: VirError | null) => void;
@@ -251,7 +249,9 @@ export class RemoteConnection {
       sparse,
       timeoutMs: this.params.callTimeoutMs,
     });
-    await this.rawCall(c, d, args, s);
+    const ret = await this.rawCall(c, d, args, s);
+    // the call's own answer, if it has one (screenshot's MIME type)
+    if (d.retShape !== 'void') s.result = ret;
     return s;
   }
 

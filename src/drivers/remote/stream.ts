@@ -33,6 +33,8 @@ function streamError(detail: string, code = ErrorNumber.INVALID_STREAM): VirErro
 
 export class RemoteStream implements DriverStream, StreamSink {
   readonly incoming?: AsyncIterable<StreamChunk>;
+  /** the opening call's answer (DriverStream.result) */
+  result?: unknown;
   private id: StreamId = { proc: 0, serial: 0 };
   private queue: Item[] = [];
   private queuedBytes = 0;

@@ -2,6 +2,8 @@
 // time, NMI and key injection. Their answers are libvirt's test driver's fakes (the guest clock
 // starts at 1989-11-17 15:32:00 and also selects the control state), so tools see the same.
 import { type ControlInfo, type DiskErrors, type DomainRef, type DomainTime, type FsInfoList, type ParamsReply, type TypedParam, TypedParamType } from '../driver.js';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { formatCpuset, parseCpuset } from '../../conf/domain_util.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../util/error.js';
 import { AFFECT_CONFIG, AFFECT_LIVE, checkActive, domObj, getDefs, getOneDef, vcpusOf } from './domain_common.js';
@@ -53,6 +55,15 @@ const STATS_CPUS = 2;
 export function hostCpuCount(ctx: ConnCtx): number {
   const n = ctx.drv.nodeInfo;
   return n.nodes * n.sockets * n.cores * n.threads;
+}
+
+/** virHostCPUGetAvailableCPUsBitmap: the CPUs this machine has online */
+function realHostCpus(): number[] {
+  try {
+    const bits = parseCpuset(readFileSync('/sys/devices/system/cpu/online', 'utf8').trim());
+    if (bits?.length) return bits;
+  } catch { /* no sysfs: count the CPUs instead */ }
+  return allCpus(Math.max(1, cpus().length));
 }
 
 /** All CPUs 0..n-1 */
@@ -112,15 +123,17 @@ export const domainExtraMethods = {
   async domainGetIothreadInfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<{ info: { iothread_id: number; cpumap: Buffer }[]; ret: number }> {
     checkFlags(flags, AFFECT_LIVE | AFFECT_CONFIG, 'testDomainGetIOThreadInfo');
     const { def } = getOneDef(domObj(this, dom), flags);
-    const hostcpus = hostCpuCount(this);
-    // an IOThread runs where the domain's <vcpu cpuset> allows, else on any host CPU
-    const cpus = (def.cpuset !== undefined ? parseCpuset(def.cpuset) : null) ?? allCpus(hostcpus);
-    const maplen = (hostcpus + 7) >> 3;
     const info = [];
-    for (let id = 1; id <= (def.iothreads ?? 0); id++) {
+    // virDomainDriverGetIOThreadsConfig: an IOThread runs where its <iothreadpin> or else the
+    // domain's <vcpu cpuset> allows, else on any CPU the real host has online (libvirt 9.0
+    // asks the machine here, not the fake node)
+    for (const t of def.iothreadids ?? []) {
+      const pin = t.cpuset ?? def.cpuset;
+      const cpus = (pin !== undefined ? parseCpuset(pin) : null) ?? realHostCpus();
+      const maplen = ((cpus[cpus.length - 1] ?? 0) >> 3) + 1;
       const cpumap = Buffer.alloc(maplen);
       writeCpumap(cpumap, 0, maplen, cpus);
-      info.push({ iothread_id: id, cpumap });
+      info.push({ iothread_id: t.id, cpumap });
     }
     return { info, ret: info.length };
   },
