@@ -2,8 +2,8 @@
 // user passwords and process signals, core dumps, save-image redefinition, the memory stats
 // period and launch security info. Answers follow libvirt 9.0's test driver (testDomainAddIOThread,
 // testDomainCoreDumpWithFormat, ...), checked against the installed virsh.
+import { testScreenshotPng } from './screenshot_png.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { open as fsOpen, type FileHandle } from 'node:fs/promises';
 import type { DomainRef, DriverStream, StreamChunk, TypedParam } from '../driver.js';
 import { TypedParamType } from '../driver.js';
 import { formatCpuset } from '../../conf/domain_util.js';
@@ -26,12 +26,6 @@ const STOPPED_CRASHED = 2;
 const PASSWORD_ENCRYPTED = 1;
 /** VIR_DOMAIN_PROCESS_SIGNAL_LAST: signals 0..64 (nop, the 31 classic ones, rt0..rt32) */
 const PROCESS_SIGNAL_LAST = 65;
-/**
- * The fixed picture libvirt's test driver streams for every screenshot: the file the installed
- * libvirt ships (its PKGDATADIR), read where it is, so the bytes are the same as virsh saves.
- */
-const SCREENSHOT_FILE = '/usr/share/libvirt/test-screenshot.png';
-const SCREENSHOT_CHUNK = 256 * 1024;
 
 /** VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED */
 const SAVE_RUNNING = 2;
@@ -195,28 +189,13 @@ export const domainMiscMethods = {
   async domainScreenshot(this: ConnCtx, dom: DomainRef, screen: number, flags: number): Promise<DriverStream> {
     checkFlags(flags, 0, 'testDomainScreenshot');
     void dom; void screen;
-    let fh: FileHandle;
-    try { fh = await fsOpen(SCREENSHOT_FILE, 'r'); } catch (e) {
-      throw systemError(`Unable to open stream for '${SCREENSHOT_FILE}'`, e);
-    }
-    let closed = false;
-    const close = () => { if (!closed) { closed = true; void fh.close().catch(() => undefined); } };
+    let done = false;
     const incoming: AsyncIterable<StreamChunk> = {
       async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            if (closed) return;
-            const buf = Buffer.alloc(SCREENSHOT_CHUNK);
-            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-            if (bytesRead === 0) return;
-            yield buf.subarray(0, bytesRead);
-          }
-        } finally {
-          close();
-        }
+        if (!done) yield testScreenshotPng();
       },
     };
-    return { incoming, result: 'image/png', finish: async () => close(), abort: () => close() };
+    return { incoming, result: 'image/png', finish: async () => { done = true; }, abort: () => { done = true; } };
   },
   async domainGetLaunchSecurityInfo(this: ConnCtx, dom: DomainRef, flags: number): Promise<TypedParam[]> {
     checkFlags(flags, 0, 'testDomainGetLaunchSecurityInfo');
