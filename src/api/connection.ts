@@ -140,7 +140,10 @@ export class Connection {
   restoreDomain(from: string, dxml: string | null = null, flags = 0, o?: CallOptions): Promise<void> {
     return dxml || flags ? this._call('domainRestoreFlags', [from, dxml, flags], o) : this._call('domainRestore', [from], o);
   }
-  domainSaveImageGetXMLDesc(file: string, flags = 0, o?: CallOptions): Promise<string> { return this._call('domainSaveImageGetXmlDesc', [file, flags], o); }
+  /** virDomainSaveImageGetXMLDesc: the domain XML kept in a save image (path made absolute: the daemon reads it). */
+  domainSaveImageGetXMLDesc(file: string, flags = 0, o?: CallOptions): Promise<string> {
+    return this._call('domainSaveImageGetXmlDesc', [resolvePath(file), flags], o);
+  }
   /**
    * virDomainSaveImageDefineXML: replace the domain XML kept in a save image (the file path is
    * made absolute, as libvirt's client does). Flags: 2 SAVE_RUNNING, 4 SAVE_PAUSED (exclusive).

@@ -1017,7 +1017,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "save-image-edit": { group: "domain", impl: '', help: "edit XML for a domain's saved state file", desc: "Edit the domain XML associated with a saved state file", opts: [
+  "save-image-edit": { group: "domain", impl: 'edit', help: "edit XML for a domain's saved state file", desc: "Edit the domain XML associated with a saved state file", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "saved state file to edit" },
     { n: "running", t: 'bool', h: "set domain to be running on restore" },
     { n: "paused", t: 'bool', h: "set domain to be paused on restore" },

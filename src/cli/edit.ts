@@ -1,7 +1,7 @@
-// The editor commands: edit, net-edit, pool-edit, snapshot-edit. Each dumps the object's
+// The editor commands: edit, net-edit, pool-edit, snapshot-edit, save-image-edit. Each dumps the object's
 // definition, runs $VISUAL/$EDITOR on it and defines the result (see editor.ts).
 // libvirt counterpart: cmdEdit (tools/virsh-domain.c), cmdNetworkEdit, cmdPoolEdit,
-// cmdSnapshotEdit.
+// cmdSnapshotEdit, cmdSaveImageEdit.
 import { DomainSnapshotCreateFlags as SC, DomainSnapshotDeleteFlags, DomainXMLFlags, NetworkXMLFlags, StorageXMLFlags } from '../api/constants.js';
 import type { Domain } from '../api/domain.js';
 import type { DomainSnapshot } from '../api/snapshot.js';
@@ -104,4 +104,25 @@ async function snapshotEditDefine(ctx: Ctx, o: CmdOpts, d: Domain, snap: DomainS
   return false;
 }
 
-export const handlers: HandlerTable = { edit, 'net-edit': netEdit, 'pool-edit': poolEdit, 'snapshot-edit': snapshotEdit };
+/** VIR_DOMAIN_SAVE_IMAGE_XML_SECURE; VIR_DOMAIN_SAVE_RUNNING / _PAUSED */
+const SAVE_IMAGE_XML_SECURE = 1;
+const SAVE_RUNNING = 2;
+const SAVE_PAUSED = 4;
+
+async function saveImageEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  exclusive(o, 'running', 'paused');
+  const file = o.string('file')!;
+  const flags = o.bool('running') ? SAVE_RUNNING : o.bool('paused') ? SAVE_PAUSED : 0;
+  const conn = await ctx.conn();
+  const r = await editXml(ctx, {
+    getXml: () => conn.domainSaveImageGetXMLDesc(file, SAVE_IMAGE_XML_SECURE),
+    define: (doc) => conn.domainSaveImageDefineXML(file, doc, flags),
+  });
+  if (r.kind === 'abandoned') return false;
+  ctx.printExtra(r.kind === 'unchanged' ? `Saved image ${file} XML configuration not changed.\n` : `State file ${file} edited.\n`);
+  return true;
+}
+
+export const handlers: HandlerTable = {
+  edit, 'net-edit': netEdit, 'pool-edit': poolEdit, 'snapshot-edit': snapshotEdit, 'save-image-edit': saveImageEdit,
+};

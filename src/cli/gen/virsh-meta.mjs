@@ -34,7 +34,7 @@ const IMPL = {
   console: ['console', 'ttyconsole', 'vncdisplay', 'domdisplay'],
   domxml: ['domxml-to-native'],
   domain_extra: ['domcontrol', 'domblkerror', 'domtime', 'inject-nmi', 'send-key', 'domif-getlink', 'domif-setlink', 'set-lifecycle-action', 'metadata', 'domfsinfo', 'domfsfreeze', 'domfsthaw', 'domfstrim', 'numatune', 'vcpupin', 'emulatorpin', 'iothreadinfo', 'perf', 'cpu-stats', 'setvcpu'],
-  edit: ['edit', 'net-edit', 'pool-edit', 'snapshot-edit'],
+  edit: ['edit', 'net-edit', 'pool-edit', 'snapshot-edit', 'save-image-edit'],
   domain_tune: ['blkiotune', 'domiftune', 'blkdeviotune'],
   checkpoint: ['checkpoint-create', 'checkpoint-create-as', 'checkpoint-list', 'checkpoint-info', 'checkpoint-dumpxml',
     'checkpoint-parent', 'checkpoint-delete', 'checkpoint-edit'],
