@@ -251,6 +251,12 @@ test('the table covers every DriverConnection method and the protocol-level proc
     interfaceLookupByMacString: true, interfaceGetXmlDesc: true, interfaceDefineXml: true, interfaceUndefine: true,
     interfaceCreate: true, interfaceDestroy: true, interfaceIsActive: true, interfaceChangeBegin: true,
     interfaceChangeCommit: true, interfaceChangeRollback: true,
+    nodeNumOfDevices: true, nodeListDevices: true, connectListAllNodeDevices: true, nodeDeviceLookupByName: true,
+    nodeDeviceLookupScsiHostByWwn: true, nodeDeviceGetXmlDesc: true, nodeDeviceGetParent: true, nodeDeviceNumOfCaps: true,
+    nodeDeviceListCaps: true, nodeDeviceDettach: true, nodeDeviceDetachFlags: true, nodeDeviceReAttach: true, nodeDeviceReset: true,
+    nodeDeviceCreateXml: true, nodeDeviceDestroy: true, nodeDeviceDefineXml: true, nodeDeviceUndefine: true, nodeDeviceCreate: true,
+    nodeDeviceGetAutostart: true, nodeDeviceSetAutostart: true, nodeDeviceIsPersistent: true, nodeDeviceIsActive: true,
+    connectNodeDeviceEventRegisterAny: true, connectNodeDeviceEventDeregisterAny: true,
   };
   // libvirt's remote driver answers these locally: there is no procedure for them.
   const local = new Set(['connectIsEncrypted', 'connectIsAlive']);

@@ -10,6 +10,7 @@ import { domainTuneMethods } from './domain_tune.js';
 import { hostMethods } from './host.js';
 import { interfaceMethods } from './interfaces.js';
 import { networkMethods } from './networks.js';
+import { nodeDeviceMethods } from './nodedevs.js';
 import { snapshotMethods } from './snapshots.js';
 import { checkpointMethods } from './checkpoints.js';
 import type { BusEvent, ConnCtx, TestDriver } from './state.js';
@@ -49,6 +50,8 @@ const READERS = new Set<string>([
   'nodeGetCpuMap', 'nodeGetSecurityModel', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainGetTime',
   'connectNumOfInterfaces', 'connectListInterfaces', 'connectNumOfDefinedInterfaces', 'connectListDefinedInterfaces',
   'connectListAllInterfaces', 'interfaceLookupByName', 'interfaceLookupByMacString', 'interfaceGetXmlDesc', 'interfaceIsActive',
+  'nodeNumOfDevices', 'nodeListDevices', 'connectListAllNodeDevices', 'nodeDeviceLookupByName', 'nodeDeviceGetXmlDesc',
+  'nodeDeviceGetParent', 'nodeDeviceNumOfCaps', 'nodeDeviceListCaps',
 ]);
 
 type Method = (this: TestConnection, ...args: unknown[]) => unknown;
@@ -71,7 +74,7 @@ function countingChanges(fn: Method): Method {
 }
 
 const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods,
-  domainTuneMethods, checkpointMethods, interfaceMethods];
+  domainTuneMethods, checkpointMethods, interfaceMethods, nodeDeviceMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -82,6 +85,6 @@ for (const table of tables) {
 export interface TestConnection extends DriverConnection {}
 type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
   & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods & typeof checkpointMethods
-  & typeof interfaceMethods;
+  & typeof interfaceMethods & typeof nodeDeviceMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;
