@@ -30,6 +30,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   domain_tune: () => import('./domain_tune.js'),
   checkpoint: () => import('./checkpoint.js'),
   interface: () => import('./interface.js'),
+  nodedev: () => import('./nodedev.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

@@ -40,6 +40,8 @@ const IMPL = {
     'checkpoint-parent', 'checkpoint-delete', 'checkpoint-edit'],
   interface: ['iface-list', 'iface-name', 'iface-mac', 'iface-dumpxml', 'iface-define', 'iface-undefine', 'iface-start',
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
+  nodedev: ['nodedev-list', 'nodedev-dumpxml', 'nodedev-info', 'nodedev-create', 'nodedev-destroy', 'nodedev-define',
+    'nodedev-undefine', 'nodedev-start', 'nodedev-autostart', 'nodedev-event', 'nodedev-detach', 'nodedev-reattach', 'nodedev-reset'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
@@ -49,6 +51,7 @@ const ALIASES = {
   'pool-create-as': { 'source-path': 'source-dev' },
   'domif-getlink': { persistent: 'config' },
   'domif-setlink': { persistent: 'config' },
+  'nodedev-destroy': { name: 'device' },
 };
 
 /** Listing and info commands that also accept tsvirsh's --json (machine-readable output). */
