@@ -422,8 +422,9 @@ export interface OpenOptions { readonly: boolean; flags: number }
 export interface DriverModule {
   /** "test", "qemu", "network", "storage", "remote" */
   name: string;
-  /** 'interface': a host interface driver (libvirt's netcf/udev one), composed in as network and storage are */
-  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface';
+  /** 'interface': a host interface driver (libvirt's netcf/udev one), composed in as network and storage are;
+   *  'nodedev': a node device driver (libvirt's udev one), likewise */
+  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface' | 'nodedev';
   /** Does this driver serve the URI itself (no daemon)? Hypervisor drivers only. */
   claims?(uri: ConnectURI, ctx: { inDaemon: boolean }): boolean;
   open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnection>;
