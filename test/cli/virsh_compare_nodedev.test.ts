@@ -146,7 +146,7 @@ test('nodedev-create refuses bad definitions and parents with libvirt\'s message
 test('what 9.0\'s test driver does not implement answers NO_SUPPORT, after virsh\'s own lookup', { skip }, () => {
   const r = same(def('nodedev-define vhba.xml; nodedev-undefine scsi_host1; nodedev-start scsi_host1; nodedev-autostart scsi_host1; '
     + 'nodedev-autostart --disable scsi_host1; nodedev-detach scsi_host1; nodedev-detach scsi_host1 --driver vfio; nodedev-reattach scsi_host1; '
-    + 'nodedev-reset scsi_host1; nodedev-start nosuch; nodedev-detach nosuch; nodedev-undefine nosuch'));
+    + 'nodedev-reset scsi_host1; nodedev-start nosuch; nodedev-detach nosuch; nodedev-undefine nosuch; nodedev-dettach scsi_host2; help nodedev-dettach'));
   assert.match(r.stderr, /error: Failed to define node device from 'vhba.xml'\nerror: this function is not supported by the connection driver: virNodeDeviceDefineXML\n/);
   assert.match(r.stderr, /error: Failed to detach device scsi_host1\nerror: this function is not supported by the connection driver: virNodeDeviceDetachFlags\n/);
   assert.match(r.stderr, /error: failed to unmark device scsi_host1 as autostarted\n/);
