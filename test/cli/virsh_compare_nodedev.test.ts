@@ -5,7 +5,7 @@
 // node device driver (QEMU only), which answers NO_SUPPORT.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +193,28 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
       assert.deepEqual([got.stdout, got.stderr, got.status], [want.stdout, want.stderr, want.status]);
     });
   }
+  test('nodedev-event --loop sees the vHBA another client creates and destroys, in virsh and tsvirsh alike', async () => {
+    const uri = `test+unix:///default?socket=${d.rw}`;
+    const watch = async (bin: string[]): Promise<Result> => {
+      const child = spawn(bin[0]!, [...bin.slice(1), '-c', uri, 'nodedev-event --event lifecycle --loop --timeout 4'],
+        { cwd: dir, env: { ...process.env, LC_ALL: 'C', TSVIRSH_HISTORY: '/dev/null' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // give the watcher time to register, then cause the two events from another client
+      await new Promise((r) => setTimeout(r, 1500));
+      const act = spawnSync(VIRSH, ['-c', uri, 'nodedev-create vhba.xml; nodedev-destroy scsi_host12'], opts());
+      assert.equal(act.status, 0, act.stderr);
+      const status = await exited;
+      return { stdout, stderr, status };
+    };
+    const want = await watch([VIRSH]);
+    assert.equal(want.stdout, "event 'lifecycle' for node device scsi_host12: Created\nevent 'lifecycle' for node device scsi_host12: Deleted\n"
+      + 'event loop timed out\nevents received: 2\n\n');
+    assert.deepEqual(await watch([process.execPath, TSVIRSH]), want);
+  });
   test('tsvirsh through tsvirtd prints what the real virsh prints', () => {
     same(['-c', `test+unix:///default?socket=${d.rw}`, sequences[0]! + '; ' + sequences[2]!]);
   });
