@@ -2,7 +2,7 @@
 // (in-process test driver, or the remote driver to a daemon) and returns a Connection whose
 // every call goes through the shared checks in drivers/access.ts.
 import type {
-  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NetworkEventPayload, NetworkRef, NodeInfo,
+  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NodeDeviceEventPayload, NodeDeviceRef, NetworkEventPayload, NetworkRef, NodeInfo,
   PoolEventPayload, PoolRef, SecurityModel, VolRef,
 } from '../drivers/driver.js';
 import { openConnection } from '../drivers/registry.js';
@@ -13,6 +13,7 @@ import { type CallOptions, withDeadline } from './call.js';
 import { Domain } from './domain.js';
 import { Interface } from './interface.js';
 import { resolve as resolvePath } from 'node:path';
+import { NodeDevice } from './node_device.js';
 import { Network } from './network.js';
 import { StoragePool, StorageVol } from './storage.js';
 
@@ -25,6 +26,7 @@ export interface OpenOptions extends CallOptions {
 
 export type DomainEventHandler = (dom: Domain, payload: DomainEventPayload, eventID: number) => void;
 export type NetworkEventHandler = (net: Network, payload: NetworkEventPayload, eventID: number) => void;
+export type NodeDeviceEventHandler = (dev: NodeDevice, payload: NodeDeviceEventPayload, eventID: number) => void;
 export type PoolEventHandler = (pool: StoragePool, payload: PoolEventPayload, eventID: number) => void;
 
 /** Open a connection. `uri` null/'' means the default (LIBVIRT_DEFAULT_URI, else qemu:///system). */
@@ -232,4 +234,38 @@ export class Connection {
   interfaceChangeCommit(flags = 0, o?: CallOptions): Promise<void> { return this._call('interfaceChangeCommit', [flags], o); }
   /** Go back to the restore point (virInterfaceChangeRollback). */
   interfaceChangeRollback(flags = 0, o?: CallOptions): Promise<void> { return this._call('interfaceChangeRollback', [flags], o); }
+
+  // ---- node devices ----
+  private nodeDevice(r: NodeDeviceRef): NodeDevice { return new NodeDevice(this, r); }
+  /** virConnectListAllNodeDevices; flags from ListAllNodeDevicesFlags (0 = all). */
+  async listAllDevices(flags = 0, o?: CallOptions): Promise<NodeDevice[]> {
+    return (await this._call<NodeDeviceRef[]>('connectListAllNodeDevices', [flags], o)).map((r) => this.nodeDevice(r));
+  }
+  /** How many devices have capability `cap` (all when null) (virNodeNumOfDevices). */
+  numOfDevices(cap: string | null = null, flags = 0, o?: CallOptions): Promise<number> { return this._call('nodeNumOfDevices', [cap, flags], o); }
+  /** Names of the devices with capability `cap` (virNodeListDevices). */
+  listDevices(cap: string | null = null, maxnames = 65536, flags = 0, o?: CallOptions): Promise<string[]> {
+    return this._call('nodeListDevices', [cap, maxnames, flags], o);
+  }
+  async lookupNodeDeviceByName(name: string, o?: CallOptions): Promise<NodeDevice> {
+    return this.nodeDevice(await this._call('nodeDeviceLookupByName', [name], o));
+  }
+  /** The SCSI host (HBA) with these WWNs (virNodeDeviceLookupSCSIHostByWWN). */
+  async lookupSCSIHostByWWN(wwnn: string, wwpn: string, flags = 0, o?: CallOptions): Promise<NodeDevice> {
+    return this.nodeDevice(await this._call('nodeDeviceLookupScsiHostByWwn', [wwnn, wwpn, flags], o));
+  }
+  /** Create a transient device, e.g. a vHBA on an FC host (virNodeDeviceCreateXML); flags from NodeDeviceCreateXMLFlags. */
+  async createNodeDeviceXML(xml: string, flags = 0, o?: CallOptions): Promise<NodeDevice> {
+    return this.nodeDevice(await this._call('nodeDeviceCreateXml', [xml, flags], o));
+  }
+  /** Define a persistent device (virNodeDeviceDefineXML); flags from NodeDeviceDefineXMLFlags. */
+  async defineNodeDeviceXML(xml: string, flags = 0, o?: CallOptions): Promise<NodeDevice> {
+    return this.nodeDevice(await this._call('nodeDeviceDefineXml', [xml, flags], o));
+  }
+  /** virConnectNodeDeviceEventRegisterAny: eventID from NodeDeviceEventID, dev null = every device. */
+  nodeDeviceEventRegisterAny(dev: NodeDevice | null, eventID: number, cb: NodeDeviceEventHandler, o?: CallOptions): Promise<number> {
+    return this._call('connectNodeDeviceEventRegisterAny', [eventID, dev?.ref ?? null,
+      (id: number, p: NodeDeviceEventPayload) => cb(this.nodeDevice(p.dev), p, id)], o);
+  }
+  nodeDeviceEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectNodeDeviceEventDeregisterAny', [callbackID], o); }
 }

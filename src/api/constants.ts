@@ -119,3 +119,20 @@ export const ListAllInterfacesFlags = { INACTIVE: 1, ACTIVE: 2 } as const;
 export const InterfaceXMLFlags = { INACTIVE: 1 } as const;
 /** virInterfaceDefineFlags */
 export const InterfaceDefineFlags = { VALIDATE: 1 } as const;
+
+// ---- node devices ----
+/** virConnectListAllNodeDevicesFlags: one CAP_* bit per capability type, ACTIVE/INACTIVE filters */
+export const ListAllNodeDevicesFlags = {
+  CAP_SYSTEM: 1 << 0, CAP_PCI_DEV: 1 << 1, CAP_USB_DEV: 1 << 2, CAP_USB_INTERFACE: 1 << 3, CAP_NET: 1 << 4,
+  CAP_SCSI_HOST: 1 << 5, CAP_SCSI_TARGET: 1 << 6, CAP_SCSI: 1 << 7, CAP_STORAGE: 1 << 8, CAP_FC_HOST: 1 << 9,
+  CAP_VPORTS: 1 << 10, CAP_SCSI_GENERIC: 1 << 11, CAP_DRM: 1 << 12, CAP_MDEV_TYPES: 1 << 13, CAP_MDEV: 1 << 14,
+  CAP_CCW_DEV: 1 << 15, CAP_CSS_DEV: 1 << 16, CAP_VDPA: 1 << 17, CAP_AP_CARD: 1 << 18, CAP_AP_QUEUE: 1 << 19,
+  CAP_AP_MATRIX: 1 << 20, CAP_VPD: 1 << 21, INACTIVE: 1 << 30, ACTIVE: 2 ** 31,
+} as const;
+/** virNodeDeviceCreateXMLFlags / virNodeDeviceDefineXMLFlags */
+export const NodeDeviceCreateXMLFlags = { VALIDATE: 1 } as const;
+export const NodeDeviceDefineXMLFlags = { VALIDATE: 1 } as const;
+/** virNodeDeviceEventID */
+export enum NodeDeviceEventID { LIFECYCLE = 0, UPDATE = 1 }
+/** virNodeDeviceEventLifecycleType */
+export enum NodeDeviceEventType { CREATED = 0, DELETED = 1, DEFINED = 2, UNDEFINED = 3 }

@@ -9,6 +9,7 @@ export {
 export type { DomainCheckpointCreateFlag, DomainCheckpointXMLFlag, DomainCheckpointListFlag, DomainCheckpointDeleteFlag } from './checkpoint.js';
 export { Network } from './network.js';
 export { Interface } from './interface.js';
+export { NodeDevice } from './node_device.js';
 export { StoragePool, StorageVol } from './storage.js';
 export { Stream } from './stream.js';
 export type { CallOptions } from './call.js';

@@ -1670,35 +1670,36 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "port", t: 'data', req: true, pos: true, h: "port UUID" },
   ] },
-  "nodedev-create": { group: "nodedev", impl: '', help: "create a device defined by an XML file on the node", desc: "Create a device on the node.  Note that this command creates devices on the physical host that can then be assigned to a virtual machine.", opts: [
+  "nodedev-create": { group: "nodedev", impl: 'nodedev', help: "create a device defined by an XML file on the node", desc: "Create a device on the node.  Note that this command creates devices on the physical host that can then be assigned to a virtual machine.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML description of the device" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "nodedev-destroy": { group: "nodedev", impl: '', help: "destroy (stop) a device on the node", desc: "Destroy a device on the node.  Note that this command destroys devices on the physical host", opts: [
+  "nodedev-destroy": { group: "nodedev", impl: 'nodedev', help: "destroy (stop) a device on the node", desc: "Destroy a device on the node.  Note that this command destroys devices on the physical host", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name or wwn pair in 'wwnn,wwpn' format" },
+    { n: "name", t: 'alias', h: "device" },
   ] },
-  "nodedev-detach": { group: "nodedev", impl: '', help: "detach node device from its device driver", desc: "Detach node device from its device driver before assigning to a domain.", opts: [
+  "nodedev-detach": { group: "nodedev", impl: 'nodedev', help: "detach node device from its device driver", desc: "Detach node device from its device driver before assigning to a domain.", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device key" },
     { n: "driver", t: 'string', pos: true, h: "pci device assignment backend driver (e.g. 'vfio' or 'xen')" },
   ] },
-  "nodedev-dumpxml": { group: "nodedev", impl: '', help: "node device details in XML", desc: "Output the node device details as an XML dump to stdout.", opts: [
+  "nodedev-dumpxml": { group: "nodedev", impl: 'nodedev', help: "node device details in XML", desc: "Output the node device details as an XML dump to stdout.", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name or wwn pair in 'wwnn,wwpn' format" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "nodedev-list": { group: "nodedev", impl: '', help: "enumerate devices on this host", desc: "", opts: [
+  "nodedev-list": { group: "nodedev", impl: 'nodedev', help: "enumerate devices on this host", desc: "", opts: [
     { n: "tree", t: 'bool', h: "list devices in a tree" },
     { n: "cap", t: 'string', pos: true, h: "capability names, separated by comma" },
     { n: "inactive", t: 'bool', h: "list inactive devices" },
     { n: "all", t: 'bool', h: "list inactive & active devices" },
   ] },
-  "nodedev-reattach": { group: "nodedev", impl: '', help: "reattach node device to its device driver", desc: "Reattach node device to its device driver once released by the domain.", opts: [
+  "nodedev-reattach": { group: "nodedev", impl: 'nodedev', help: "reattach node device to its device driver", desc: "Reattach node device to its device driver once released by the domain.", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device key" },
   ] },
-  "nodedev-reset": { group: "nodedev", impl: '', help: "reset node device", desc: "Reset node device before or after assigning to a domain.", opts: [
+  "nodedev-reset": { group: "nodedev", impl: 'nodedev', help: "reset node device", desc: "Reset node device before or after assigning to a domain.", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device key" },
   ] },
-  "nodedev-event": { group: "nodedev", impl: '', help: "Node Device Events", desc: "List event types, or wait for node device events to occur", opts: [
+  "nodedev-event": { group: "nodedev", impl: 'nodedev', help: "Node Device Events", desc: "List event types, or wait for node device events to occur", opts: [
     { n: "device", t: 'string', pos: true, h: "filter by node device name" },
     { n: "event", t: 'string', pos: true, h: "which event type to wait for" },
     { n: "loop", t: 'bool', h: "loop until timeout or interrupt, rather than one-shot" },
@@ -1706,21 +1707,21 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "list", t: 'bool', h: "list valid event types" },
     { n: "timestamp", t: 'bool', h: "show timestamp for each printed event" },
   ] },
-  "nodedev-define": { group: "nodedev", impl: '', help: "Define a device by an xml file on a node", desc: "Defines a persistent device on the node that can be assigned to a domain. The device must be started before it can be assigned to a domain.", opts: [
+  "nodedev-define": { group: "nodedev", impl: 'nodedev', help: "Define a device by an xml file on a node", desc: "Defines a persistent device on the node that can be assigned to a domain. The device must be started before it can be assigned to a domain.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML description of the device" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "nodedev-undefine": { group: "nodedev", impl: '', help: "Undefine an inactive node device", desc: "Undefines the configuration for an inactive node device", opts: [
+  "nodedev-undefine": { group: "nodedev", impl: 'nodedev', help: "Undefine an inactive node device", desc: "Undefines the configuration for an inactive node device", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name or wwn pair in 'wwnn,wwpn' format" },
   ] },
-  "nodedev-start": { group: "nodedev", impl: '', help: "Start an inactive node device", desc: "Starts an inactive node device that was previously defined", opts: [
+  "nodedev-start": { group: "nodedev", impl: 'nodedev', help: "Start an inactive node device", desc: "Starts an inactive node device that was previously defined", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name" },
   ] },
-  "nodedev-autostart": { group: "nodedev", impl: '', help: "autostart a defined node device", desc: "Configure a node device to be automatically started at boot.", opts: [
+  "nodedev-autostart": { group: "nodedev", impl: 'nodedev', help: "autostart a defined node device", desc: "Configure a node device to be automatically started at boot.", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name or wwn pair in 'wwnn,wwpn' format" },
     { n: "disable", t: 'bool', h: "disable autostarting" },
   ] },
-  "nodedev-info": { group: "nodedev", impl: '', help: "node device information", desc: "Returns basic information about the node device", opts: [
+  "nodedev-info": { group: "nodedev", impl: 'nodedev', help: "node device information", desc: "Returns basic information about the node device", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name or wwn pair in 'wwnn,wwpn' format" },
   ] },
   "secret-define": { group: "secret", impl: '', help: "define or modify a secret from an XML file", desc: "Define or modify a secret.", opts: [

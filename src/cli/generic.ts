@@ -5,6 +5,7 @@ import type { CmdDef, Ctx, HandlerTable } from './defs.js';
 import { COMMANDS, GROUPS } from './commands.js';
 import { CliError, type CmdOpts } from './opts.js';
 import { exclusive, pad } from './format.js';
+import { COMMAND_ALIASES } from './parser.js';
 
 /** One group's listing (vshCmdGrpHelp). `colon` as in `help`; --help omits it. */
 function groupHelp(g: (typeof GROUPS)[number], colon = true): string {
@@ -108,8 +109,10 @@ function help(ctx: Ctx, o: CmdOpts): boolean {
     ctx.print(s);
     return true;
   }
-  const def = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (def) { ctx.print(commandHelp(name, def)); return true; }
+  // a hidden alias shows its target's help, as virsh does
+  const target = !Object.hasOwn(COMMANDS, name) && Object.hasOwn(COMMAND_ALIASES, name) ? COMMAND_ALIASES[name]! : name;
+  const def = Object.prototype.hasOwnProperty.call(COMMANDS, target) ? COMMANDS[target] : undefined;
+  if (def) { ctx.print(commandHelp(target, def)); return true; }
   const g = GROUPS.find((x) => x.name === name || x.keyword === name);
   if (g) { ctx.print(groupHelp(g)); return true; }
   throw new CliError(`command or command group '${name}' doesn't exist`);

@@ -96,6 +96,9 @@ function parseGroups(groups: string[][], o: ParseOptions): ParsedCmd[] {
   return out;
 }
 
+/** virsh's hidden command aliases (VSH_CMD_FLAG_ALIAS): accepted and run as their target, never listed. */
+export const COMMAND_ALIASES: Readonly<Record<string, string>> = { 'nodedev-dettach': 'nodedev-detach' };
+
 function lookupCommand(name: string, table: Readonly<Record<string, CmdDef>>): CmdDef | undefined {
   return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
 }
@@ -105,9 +108,11 @@ const HELP_OPT: OptDef = { n: 'help', t: 'bool', h: 'print help for this functio
 /** vshCommandParse for one command's words. */
 export function parseCommand(words: readonly string[], o: ParseOptions = {}): ParsedCmd {
   const table = o.commands ?? COMMANDS;
-  const name = words[0]!;
+  const given = words[0]!;
+  const alias = lookupCommand(given, table) ? undefined : COMMAND_ALIASES[given];
+  const name = alias !== undefined && Object.hasOwn(COMMAND_ALIASES, given) ? alias : given;
   const def = lookupCommand(name, table);
-  if (!def) throw new ParseError([`unknown command: '${name}'`]);
+  if (!def) throw new ParseError([`unknown command: '${given}'`]);
   const isHelp = name === 'help';
   const opts: ParsedOpt[] = [];
   // Bare words fill the options that accept them, in declared order; argv keeps taking more.

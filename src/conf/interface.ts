@@ -139,7 +139,7 @@ function parseProtocol(p: XmlElement): InterfaceProtocolDef {
   return proto;
 }
 
-function parseLink(el: XmlElement): InterfaceLink | undefined {
+export function parseLink(el: XmlElement): InterfaceLink | undefined {
   const l = child(el, 'link');
   if (!l) return undefined;
   const link: InterfaceLink = { speed: 0 };

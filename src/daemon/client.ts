@@ -32,7 +32,7 @@ export interface ClientHost {
 export type Transport = 'unix' | 'tcp' | 'tls';
 
 /** An event registration this client holds, released when it disconnects. */
-export interface HeldRegistration { family: 'domain' | 'network' | 'pool'; id: number }
+export interface HeldRegistration { family: 'domain' | 'network' | 'pool' | 'nodedev'; id: number }
 
 let nextClientId = 1;
 const NO_FDS: number[] = [];
@@ -433,7 +433,8 @@ export class ClientSession {
     if (!r) return;
     for (const reg of regs) {
       const method = reg.family === 'domain' ? 'connectDomainEventCallbackDeregisterAny'
-        : reg.family === 'network' ? 'connectNetworkEventDeregisterAny' : 'connectStoragePoolEventDeregisterAny';
+        : reg.family === 'network' ? 'connectNetworkEventDeregisterAny'
+        : reg.family === 'nodedev' ? 'connectNodeDeviceEventDeregisterAny' : 'connectStoragePoolEventDeregisterAny';
       try { await r.conn.invoke(method, [reg.id]); } catch { /* already gone with the connection */ }
     }
     try { await r.conn.invoke('connectClose', []); } catch (e) {

@@ -1,17 +1,18 @@
 // Which wire message carries an event a driver raised for a client's registration; the layouts
 // themselves live in src/rpc/events.ts.
 import {
-  DOMAIN_EVENT_ID_LAST, encodeDomainEvent, encodeNetworkEvent, encodeStoragePoolEvent,
+  DOMAIN_EVENT_ID_LAST, encodeDomainEvent, encodeNetworkEvent, encodeStoragePoolEvent, encodeNodeDeviceEvent,
 } from '../rpc/events.js';
-import type { DomainEventPayload, NetworkEventPayload, PoolEventPayload } from '../drivers/driver.js';
+import type { DomainEventPayload, NetworkEventPayload, NodeDeviceEventPayload, PoolEventPayload } from '../drivers/driver.js';
 
-export type EventFamily = 'domain' | 'network' | 'pool';
+export type EventFamily = 'domain' | 'network' | 'pool' | 'nodedev';
 
 /** Valid event IDs per family in libvirt 9.0.0 (VIR_*_EVENT_ID_LAST). */
 export const EVENT_ID_LIMIT: Record<EventFamily, number> = {
   domain: DOMAIN_EVENT_ID_LAST,
   network: 1,
   pool: 2,
+  nodedev: 2,
 };
 
 /** The MESSAGE for one event, or null when it cannot be encoded (logged by the caller). */
@@ -21,6 +22,7 @@ export function encodeEventMessage(family: EventFamily, eventID: number, callbac
       case 'domain': return encodeDomainEvent(eventID, callbackID, payload as unknown as DomainEventPayload);
       case 'network': return encodeNetworkEvent(eventID, callbackID, payload as unknown as NetworkEventPayload);
       case 'pool': return encodeStoragePoolEvent(eventID, callbackID, payload as unknown as PoolEventPayload);
+      case 'nodedev': return encodeNodeDeviceEvent(eventID, callbackID, payload as unknown as NodeDeviceEventPayload);
     }
   } catch {
     return null;

@@ -43,6 +43,9 @@ const READONLY_OK = new Set<string>([
   'storageVolGetInfoFlags', 'storageVolGetXmlDesc', 'storageVolGetPath',
   'connectNumOfInterfaces', 'connectListInterfaces', 'connectNumOfDefinedInterfaces', 'connectListDefinedInterfaces',
   'connectListAllInterfaces', 'interfaceLookupByName', 'interfaceLookupByMacString', 'interfaceGetXmlDesc', 'interfaceIsActive',
+  'nodeNumOfDevices', 'nodeListDevices', 'connectListAllNodeDevices', 'nodeDeviceLookupByName', 'nodeDeviceLookupScsiHostByWwn',
+  'nodeDeviceGetXmlDesc', 'nodeDeviceGetParent', 'nodeDeviceNumOfCaps', 'nodeDeviceListCaps', 'nodeDeviceGetAutostart',
+  'nodeDeviceIsPersistent', 'nodeDeviceIsActive', 'connectNodeDeviceEventRegisterAny', 'connectNodeDeviceEventDeregisterAny',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',
@@ -94,6 +97,8 @@ export function errDomainForProc(name: string): number {
   if (name.includes('NETWORK')) return ErrorDomain.NETWORK;
   if (name.includes('SECRET')) return ErrorDomain.SECRET;
   if (name.includes('NODE_DEVICE')) return ErrorDomain.NODEDEV;
+  // virNodeNumOfDevices / virNodeListDevices live in libvirt-nodedev.c
+  if (name === 'NODE_NUM_OF_DEVICES' || name === 'NODE_LIST_DEVICES') return ErrorDomain.NODEDEV;
   if (name.includes('INTERFACE') && !name.startsWith('DOMAIN_')) return ErrorDomain.INTERFACE;
   // libvirt-domain.c and libvirt-host.c (connect/node calls) both report VIR_FROM_DOMAIN.
   return ErrorDomain.DOMAIN;

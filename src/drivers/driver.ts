@@ -20,6 +20,8 @@ export interface SnapshotRef { name: string; dom: DomainRef }
 export interface CheckpointRef { name: string; dom: DomainRef }
 /** remote_nonnull_interface: a host interface is known by name; mac is '' when it has none. */
 export interface InterfaceRef { name: string; mac: string }
+/** remote_nonnull_node_device: a node device is known by name */
+export interface NodeDeviceRef { name: string }
 
 /** VIR_TYPED_PARAM_* */
 export enum TypedParamType { INT = 1, UINT = 2, LLONG = 3, ULLONG = 4, DOUBLE = 5, BOOLEAN = 6, STRING = 7 }
@@ -94,6 +96,9 @@ export type DomainEventCallback = (eventID: number, payload: DomainEventPayload)
 
 export interface NetworkEventPayload { net: NetworkRef; event: number; detail: number }
 export type NetworkEventCallback = (eventID: number, payload: NetworkEventPayload) => void;
+/** a node device event: lifecycle (event, detail) or update (no event fields) */
+export interface NodeDeviceEventPayload { dev: NodeDeviceRef; event?: number; detail?: number }
+export type NodeDeviceEventCallback = (eventID: number, payload: NodeDeviceEventPayload) => void;
 export interface PoolEventPayload { pool: PoolRef; event?: number; detail?: number }
 export type PoolEventCallback = (eventID: number, payload: PoolEventPayload) => void;
 
@@ -380,6 +385,33 @@ export interface DriverConnection {
   interfaceChangeBegin?(flags: number): Promise<void>;
   interfaceChangeCommit?(flags: number): Promise<void>;
   interfaceChangeRollback?(flags: number): Promise<void>;
+
+  // ---- node devices (libvirt's virNodeDeviceDriver; calls on one device take its name) ----
+  nodeNumOfDevices?(cap: string | null, flags: number): Promise<number>;
+  nodeListDevices?(cap: string | null, maxnames: number, flags: number): Promise<string[]>;
+  connectListAllNodeDevices?(flags: number): Promise<NodeDeviceRef[]>;
+  nodeDeviceLookupByName?(name: string): Promise<NodeDeviceRef>;
+  nodeDeviceLookupScsiHostByWwn?(wwnn: string, wwpn: string, flags: number): Promise<NodeDeviceRef>;
+  nodeDeviceGetXmlDesc?(name: string, flags: number): Promise<string>;
+  /** null when the device has none (remote_string) */
+  nodeDeviceGetParent?(name: string): Promise<string | null>;
+  nodeDeviceNumOfCaps?(name: string): Promise<number>;
+  nodeDeviceListCaps?(name: string, maxnames: number): Promise<string[]>;
+  nodeDeviceDettach?(name: string): Promise<void>;
+  nodeDeviceDetachFlags?(name: string, driverName: string | null, flags: number): Promise<void>;
+  nodeDeviceReAttach?(name: string): Promise<void>;
+  nodeDeviceReset?(name: string): Promise<void>;
+  nodeDeviceCreateXml?(xml: string, flags: number): Promise<NodeDeviceRef>;
+  nodeDeviceDestroy?(name: string): Promise<void>;
+  nodeDeviceDefineXml?(xml: string, flags: number): Promise<NodeDeviceRef>;
+  nodeDeviceUndefine?(name: string, flags: number): Promise<void>;
+  nodeDeviceCreate?(name: string, flags: number): Promise<void>;
+  nodeDeviceGetAutostart?(name: string): Promise<number>;
+  nodeDeviceSetAutostart?(name: string, autostart: number): Promise<void>;
+  nodeDeviceIsPersistent?(name: string): Promise<number>;
+  nodeDeviceIsActive?(name: string): Promise<number>;
+  connectNodeDeviceEventRegisterAny?(eventID: number, dev: NodeDeviceRef | null, cb: NodeDeviceEventCallback): Promise<number>;
+  connectNodeDeviceEventDeregisterAny?(callbackID: number): Promise<void>;
 }
 
 /** Methods served by procedures (the local connection-management ones excluded). */
@@ -407,8 +439,9 @@ export interface OpenOptions { readonly: boolean; flags: number }
 export interface DriverModule {
   /** "test", "qemu", "network", "storage", "remote" */
   name: string;
-  /** 'interface': a host interface driver (libvirt's netcf/udev one), composed in as network and storage are */
-  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface';
+  /** 'interface': a host interface driver (libvirt's netcf/udev one), composed in as network and storage are;
+   *  'nodedev': a node device driver (libvirt's udev one), likewise */
+  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface' | 'nodedev';
   /** Does this driver serve the URI itself (no daemon)? Hypervisor drivers only. */
   claims?(uri: ConnectURI, ctx: { inDaemon: boolean }): boolean;
   open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnection>;

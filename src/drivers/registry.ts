@@ -115,13 +115,13 @@ function noDriverFor(uri: string): VirError {
 }
 
 /**
- * A hypervisor connection gains the network, storage and interface drivers' methods that it lacks,
+ * A hypervisor connection gains the network, storage, interface and node device drivers' methods that it lacks,
  * as libvirt attaches the secondary driver tables to every virConnect.
  */
 async function withSecondaryDrivers(hv: DriverConnection, uri: ConnectURI, opts: { readonly: boolean; flags: number }): Promise<DriverConnection> {
   const secondaries: DriverConnection[] = [];
   for (const m of modules) {
-    if (m.kind !== 'network' && m.kind !== 'storage' && m.kind !== 'interface') continue;
+    if (m.kind !== 'network' && m.kind !== 'storage' && m.kind !== 'interface' && m.kind !== 'nodedev') continue;
     secondaries.push(await m.open(uri, opts));
   }
   if (secondaries.length === 0) return hv;

@@ -9,11 +9,11 @@
 
 import { XdrReader, XdrWriter } from './xdr.js';
 import {
-  t, domain, network, storagePool, typedParams, type StructField, type XdrType,
+  t, domain, network, storagePool, nodeDevice, typedParams, type StructField, type XdrType,
 } from './types.js';
 import { Limits, MessageStatus, MessageType, Program, PROGRAM_VERSION } from './protocol.js';
 import { encodePacket } from './packet.js';
-import type { DomainEventPayload, NetworkEventPayload, PoolEventPayload } from '../drivers/driver.js';
+import type { DomainEventPayload, NetworkEventPayload, NodeDeviceEventPayload, PoolEventPayload } from '../drivers/driver.js';
 
 export interface DomainEventDef {
   /** VIR_DOMAIN_EVENT_ID_* */
@@ -75,6 +75,7 @@ export const DOMAIN_EVENT_ID_LAST = DOMAIN_EVENTS.length;
 
 export const NetworkEventId = { LIFECYCLE: 0 } as const;
 export const PoolEventId = { LIFECYCLE: 0, REFRESH: 1 } as const;
+export const NodeDeviceEventId = { LIFECYCLE: 0, UPDATE: 1 } as const;
 
 /** MESSAGE procedures of the non-domain events. */
 export const EventProc = {
@@ -83,6 +84,8 @@ export const EventProc = {
   CONNECT_EVENT_CONNECTION_CLOSED: 362,
   STORAGE_POOL_EVENT_LIFECYCLE: 370,
   STORAGE_POOL_EVENT_REFRESH: 373,
+  NODE_DEVICE_EVENT_LIFECYCLE: 376,
+  NODE_DEVICE_EVENT_UPDATE: 377,
 } as const;
 
 const byProc = new Map<number, { def: DomainEventDef; legacy: boolean }>();
@@ -148,6 +151,20 @@ export function encodeStoragePoolEvent(eventID: number, callbackID: number, payl
   throw new RangeError(`unknown storage pool event ID ${eventID}`);
 }
 
+/** NODE_DEVICE_EVENT_LIFECYCLE {callbackID, dev, event, detail} and _UPDATE {callbackID, dev}. */
+export function encodeNodeDeviceEvent(eventID: number, callbackID: number, payload: NodeDeviceEventPayload): { proc: number; body: Buffer } {
+  const w = new XdrWriter(64);
+  w.int(callbackID);
+  nodeDevice.encode(w, payload.dev);
+  if (eventID === NodeDeviceEventId.LIFECYCLE) {
+    w.int(payload.event ?? 0);
+    w.int(payload.detail ?? 0);
+    return { proc: EventProc.NODE_DEVICE_EVENT_LIFECYCLE, body: w.finish() };
+  }
+  if (eventID === NodeDeviceEventId.UPDATE) return { proc: EventProc.NODE_DEVICE_EVENT_UPDATE, body: w.finish() };
+  throw new RangeError(`unknown node device event ID ${eventID}`);
+}
+
 /** CONNECT_EVENT_CONNECTION_CLOSED {int reason} (CloseReason). */
 export function encodeConnectionClosed(reason: number): { proc: number; body: Buffer } {
   return { proc: EventProc.CONNECT_EVENT_CONNECTION_CLOSED, body: new XdrWriter(4).int(reason).finish() };
@@ -168,6 +185,7 @@ export type DecodedEvent =
   | { kind: 'domain'; eventID: number; name: string; callbackID: number | null; payload: DomainEventPayload }
   | { kind: 'network'; eventID: number; callbackID: number; payload: NetworkEventPayload }
   | { kind: 'storagePool'; eventID: number; callbackID: number; payload: PoolEventPayload }
+  | { kind: 'nodeDevice'; eventID: number; callbackID: number; payload: NodeDeviceEventPayload }
   | { kind: 'connectionClosed'; reason: number };
 
 /** MESSAGE payload -> event; null for a procedure that is not an event we know. */
@@ -197,6 +215,15 @@ export function decodeEventMessage(proc: number, r: XdrReader): DecodedEvent | n
       const callbackID = r.int();
       return { kind: 'storagePool', eventID: PoolEventId.REFRESH, callbackID, payload: { pool: storagePool.decode(r) } };
     }
+    case EventProc.NODE_DEVICE_EVENT_LIFECYCLE: {
+      const callbackID = r.int();
+      const dev = nodeDevice.decode(r);
+      return { kind: 'nodeDevice', eventID: NodeDeviceEventId.LIFECYCLE, callbackID, payload: { dev, event: r.int(), detail: r.int() } };
+    }
+    case EventProc.NODE_DEVICE_EVENT_UPDATE: {
+      const callbackID = r.int();
+      return { kind: 'nodeDevice', eventID: NodeDeviceEventId.UPDATE, callbackID, payload: { dev: nodeDevice.decode(r) } };
+    }
     case EventProc.CONNECT_EVENT_CONNECTION_CLOSED:
       return { kind: 'connectionClosed', reason: r.int() };
     default:
@@ -211,6 +238,7 @@ export function encodeDecodedEvent(e: DecodedEvent): { proc: number; body: Buffe
       return e.callbackID === null ? encodeLegacyDomainEvent(e.eventID, e.payload) : encodeDomainEvent(e.eventID, e.callbackID, e.payload);
     case 'network': return encodeNetworkEvent(e.eventID, e.callbackID, e.payload);
     case 'storagePool': return encodeStoragePoolEvent(e.eventID, e.callbackID, e.payload);
+    case 'nodeDevice': return encodeNodeDeviceEvent(e.eventID, e.callbackID, e.payload);
     case 'connectionClosed': return encodeConnectionClosed(e.reason);
   }
 }

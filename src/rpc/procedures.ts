@@ -12,6 +12,7 @@
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
   t, domain, network, storagePool, storageVol, snapshot, checkpoint, iface, optDomain, optNetwork, optStoragePool,
+  nodeDevice, optNodeDevice,
   typedParams, filterStringParams, type StructField, type StructType, type XdrType,
 } from './types.js';
 import { Limits } from './protocol.js';
@@ -72,6 +73,7 @@ const POOL = f('pool', storagePool);
 const VOL = f('vol', storageVol);
 const SNAP = f('snap', snapshot);
 const IFACE = f('iface', iface);
+const NODEDEV = f('dev', nodeDevice);
 const FLAGS = f('flags', t.uint);
 const NEED = f('need_results', t.int);
 const XML = f('xml', t.string);
@@ -444,6 +446,32 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(220, 'INTERFACE_CHANGE_BEGIN', [FLAGS], []),
   p(221, 'INTERFACE_CHANGE_COMMIT', [FLAGS], []),
   p(222, 'INTERFACE_CHANGE_ROLLBACK', [FLAGS], []),
+
+  // ---- node devices (remote_nonnull_node_device = name; calls on one device pass its name) ----
+  p(111, 'NODE_NUM_OF_DEVICES', [f('cap', t.optString), FLAGS], [NUM], H),
+  p(112, 'NODE_LIST_DEVICES', [f('cap', t.optString), MAXNAMES, FLAGS], [f('names', t.array(t.string, Limits.NODE_DEVICE_LIST_MAX))], H),
+  p(285, 'CONNECT_LIST_ALL_NODE_DEVICES', [NEED, FLAGS], [f('devices', t.array(nodeDevice, Limits.NODE_DEVICE_LIST_MAX)), f('ret', t.uint)], H),
+  p(113, 'NODE_DEVICE_LOOKUP_BY_NAME', [NAME], [NODEDEV], H),
+  p(297, 'NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN', [f('wwnn', t.string), f('wwpn', t.string), FLAGS], [NODEDEV], H),
+  p(114, 'NODE_DEVICE_GET_XML_DESC', [NAME, FLAGS], [XML], H),
+  p(115, 'NODE_DEVICE_GET_PARENT', [NAME], [f('parent', t.optString)], H),
+  p(116, 'NODE_DEVICE_NUM_OF_CAPS', [NAME], [NUM], H),
+  p(117, 'NODE_DEVICE_LIST_CAPS', [NAME, MAXNAMES], [f('names', t.array(t.string, Limits.NODE_DEVICE_CAPS_LIST_MAX))], H),
+  p(118, 'NODE_DEVICE_DETTACH', [NAME], []),
+  p(301, 'NODE_DEVICE_DETACH_FLAGS', [NAME, f('driverName', t.optString), FLAGS], []),
+  p(119, 'NODE_DEVICE_RE_ATTACH', [NAME], []),
+  p(120, 'NODE_DEVICE_RESET', [NAME], []),
+  p(123, 'NODE_DEVICE_CREATE_XML', [f('xml_desc', t.string), FLAGS], [NODEDEV]),
+  p(124, 'NODE_DEVICE_DESTROY', [NAME], [], H),
+  p(428, 'NODE_DEVICE_DEFINE_XML', [f('xml_desc', t.string), FLAGS], [NODEDEV]),
+  p(429, 'NODE_DEVICE_UNDEFINE', [NAME, FLAGS], []),
+  p(430, 'NODE_DEVICE_CREATE', [NAME, FLAGS], []),
+  p(433, 'NODE_DEVICE_GET_AUTOSTART', [NAME], [AUTOSTART], H),
+  p(434, 'NODE_DEVICE_SET_AUTOSTART', [NAME, AUTOSTART], []),
+  p(435, 'NODE_DEVICE_IS_PERSISTENT', [NAME], [f('persistent', t.int)], H),
+  p(436, 'NODE_DEVICE_IS_ACTIVE', [NAME], [f('active', t.int)], H),
+  p(374, 'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY', [EVENT_ID, f('dev', optNodeDevice)], [CALLBACK_ID], H),
+  p(375, 'CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], H),
 ];
 
 // ---- lookups ----

@@ -43,3 +43,7 @@ for f in interface/*.xml; do
   n=$(head -1 "$f" | grep -o "name='[^']*'" | head -1 | sed "s/name='\\(.*\\)'/\\1/")
   $V "iface-define $f; iface-dumpxml $n" | grep -v '^Interface .* defined from' | trim > "${f%.xml}.out.xml"
 done
+# node devices: the devices of the node document nodedev/node.xml, each as libvirt formats it
+for n in $(grep -o '<name>[^<]*</name>' nodedev/node.xml | sed 's/<[^>]*>//g' | grep -v -e '^GVTg' -e '^i915$'); do
+  virsh -q -c "test://$PWD/nodedev/node.xml" "nodedev-dumpxml $n" | trim > "nodedev/$n.out.xml"
+done

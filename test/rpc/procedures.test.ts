@@ -254,6 +254,12 @@ test('the table covers every DriverConnection method and the protocol-level proc
     interfaceLookupByMacString: true, interfaceGetXmlDesc: true, interfaceDefineXml: true, interfaceUndefine: true,
     interfaceCreate: true, interfaceDestroy: true, interfaceIsActive: true, interfaceChangeBegin: true,
     interfaceChangeCommit: true, interfaceChangeRollback: true,
+    nodeNumOfDevices: true, nodeListDevices: true, connectListAllNodeDevices: true, nodeDeviceLookupByName: true,
+    nodeDeviceLookupScsiHostByWwn: true, nodeDeviceGetXmlDesc: true, nodeDeviceGetParent: true, nodeDeviceNumOfCaps: true,
+    nodeDeviceListCaps: true, nodeDeviceDettach: true, nodeDeviceDetachFlags: true, nodeDeviceReAttach: true, nodeDeviceReset: true,
+    nodeDeviceCreateXml: true, nodeDeviceDestroy: true, nodeDeviceDefineXml: true, nodeDeviceUndefine: true, nodeDeviceCreate: true,
+    nodeDeviceGetAutostart: true, nodeDeviceSetAutostart: true, nodeDeviceIsPersistent: true, nodeDeviceIsActive: true,
+    connectNodeDeviceEventRegisterAny: true, connectNodeDeviceEventDeregisterAny: true,
   };
   // libvirt's remote driver answers these locally: there is no procedure for them.
   const local = new Set(['connectIsEncrypted', 'connectIsAlive']);
@@ -463,4 +469,33 @@ test('host interfaces on the wire: remote_nonnull_interface is name then MAC str
   assert.deepEqual(encodeReturn(all, [{ name: 'br0', mac: '' }]), hex('00000001 00000003 62723000 00000000 00000001'));
   assert.deepEqual(decodeCallArgs(procedureByName('INTERFACE_CREATE')!, new XdrReader(hex('00000004 65746831 00000000 00000000'))),
     [{ name: 'eth1', mac: '' }, 0]);
+});
+
+test('node devices on the wire: calls on one device pass its name; NULL-able cap and parent strings', () => {
+  const d = (n: Parameters<typeof procedureByName>[0]) => procedureByName(n)!;
+  // getters allowed read-only, changes not; errors from VIR_FROM_NODEDEV (virNodeNumOfDevices included)
+  for (const n of ['NODE_NUM_OF_DEVICES', 'CONNECT_LIST_ALL_NODE_DEVICES', 'NODE_DEVICE_GET_XML_DESC', 'NODE_DEVICE_LIST_CAPS',
+    'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY'] as const) {
+    assert.equal(d(n).readonly, true, n);
+    assert.equal(d(n).errDomain, 22, n);
+  }
+  for (const n of ['NODE_DEVICE_CREATE_XML', 'NODE_DEVICE_DESTROY', 'NODE_DEVICE_DETTACH', 'NODE_DEVICE_SET_AUTOSTART'] as const) {
+    assert.equal(d(n).readonly, false, n);
+  }
+  assert.equal(d('NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN').api, 'virNodeDeviceLookupSCSIHostByWWN');
+  assert.equal(d('NODE_DEVICE_RE_ATTACH').api, 'virNodeDeviceReAttach');
+  assert.equal(d('CONNECT_LIST_ALL_NODE_DEVICES').retShape, 'list');
+  // remote_string cap: NULL is a zero "present" word
+  assert.deepEqual(encodeCallArgs(d('NODE_NUM_OF_DEVICES'), [null, 0]), hex('00000000 00000000'));
+  assert.deepEqual(encodeCallArgs(d('NODE_LIST_DEVICES'), ['net', 5, 0]), hex('00000001 00000003 6e657400 00000005 00000000'));
+  assert.deepEqual(encodeCallArgs(d('NODE_DEVICE_GET_XML_DESC'), ['computer', 0]), hex('00000008 636f6d70 75746572 00000000'));
+  const parent = encodeReturn(d('NODE_DEVICE_GET_PARENT'), 'computer');
+  assert.deepEqual(parent, hex('00000001 00000008 636f6d70 75746572'));
+  assert.equal(decodeReturn(d('NODE_DEVICE_GET_PARENT'), new XdrReader(hex('00000000'))), null);
+  // remote_nonnull_node_device is just the name
+  assert.deepEqual(encodeReturn(d('NODE_DEVICE_CREATE_XML'), { name: 'scsi_host12' }), hex('0000000b 73637369 5f686f73 74313200'));
+  assert.deepEqual(encodeReturn(d('CONNECT_LIST_ALL_NODE_DEVICES'), [{ name: 'pci' }]), hex('00000001 00000003 70636900 00000001'));
+  assert.deepEqual(decodeCallArgs(d('NODE_DEVICE_DETACH_FLAGS'), new XdrReader(hex('00000001 78000000 00000001 00000004 7666696f 00000000'))),
+    ['x', 'vfio', 0]);
+  assert.deepEqual(encodeCallArgs(d('CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY'), [0, null]), hex('00000000 00000000'));
 });

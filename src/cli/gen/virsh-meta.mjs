@@ -42,6 +42,8 @@ const IMPL = {
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
   domain_misc: ['iothreadadd', 'iothreaddel', 'iothreadset', 'iothreadpin', 'set-user-password', 'send-process-signal', 'dump',
     'save-image-dumpxml', 'save-image-define', 'domlaunchsecinfo', 'screenshot'],
+  nodedev: ['nodedev-list', 'nodedev-dumpxml', 'nodedev-info', 'nodedev-create', 'nodedev-destroy', 'nodedev-define',
+    'nodedev-undefine', 'nodedev-start', 'nodedev-autostart', 'nodedev-event', 'nodedev-detach', 'nodedev-reattach', 'nodedev-reset'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
@@ -51,6 +53,7 @@ const ALIASES = {
   'pool-create-as': { 'source-path': 'source-dev' },
   'domif-getlink': { persistent: 'config' },
   'domif-setlink': { persistent: 'config' },
+  'nodedev-destroy': { name: 'device' },
 };
 
 /** Listing and info commands that also accept tsvirsh's --json (machine-readable output). */

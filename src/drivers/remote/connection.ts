@@ -3,7 +3,7 @@
 // only the handshake, close, events and streams have code of their own.
 // libvirt counterpart: src/remote/remote_driver.c (most of which gendispatch generates).
 import type {
-  ConnectURI, DomainEventCallback, DomainRef, DriverConnection, NetworkEventCallback, NetworkRef,
+  ConnectURI, DomainEventCallback, DomainRef, DriverConnection, NetworkEventCallback, NetworkRef, NodeDeviceEventCallback, NodeDeviceRef,
   OpenOptions, PoolEventCallback, PoolRef,
 } from '../driver.js';
 import { uriForServer } from '../uri.js';
@@ -20,15 +20,15 @@ import { RpcClient, protocolError } from './client.js';
 import { RemoteStream } from './stream.js';
 import { TSVIRT_CLIENT_PARAMS, openTransport, remoteParams, type RemoteParams, type Transport } from './transport.js';
 
-type EventKind = 'domain' | 'network' | 'storagePool';
+type EventKind = 'domain' | 'network' | 'storagePool' | 'nodeDevice';
 
 /** One event callback the user registered; its id is ours and survives reconnects. */
 interface EventReg {
   localId: number;
   kind: EventKind;
   eventID: number;
-  /** the object filter (domain/network/pool ref), null = all */
-  obj: { uuid: string } | null;
+  /** the object filter (domain/network/pool ref, or a node device's {name}), null = all */
+  obj: { uuid: string } | { name: string } | null;
   cb: (eventID: number, payload: never) => void;
   /** the server's callbackID; null while not registered (legacy mode, or re-registration failed) */
   serverId: number | null;
@@ -39,6 +39,7 @@ const EVENT_PROCS: Record<EventKind, { reg: ProcName; dereg: ProcName }> = {
   domain: { reg: 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', dereg: 'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY' },
   network: { reg: 'CONNECT_NETWORK_EVENT_REGISTER_ANY', dereg: 'CONNECT_NETWORK_EVENT_DEREGISTER_ANY' },
   storagePool: { reg: 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', dereg: 'CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY' },
+  nodeDevice: { reg: 'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY', dereg: 'CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY' },
 };
 
 function def(name: ProcName): ProcedureDef {
@@ -333,13 +334,19 @@ export class RemoteConnection {
   async connectStoragePoolEventDeregisterAny(callbackID: number): Promise<void> {
     return this.deregisterEvent('storagePool', callbackID);
   }
+  async connectNodeDeviceEventRegisterAny(eventID: number, dev: NodeDeviceRef | null, cb: NodeDeviceEventCallback): Promise<number> {
+    return this.registerEvent('nodeDevice', eventID, dev, cb);
+  }
+  async connectNodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterEvent('nodeDevice', callbackID);
+  }
 
   /** Domain events without callback IDs (servers answering feature 14 with 0): one registration per event ID. */
   private usesLegacyEvents(kind: EventKind): boolean {
     return kind === 'domain' && !this.features.eventCallback;
   }
 
-  private async registerEvent(kind: EventKind, eventID: number, obj: { uuid: string } | null, cb: EventReg['cb']): Promise<number> {
+  private async registerEvent(kind: EventKind, eventID: number, obj: EventReg['obj'], cb: EventReg['cb']): Promise<number> {
     const c = this.activeClient();
     const reg: EventReg = { localId: this.nextLocalId++, kind, eventID, obj, cb, serverId: null };
     await this.registerWithServer(c, reg);
@@ -360,7 +367,8 @@ export class RemoteConnection {
   private async deregisterEvent(kind: EventKind, localId: number): Promise<void> {
     const reg = this.regs.get(localId);
     if (!reg || reg.kind !== kind) {
-      throw virError(kind === 'domain' ? ErrorDomain.DOMAIN : kind === 'network' ? ErrorDomain.NETWORK : ErrorDomain.STORAGE,
+      throw virError(kind === 'domain' ? ErrorDomain.DOMAIN : kind === 'network' ? ErrorDomain.NETWORK
+        : kind === 'nodeDevice' ? ErrorDomain.NODEDEV : ErrorDomain.STORAGE,
         ErrorNumber.INVALID_ARG, `could not find event callback ${localId} for deletion`);
     }
     const c = this.activeClient();
@@ -398,7 +406,7 @@ export class RemoteConnection {
       // Legacy message: filter locally by event ID and domain.
       const uuid = ev.payload.dom.uuid;
       for (const r of this.regs.values()) {
-        if (r.kind === 'domain' && r.eventID === ev.eventID && (r.obj === null || r.obj.uuid === uuid)) yield r;
+        if (r.kind === 'domain' && r.eventID === ev.eventID && (r.obj === null || ('uuid' in r.obj && r.obj.uuid === uuid))) yield r;
       }
       return;
     }

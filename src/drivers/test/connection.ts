@@ -11,6 +11,7 @@ import { domainMiscMethods } from './domain_misc.js';
 import { hostMethods } from './host.js';
 import { interfaceMethods } from './interfaces.js';
 import { networkMethods } from './networks.js';
+import { nodeDeviceMethods } from './nodedevs.js';
 import { snapshotMethods } from './snapshots.js';
 import { checkpointMethods } from './checkpoints.js';
 import type { BusEvent, ConnCtx, TestDriver } from './state.js';
@@ -50,6 +51,8 @@ const READERS = new Set<string>([
   'nodeGetCpuMap', 'nodeGetSecurityModel', 'domainGetControlInfo', 'domainGetDiskErrors', 'domainGetTime',
   'connectNumOfInterfaces', 'connectListInterfaces', 'connectNumOfDefinedInterfaces', 'connectListDefinedInterfaces',
   'connectListAllInterfaces', 'interfaceLookupByName', 'interfaceLookupByMacString', 'interfaceGetXmlDesc', 'interfaceIsActive',
+  'nodeNumOfDevices', 'nodeListDevices', 'connectListAllNodeDevices', 'nodeDeviceLookupByName', 'nodeDeviceGetXmlDesc',
+  'nodeDeviceGetParent', 'nodeDeviceNumOfCaps', 'nodeDeviceListCaps',
 ]);
 
 type Method = (this: TestConnection, ...args: unknown[]) => unknown;
@@ -72,7 +75,7 @@ function countingChanges(fn: Method): Method {
 }
 
 const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods,
-  domainTuneMethods, checkpointMethods, interfaceMethods, domainMiscMethods];
+  domainTuneMethods, checkpointMethods, interfaceMethods, domainMiscMethods, nodeDeviceMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -83,6 +86,6 @@ for (const table of tables) {
 export interface TestConnection extends DriverConnection {}
 type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
   & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods & typeof checkpointMethods
-  & typeof interfaceMethods & typeof domainMiscMethods;
+  & typeof interfaceMethods & typeof domainMiscMethods & typeof nodeDeviceMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;

@@ -7,6 +7,8 @@ import { dirname, isAbsolute } from 'node:path';
 import { domainDefParseNode, testDriverDomainDefPostParse } from '../../conf/domain.js';
 import { interfaceDefParseNode } from '../../conf/interface.js';
 import { networkDefParseNode } from '../../conf/network.js';
+import { nodeDeviceDefParseNode } from '../../conf/node_device.js';
+import { assignDevice } from './nodedevs.js';
 import { storagePoolDefParseNode } from '../../conf/storage_pool.js';
 import { storageVolDefParseNode } from '../../conf/storage_vol.js';
 import { child, childrenNamed, parseXml, textOf, type XmlElement } from '../../conf/xml.js';
@@ -163,6 +165,11 @@ function parseStorage(drv: TestDriver, root: XmlElement, base: string | null): v
 }
 
 /** testOpenParse: fill a fresh driver from a <node> document. `base` is the file's path. */
+/** testParseNodedevs: each <device> (or the file it names), an existing device kept as parsed */
+function parseNodeDevices(drv: TestDriver, root: XmlElement, base: string | null): void {
+  for (const d of childrenNamed(root, 'device')) assignDevice(drv, nodeDeviceDefParseNode(resolve(d, base, 'device'), 'existing'));
+}
+
 export function loadNodeDocument(drv: TestDriver, root: XmlElement, base: string | null): void {
   if (root.name !== 'node') throw testError(ErrorNumber.XML_ERROR, `expecting root element of 'node', not '${root.name}'`);
   parseNodeInfo(drv, root);
@@ -170,6 +177,7 @@ export function loadNodeDocument(drv: TestDriver, root: XmlElement, base: string
   parseNetworks(drv, root, base);
   parseInterfaces(drv, root, base);
   parseStorage(drv, root, base);
+  parseNodeDevices(drv, root, base);
 }
 
 /** testOpenFromFile */

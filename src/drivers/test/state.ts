@@ -2,7 +2,8 @@
 // the object lists and one event bus. test:///default shares one instance between all
 // connections of the process; each file URI connection gets its own.
 import type { InterfaceDef } from '../../conf/interface.js';
-import type { DomainEventPayload, NetworkEventPayload, NodeInfo, PoolEventPayload } from '../driver.js';
+import type { NodeDeviceDef } from '../../conf/node_device.js';
+import type { DomainEventPayload, NetworkEventPayload, NodeDeviceEventPayload, NodeInfo, PoolEventPayload } from '../driver.js';
 import { EventBus } from '../events.js';
 import { DomainList } from './domain_obj.js';
 import { NetworkList } from './network_obj.js';
@@ -24,13 +25,15 @@ export interface TestCell { mem: number; freeMem: number; cpus: CellCpu[] }
 export type BusEvent =
   | { kind: 'domain'; uuid: string; payload: DomainEventPayload }
   | { kind: 'network'; uuid: string; payload: NetworkEventPayload }
-  | { kind: 'pool'; uuid: string; payload: PoolEventPayload };
+  | { kind: 'pool'; uuid: string; payload: PoolEventPayload }
+  /** node devices have no UUID: their name is the key */
+  | { kind: 'nodedev'; uuid: string; payload: NodeDeviceEventPayload };
 
 /**
  * Registrations share one per-connection ID counter across domain, network and pool events (as
  * one libvirt eventState does), so event IDs are offset per family on the bus.
  */
-export const EVENT_FAMILY_BASE = { domain: 0, network: 1000, pool: 2000 } as const;
+export const EVENT_FAMILY_BASE = { domain: 0, network: 1000, pool: 2000, nodedev: 3000 } as const;
 
 /** A host interface (libvirt's virInterfaceObj): its definition and whether it is up. */
 export interface IfaceObj { def: InterfaceDef; active: boolean }
@@ -44,6 +47,8 @@ export class TestDriver {
   readonly ifaces: IfaceObj[] = [];
   /** the interface set saved by interfaceChangeBegin, while a transaction runs */
   ifaceBackup: IfaceObj[] | null = null;
+  /** node devices in the order they were added (libvirt's hash table order is random per process) */
+  readonly nodedevs: NodeDeviceDef[] = [];
   readonly events = new EventBus<BusEvent>((e) => e.uuid);
   /** next id handed to a starting domain (g_atomic nextDomID, starts at 1) */
   private nextDomID = 1;
@@ -65,6 +70,9 @@ export class TestDriver {
   }
   emitPool(eventID: number, payload: PoolEventPayload): void {
     this.events.emit(EVENT_FAMILY_BASE.pool + eventID, { kind: 'pool', uuid: payload.pool.uuid, payload });
+  }
+  emitNodeDevice(eventID: number, payload: NodeDeviceEventPayload): void {
+    this.events.emit(EVENT_FAMILY_BASE.nodedev + eventID, { kind: 'nodedev', uuid: payload.dev.name, payload });
   }
 }
 
