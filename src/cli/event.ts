@@ -24,7 +24,8 @@ const LIFECYCLE: [string, string[]][] = [
   ['Crashed', ['Panicked', 'Crashloaded']],
 ];
 
-function timestamp(): string {
+/** virsh's --timestamp prefix of an event line */
+export function eventTimestamp(): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}+0000: `;
@@ -64,7 +65,7 @@ async function event(ctx: Ctx, o: CmdOpts): Promise<boolean> {
           const [ev, details] = LIFECYCLE[p.event ?? -1] ?? ['unknown', []];
           line += `: ${ev} ${details[p.detail ?? -1] ?? 'unknown'}`;
         }
-        ctx.print(`${stamp ? timestamp() : ''}${line}\n`);
+        ctx.print(`${stamp ? eventTimestamp() : ''}${line}\n`);
         count++;
         if (!loop) finish('done');
       }));

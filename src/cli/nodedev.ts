@@ -3,6 +3,8 @@
 // nodedev-start, nodedev-autostart, nodedev-event, nodedev-detach, nodedev-reattach,
 // nodedev-reset, with virsh 9.0's option checks, lines and exit statuses.
 // libvirt counterpart: tools/virsh-nodedev.c.
+import { splitCommas } from './generic.js';
+import { eventTimestamp } from './event.js';
 import type { Connection } from '../api/connection.js';
 import type { NodeDevice } from '../api/node_device.js';
 import { ListAllNodeDevicesFlags as F, NodeDeviceCreateXMLFlags, NodeDeviceEventID } from '../api/constants.js';
@@ -14,20 +16,6 @@ import { printXml } from './format.js';
 import { readXmlFile } from './domain_lifecycle.js';
 
 const isNoSupport = (e: unknown) => e instanceof VirError && e.code === ErrorNumber.NO_SUPPORT;
-
-/** vshStringToArray: split on ',', a doubled ',,' standing for a comma inside an item. */
-export function splitCommaList(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === ',') {
-      if (s[i + 1] === ',') { cur += ','; i++; continue; }
-      out.push(cur); cur = '';
-    } else cur += s[i];
-  }
-  out.push(cur);
-  return out;
-}
 
 /** virValidateWWN: 16 hex digits, after an optional "0x". */
 function validWWN(w: string): boolean {
@@ -43,7 +31,7 @@ async function findDevice(ctx: Ctx, value: string): Promise<NodeDevice> {
   let err: unknown;
   try {
     if (value.includes(',')) {
-      const arr = splitCommaList(value);
+      const arr = splitCommas(value);
       if (arr.length !== 2) throw new CliError(`Malformed device value '${value}'`);
       for (const w of arr) if (!validWWN(w)) throw new CliError(`internal error: Malformed wwn: ${w}`);
       return await conn.lookupSCSIHostByWWN(arr[0]!, arr[1]!, 0);
@@ -122,7 +110,7 @@ export function formatTree(names: string[], parents: (string | null)[]): string 
 async function nodedevList(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const tree = o.bool('tree');
   const capStr = o.string('cap');
-  const caps = capStr !== undefined ? splitCommaList(capStr) : null;
+  const caps = capStr !== undefined ? splitCommas(capStr) : null;
   const inactive = o.bool('inactive');
   const all = o.bool('all');
   if (all && inactive) throw new CliError('Option --all is incompatible with --inactive');
@@ -235,12 +223,6 @@ function simple(fail: string, done: string, run: (d: NodeDevice, o: CmdOpts) => 
 const EVENT_NAMES = ['lifecycle', 'update'];
 const LIFECYCLE_NAMES = ['Created', 'Deleted', 'Defined', 'Undefined'];
 
-function timestamp(): string {
-  const d = new Date();
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}+0000: `;
-}
-
 async function nodedevEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   if (o.bool('list')) {
     ctx.print(EVENT_NAMES.map((n) => `${n}\n`).join(''));
@@ -265,7 +247,7 @@ async function nodedevEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
     const what = eventID === NodeDeviceEventID.LIFECYCLE
       ? `event 'lifecycle' for node device ${d.name}: ${LIFECYCLE_NAMES[p.event ?? -1] ?? 'unknown'}`
       : `event '${name}' for node device ${d.name}`;
-    ctx.print(`${stamp ? timestamp() : ''}${what}\n`);
+    ctx.print(`${stamp ? eventTimestamp() : ''}${what}\n`);
     count++;
     if (!loop) finish('done');
   });

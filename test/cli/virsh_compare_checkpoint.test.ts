@@ -4,40 +4,23 @@
 // tsvirtd, which must answer as libvirt's in-process test driver does.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 import { virsh, type Result } from '../interop/virsh_run.js';
+import { VIRSH, TSVIRSH, def, noVirsh, run as runIn, same as sameIn } from './compare_lib.js';
 import { open } from '../../src/api/index.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
+const skip = noVirsh;
 
-/** Only the time fields: the list's Creation Time column and <creationTime>. */
 function normaliseTimes(s: string): string {
   return s.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, 'TIME').replace(/<creationTime>\d+<\/creationTime>/g, '<creationTime>T</creationTime>');
 }
 const norm = (r: Result): Result => ({ ...r, stdout: normaliseTimes(r.stdout), stderr: normaliseTimes(r.stderr) });
 
-function run(bin: string[], args: string[], env: Record<string, string> = {}): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', timeout: 10000, cwd: dir, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null', ...env },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function same(args: string[], env: Record<string, string> = {}): Result {
-  const want = norm(run([VIRSH], args, env));
-  const got = norm(run([process.execPath, TSVIRSH], args, env));
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
-  return got;
-}
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
+const run = (bin: readonly string[], args: readonly string[], env: Record<string, string> = {}): Result => runIn(bin, args, { cwd: dir, env });
+const same = (args: readonly string[], env: Record<string, string> = {}): Result => sameIn(args, { cwd: dir, env }, norm);
 
 let dir = '';
 const files: Record<string, string> = {

@@ -5,34 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VIRSH, def, noVirsh, same as sameIn, type Result } from './compare_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-interface Result { stdout: string; stderr: string; status: number | null }
-
-function run(bin: string[], args: string[], env: Record<string, string> = {}): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', timeout: 10000, cwd: dir,
-    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null', ...env },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function same(args: string[], env: Record<string, string> = {}): Result {
-  const want = run([VIRSH], args, env);
-  const got = run([process.execPath, TSVIRSH], args, env);
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
-  return got;
-}
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
+const skip = noVirsh;
+const same = (args: readonly string[], env: Record<string, string> = {}): Result => sameIn(args, { cwd: dir, env });
 
 /** Definitions written to the work directory, used by name in the command sequences. */
 const FILES: Record<string, string> = {

@@ -6,36 +6,17 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT, VIRSH, TSVIRSH, def, noVirsh, run as runIn, same as sameIn, type Result } from './compare_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 import { formatTree } from '../../src/cli/nodedev.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
+const skip = noVirsh;
 const NODE_FILE = join(ROOT, 'test/data/nodedev/node.xml');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-interface Result { stdout: string; stderr: string; status: number | null }
-
-function run(bin: string[], args: string[]): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', timeout: 15000, cwd: dir,
-    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function same(args: string[]): Result {
-  const want = run([VIRSH], args);
-  const got = run([process.execPath, TSVIRSH], args);
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
-  return got;
-}
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
+const run = (bin: readonly string[], args: readonly string[]): Result => runIn(bin, args, { cwd: dir, timeout: 15000 });
+const same = (args: readonly string[]): Result => sameIn(args, { cwd: dir, timeout: 15000 });
 
 const vhba = (parent: string, fc = '<wwnn>2001001b32a9da4e</wwnn><wwpn>2101001b32a9da4e</wwpn>') =>
   `<device>${parent}<capability type='scsi_host'><capability type='fc_host'>${fc}</capability></capability></device>`;

@@ -3,6 +3,7 @@
 // virDomainListAllCheckpoints. As in libvirt, a new child goes in front of its siblings, which is
 // the order topological and child listings show.
 import type { CheckpointDef } from '../../conf/checkpoint.js';
+import { MomentTree } from './moment_tree.js';
 
 export interface CheckpointNode {
   name: string;
@@ -15,14 +16,9 @@ export interface CheckpointNode {
 export const CkptListFlags = { ROOTS: 1, DESCENDANTS: 1, TOPOLOGICAL: 2, LEAVES: 4, NO_LEAVES: 8 } as const;
 export const CKPT_LIST_FILTERS_ALL = CkptListFlags.LEAVES | CkptListFlags.NO_LEAVES;
 
-export class CheckpointList {
-  private nodes = new Map<string, CheckpointNode>();
+export class CheckpointList extends MomentTree<CheckpointNode> {
   /** the children of libvirt's metaroot: the roots, newest first */
   private rootNames: string[] = [];
-  current: string | null = null;
-
-  get size(): number { return this.nodes.size; }
-  get(name: string): CheckpointNode | undefined { return this.nodes.get(name); }
 
   /** Add a node (or take over an existing one's children) and link it under its parent. */
   add(n: CheckpointNode): void {
@@ -60,26 +56,7 @@ export class CheckpointList {
     if (p) p.children = names; else this.rootNames = names;
   }
 
-  /** All descendants of n, parents before children (virDomainMomentForEachDescendant). */
-  descendants(n: CheckpointNode): CheckpointNode[] {
-    const out: CheckpointNode[] = [];
-    const walk = (x: CheckpointNode) => { for (const c of x.children) { const cn = this.nodes.get(c)!; out.push(cn); walk(cn); } };
-    walk(n);
-    return out;
-  }
-
-  /** Remove n's descendants; true when the current checkpoint was among them. */
-  removeDescendants(n: CheckpointNode): boolean {
-    let wasCurrent = false;
-    for (const d of this.descendants(n)) {
-      if (this.current === d.name) wasCurrent = true;
-      this.nodes.delete(d.name);
-    }
-    n.children = [];
-    return wasCurrent;
-  }
-
-  removeAll(): void { this.nodes.clear(); this.rootNames = []; this.current = null; }
+  override removeAll(): void { super.removeAll(); this.rootNames = []; }
 
   private roots(): CheckpointNode[] { return this.rootNames.map((r) => this.nodes.get(r)!); }
 

@@ -1,6 +1,7 @@
 // A domain's snapshot tree (libvirt's virDomainMomentObjList for snapshots): names to nodes,
 // parent/child links, the current snapshot, and the list filters of virDomainListAllSnapshots.
 import type { DomainDef } from '../../conf/domain_def.js';
+import { MomentTree } from './moment_tree.js';
 
 /** What the driver needs to know of a snapshot beyond its conf-layer definition. */
 export interface SnapshotNode {
@@ -24,14 +25,7 @@ export const SnapListFlags = {
 } as const;
 export const SNAP_LIST_FLAGS_ALL = 0x7ff;
 
-export class SnapshotList {
-  private nodes = new Map<string, SnapshotNode>();
-  current: string | null = null;
-
-  get size(): number { return this.nodes.size; }
-  get(name: string): SnapshotNode | undefined { return this.nodes.get(name); }
-  values(): IterableIterator<SnapshotNode> { return this.nodes.values(); }
-
+export class SnapshotList extends MomentTree<SnapshotNode> {
   add(n: SnapshotNode): void {
     this.nodes.set(n.name, n);
     if (n.parent) this.nodes.get(n.parent)?.children.push(n.name);
@@ -50,26 +44,6 @@ export class SnapshotList {
     if (this.current === n.name) this.current = n.parent;
   }
 
-  /** All descendants of n, depth first (parents before children). */
-  descendants(n: SnapshotNode): SnapshotNode[] {
-    const out: SnapshotNode[] = [];
-    const walk = (x: SnapshotNode) => { for (const c of x.children) { const cn = this.nodes.get(c)!; out.push(cn); walk(cn); } };
-    walk(n);
-    return out;
-  }
-
-  /** Remove n's descendants; returns true when the current snapshot was among them. */
-  removeDescendants(n: SnapshotNode): boolean {
-    let wasCurrent = false;
-    for (const d of this.descendants(n)) {
-      if (this.current === d.name) wasCurrent = true;
-      this.nodes.delete(d.name);
-    }
-    n.children = [];
-    return wasCurrent;
-  }
-
-  removeAll(): void { this.nodes.clear(); this.current = null; }
 
   private detach(n: SnapshotNode): void {
     if (!n.parent) return;
