@@ -1604,7 +1604,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "net-edit": { group: "network", impl: 'edit', help: "edit XML configuration for a network", desc: "Edit the XML configuration for a network.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
   ] },
-  "net-event": { group: "network", impl: '', help: "Network Events", desc: "List event types, or wait for network events to occur", opts: [
+  "net-event": { group: "network", impl: 'net_extra', help: "Network Events", desc: "List event types, or wait for network events to occur", opts: [
     { n: "network", t: 'string', pos: true, h: "filter by network name or uuid" },
     { n: "event", t: 'string', pos: true, h: "which event type to wait for" },
     { n: "loop", t: 'bool', h: "loop until timeout or interrupt, rather than one-shot" },
@@ -1870,13 +1870,13 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "find-storage-pool-sources-as": { group: "pool", impl: '', help: "find potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
+  "find-storage-pool-sources-as": { group: "pool", impl: 'pool_extra', help: "find potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
     { n: "type", t: 'data', req: true, pos: true, h: "type of storage pool sources to find" },
     { n: "host", t: 'string', pos: true, h: "optional host to query" },
     { n: "port", t: 'string', pos: true, h: "optional port to query" },
     { n: "initiator", t: 'string', pos: true, h: "optional initiator IQN to use for query" },
   ] },
-  "find-storage-pool-sources": { group: "pool", impl: '', help: "discover potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
+  "find-storage-pool-sources": { group: "pool", impl: 'pool_extra', help: "discover potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
     { n: "type", t: 'data', req: true, pos: true, h: "type of storage pool sources to discover" },
     { n: "srcSpec", t: 'string', pos: true, h: "optional file of source xml to query for pools" },
   ] },
@@ -2003,7 +2003,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "pool-uuid": { group: "pool", impl: 'pool', help: "convert a pool name to pool UUID", desc: "", opts: [
     { n: "pool", t: 'data', req: true, pos: true, h: "pool name or uuid" },
   ] },
-  "pool-event": { group: "pool", impl: '', help: "Storage Pool Events", desc: "List event types, or wait for storage pool events to occur", opts: [
+  "pool-event": { group: "pool", impl: 'pool_extra', help: "Storage Pool Events", desc: "List event types, or wait for storage pool events to occur", opts: [
     { n: "pool", t: 'string', pos: true, h: "filter by storage pool name or uuid" },
     { n: "event", t: 'string', pos: true, h: "which event type to wait for" },
     { n: "loop", t: 'bool', h: "loop until timeout or interrupt, rather than one-shot" },
@@ -2011,7 +2011,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "list", t: 'bool', h: "list valid event types" },
     { n: "timestamp", t: 'bool', h: "show timestamp for each printed event" },
   ] },
-  "pool-capabilities": { group: "pool", impl: '', help: "storage pool capabilities", desc: "Returns capabilities of storage pool support.", opts: [
+  "pool-capabilities": { group: "pool", impl: 'pool_extra', help: "storage pool capabilities", desc: "Returns capabilities of storage pool support.", opts: [
   ] },
   "vol-clone": { group: "volume", impl: 'volume', help: "clone a volume.", desc: "Clone an existing volume within the parent pool.", opts: [
     { n: "vol", t: 'data', req: true, pos: true, h: "vol name, key or path" },

@@ -30,6 +30,8 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   domain_tune: () => import('./domain_tune.js'),
   checkpoint: () => import('./checkpoint.js'),
   interface: () => import('./interface.js'),
+  pool_extra: () => import('./pool_extra.js'),
+  net_extra: () => import('./net_extra.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

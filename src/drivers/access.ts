@@ -43,6 +43,9 @@ const READONLY_OK = new Set<string>([
   'storageVolGetInfoFlags', 'storageVolGetXmlDesc', 'storageVolGetPath',
   'connectNumOfInterfaces', 'connectListInterfaces', 'connectNumOfDefinedInterfaces', 'connectListDefinedInterfaces',
   'connectListAllInterfaces', 'interfaceLookupByName', 'interfaceLookupByMacString', 'interfaceGetXmlDesc', 'interfaceIsActive',
+  'connectGetStoragePoolCapabilities', 'networkListAllPorts', 'networkPortLookupByUuid', 'networkPortGetXmlDesc',
+  'connectGetCpuModelNames', 'nodeGetCpuStats', 'nodeGetFreePages', 'connectCompareCpu', 'connectBaselineCpu',
+  'nodeGetMemoryParameters',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

@@ -251,6 +251,11 @@ test('the table covers every DriverConnection method and the protocol-level proc
     interfaceLookupByMacString: true, interfaceGetXmlDesc: true, interfaceDefineXml: true, interfaceUndefine: true,
     interfaceCreate: true, interfaceDestroy: true, interfaceIsActive: true, interfaceChangeBegin: true,
     interfaceChangeCommit: true, interfaceChangeRollback: true,
+    connectFindStoragePoolSources: true, connectGetStoragePoolCapabilities: true, networkListAllPorts: true,
+    networkPortLookupByUuid: true, networkPortCreateXml: true, networkPortGetXmlDesc: true, networkPortDelete: true,
+    connectGetCpuModelNames: true, nodeGetCpuStats: true, nodeGetFreePages: true, nodeAllocPages: true, connectCompareCpu: true,
+    connectBaselineCpu: true, connectCompareHypervisorCpu: true, connectBaselineHypervisorCpu: true, nodeGetMemoryParameters: true,
+    nodeSetMemoryParameters: true, nodeSuspendForDuration: true, nodeGetSevInfo: true,
   };
   // libvirt's remote driver answers these locally: there is no procedure for them.
   const local = new Set(['connectIsEncrypted', 'connectIsAlive']);

@@ -40,6 +40,8 @@ const IMPL = {
     'checkpoint-parent', 'checkpoint-delete', 'checkpoint-edit'],
   interface: ['iface-list', 'iface-name', 'iface-mac', 'iface-dumpxml', 'iface-define', 'iface-undefine', 'iface-start',
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
+  pool_extra: ['pool-event', 'find-storage-pool-sources', 'find-storage-pool-sources-as', 'pool-capabilities'],
+  net_extra: ['net-event'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
