@@ -1650,23 +1650,23 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "net-uuid": { group: "network", impl: 'network', help: "convert a network name to network UUID", desc: "", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name" },
   ] },
-  "net-port-list": { group: "network", impl: '', help: "list network ports", desc: "Returns list of network ports.", opts: [
+  "net-port-list": { group: "network", impl: 'net_extra', help: "list network ports", desc: "Returns list of network ports.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "uuid", t: 'bool', h: "list uuid's only" },
     { n: "table", t: 'bool', h: "list table (default)" },
   ] },
-  "net-port-create": { group: "network", impl: '', help: "create a network port from an XML file", desc: "Create a network port.", opts: [
+  "net-port-create": { group: "network", impl: 'net_extra', help: "create a network port from an XML file", desc: "Create a network port.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML network port description" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "net-port-dumpxml": { group: "network", impl: '', help: "network port information in XML", desc: "Output the network port information as an XML dump to stdout.", opts: [
+  "net-port-dumpxml": { group: "network", impl: 'net_extra', help: "network port information in XML", desc: "Output the network port information as an XML dump to stdout.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "port", t: 'data', req: true, pos: true, h: "port UUID" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "net-port-delete": { group: "network", impl: '', help: "delete the specified network port", desc: "Delete the specified network port.", opts: [
+  "net-port-delete": { group: "network", impl: 'net_extra', help: "delete the specified network port", desc: "Delete the specified network port.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "port", t: 'data', req: true, pos: true, h: "port UUID" },
   ] },

@@ -100,6 +100,26 @@ test('pool-event and net-event: --list, option checks, the wait timing out, an u
   same(['-q', ...def('net-event default lifecycle --timeout 1 --timestamp')]);
 });
 
+const PORT = '11111111-1111-1111-1111-111111111111';
+
+test('net-port-*: the test driver has no ports, and virsh 9.0\'s lookups succeed after saying so', { skip }, () => {
+  const portXml = file('port.xml', "<networkport><owner><name>test</name></owner><plug type='network'/></networkport>\n");
+  const r = same(def(`net-port-list default; net-port-list default --uuid; net-port-list default --uuid --table; net-port-list nosuch; `
+    + `net-port-create default ${portXml}; net-port-create default ${portXml} --validate; net-port-create nosuch ${portXml}; `
+    + `net-port-create default ${join(dir, 'none.xml')}; net-port-dumpxml default ${PORT}; net-port-dumpxml default bad --xpath /x --wrap; `
+    + `net-port-dumpxml nosuch ${PORT}; net-port-delete default ${PORT}; net-port-delete nosuch ${PORT}`));
+  assert.match(r.stderr, /^error: this function is not supported by the connection driver: virNetworkListAllPorts\n/);
+  assert.match(r.stderr, /error: Failed to create network from [^\n]*port\.xml\nerror: this function is not supported by the connection driver: virNetworkPortCreateXML\n/);
+  assert.match(r.stderr, /error: failed to get network port '11111111-1111-1111-1111-111111111111'\n/);
+  // net-port-delete of an unknown port is the last command: it still succeeds in virsh 9.0
+  assert.equal(r.status, 0);
+  for (const cmds of [`net-port-dumpxml default ''`, `net-port-delete default ${PORT}`, 'net-port-list default', `net-port-create default ${portXml}`, 'net-port-list']) {
+    same(def(cmds));
+  }
+  same(['-r', ...def(`net-port-create default ${portXml}; net-port-delete default ${PORT}; net-port-list default`)]);
+  same(['-q', ...def(`net-port-dumpxml default ${PORT}`)]);
+});
+
 /** Run `<bin> -c uri <eventCmd>` while the real virsh runs `actions` on the same daemon. */
 async function watch(bin: string[], uri: string, eventCmd: string, actions: string): Promise<Result> {
   const ev = spawn(bin[0]!, [...bin.slice(1), '-c', uri, eventCmd], { env: ENV });
@@ -127,12 +147,13 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'find-storage-pool-sources logical; find-storage-pool-sources netfs; find-storage-pool-sources dir; find-storage-pool-sources fs; find-storage-pool-sources bogus',
     "find-storage-pool-sources-as netfs h1 2049; find-storage-pool-sources-as netfs h1 x; find-storage-pool-sources-as netfs \"h'1\"; find-storage-pool-sources-as logical",
     'pool-capabilities',
+    `net-port-list default; net-port-list default --uuid; net-port-create default /dev/null; net-port-dumpxml default ${PORT}; net-port-delete default ${PORT}`,
     'pool-event --event lifecycle --timeout 1; net-event nosuch --event lifecycle --timeout 1; pool-event nosuch --event refresh --timeout 1',
   ]) {
     test(cmds, () => { assert.deepEqual(virsh(uri, [cmds]), virsh('test:///default', [cmds])); });
   }
-  test('read-only socket: the search is refused, capabilities are not', () => {
-    const cmds = 'find-storage-pool-sources logical; pool-capabilities';
+  test('read-only socket: the search and port creation are refused, the rest is not', () => {
+    const cmds = `find-storage-pool-sources logical; pool-capabilities; net-port-create default /dev/null; net-port-list default`;
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
   for (const [name, bin] of [['virsh', [VIRSH]], ['tsvirsh', [process.execPath, TSVIRSH]]] as const) {

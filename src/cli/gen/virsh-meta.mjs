@@ -41,7 +41,7 @@ const IMPL = {
   interface: ['iface-list', 'iface-name', 'iface-mac', 'iface-dumpxml', 'iface-define', 'iface-undefine', 'iface-start',
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
   pool_extra: ['pool-event', 'find-storage-pool-sources', 'find-storage-pool-sources-as', 'pool-capabilities'],
-  net_extra: ['net-event'],
+  net_extra: ['net-event', 'net-port-list', 'net-port-create', 'net-port-dumpxml', 'net-port-delete'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
