@@ -8,7 +8,7 @@ import type {
 import { openConnection } from '../drivers/registry.js';
 import { apiNameOf } from '../drivers/access.js';
 import type { GuardedConnection } from '../drivers/access.js';
-import { ErrorDomain, ErrorNumber, virError } from '../util/error.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../util/error.js';
 import { type CallOptions, withDeadline } from './call.js';
 import { Domain } from './domain.js';
 import { Interface } from './interface.js';
@@ -115,12 +115,15 @@ export class Connection {
   getCPUModelNames(arch: string, flags = 0, o?: CallOptions): Promise<string[]> { return this._call('connectGetCpuModelNames', [arch, flags], o); }
   /**
    * Host CPU time counters in ns (virNodeGetCPUStats): 'user', 'kernel', 'idle', 'iowait', ... for
-   * cpuNum, or summed over all CPUs for -1 (NodeCpuStatsAllCpus).
+   * cpuNum, or summed over all CPUs for -1 (NodeCpuStatsAllCpus). nparams 0 asks for the count.
    */
-  async nodeGetCPUStats(cpuNum = -1, flags = 0, o?: CallOptions): Promise<{ field: string; value: number }[]> {
-    const n = await this._call<{ nparams: number }>('nodeGetCpuStats', [cpuNum, 0, flags], o);
-    if (n.nparams === 0) return [];
-    return (await this._call<{ params: { field: string; value: number }[] }>('nodeGetCpuStats', [cpuNum, n.nparams, flags], o)).params;
+  nodeGetCPUStats(cpuNum = -1, nparams = 0, flags = 0, o?: CallOptions): Promise<{ params: { field: string; value: number }[]; nparams: number }> {
+    // libvirt checks this in the public API, before any driver (virReportInvalidArg's own wording)
+    if (cpuNum < -1) {
+      return Promise.reject(new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.NONE,
+        message: 'cpuNum in virNodeGetCPUStats only accepts -1 as a negative value' }));
+    }
+    return this._call('nodeGetCpuStats', [cpuNum, nparams, flags], o);
   }
   /**
    * Free huge/normal pages (virNodeGetFreePages): for each of cellCount cells from startCell,

@@ -120,6 +120,66 @@ test('net-port-*: the test driver has no ports, and virsh 9.0\'s lookups succeed
   same(['-q', ...def(`net-port-dumpxml default ${PORT}`)]);
 });
 
+test('cpu-models: x86 and POWER model lists, arches whose driver takes any model, unknown arches', { skip }, () => {
+  const r = same(def('cpu-models x86_64; cpu-models i686; cpu-models ppc64le; cpu-models aarch64; cpu-models s390x; cpu-models mips; cpu-models foo'));
+  assert.match(r.stdout, /^486\npentium\n[^]*\nDhyana\n\n486\n[^]*POWER6\nPOWER7\n[^]*POWERPC_e6500\n\nall CPU models are accepted\n\nall CPU models are accepted\n\n\n\n$/);
+  assert.equal(r.stderr, "error: failed to get CPU model names\nerror: this function is not supported by the connection driver: 'mips' architecture is not supported by CPU driver\n"
+    + 'error: failed to get CPU model names\nerror: invalid argument: cannot find architecture foo\n');
+  same(['-q', ...def('cpu-models aarch64; cpu-models ppc64')]);
+  same(['-r', ...def('cpu-models x86_64')]);
+  same(def("cpu-models ''"));
+  same(def('cpu-models'));
+});
+
+test('nodecpustats: the test driver\'s counters, any CPU, --percent sampled twice (0/0 is -nan as in C)', { skip }, () => {
+  const r = same(def('nodecpustats; nodecpustats 3; nodecpustats --cpu -1; nodecpustats -2; nodecpustats x; nodecpustats --percent'));
+  assert.match(r.stdout, /^user: {21}9797400000\nsystem: {15}34678723400000\nidle: {20}87264900000\niowait: {20}763600000\n\n/);
+  assert.match(r.stdout, /usage: {11}-nan%\nuser: {12}-nan%\nsystem: {10}-nan%\nidle: {12}-nan%\niowait: {10}-nan%\n\n$/);
+  assert.match(r.stderr, /error: Unable to get number of cpu stats\nerror: cpuNum in virNodeGetCPUStats only accepts -1 as a negative value\n/);
+  same(['-r', ...def('nodecpustats 0')]);
+});
+
+test('freepages: one cell and size, --all over the capabilities\' cells and sizes, virsh\'s option errors', { skip }, () => {
+  const r = same(def('freepages --all; freepages --all --pagesize 2M; freepages 0 4; freepages 1 3; freepages --cellno -1 --pagesize 1G; '
+    + 'freepages; freepages 0; freepages --pagesize 4; freepages --cellno -2 --pagesize 4; freepages --all --cellno 0; '
+    + 'freepages --cellno 0 --pagesize 4G; freepages --cellno 0 --pagesize 3x; freepages --cellno x --pagesize 4'));
+  assert.match(r.stdout, /^Node 0:\n4KiB: 19\n8KiB: 45\n2048KiB: 97\n1048576KiB: 201\n\nNode 1:\n4KiB: 19\n[^]*Node 1:\n2048KiB: 19\n\n\n4KiB: 19\n\n3KiB: 19\n\n1048576KiB: 19\n/);
+  assert.match(r.stderr, /error: Scaled numeric value '4G' for <pagesize> option is malformed or out of range\nerror: numerical overflow: value too large: 4G\n/);
+  same(['-r', ...def('freepages --all')]);
+});
+
+test('allocpages, node-memory-tune, nodesuspend, nodesevinfo: virsh\'s checks, then NO_SUPPORT (read-only: denied first)', { skip }, () => {
+  const cmds = 'allocpages 4 10; allocpages 2M 10 --all; allocpages 4 10 1 --add; allocpages 4 10 --all --cellno 0; allocpages 4 x; allocpages 8T 1; '
+    + 'node-memory-tune; node-memory-tune 5; node-memory-tune --shm-sleep-millisecs 10 --shm-merge-across-nodes 1; node-memory-tune --shm-pages-to-scan -1; '
+    + 'nodesuspend mem 60; nodesuspend disk 0; nodesuspend foo 60; nodesuspend mem -1; nodesuspend mem x; nodesevinfo';
+  const r = same(def(cmds));
+  assert.match(r.stderr, /^error: this function is not supported by the connection driver: virNodeAllocPages\n/);
+  assert.match(r.stderr, /error: Unable to get number of memory parameters\nerror: this function is not supported by the connection driver: virNodeGetMemoryParameters\n/);
+  assert.match(r.stderr, /error: The host was not suspended\nerror: this function is not supported by the connection driver: virNodeSuspendForDuration\n/);
+  assert.match(r.stderr, /error: Unable to get host SEV information\nerror: this function is not supported by the connection driver: virNodeGetSEVInfo\n$/);
+  const ro = same(['-r', ...def(cmds)]);
+  assert.match(ro.stderr, /read only access prevents virNodeAllocPages\n[^]*read only access prevents virNodeSetMemoryParameters\n[^]*read only access prevents virNodeGetSEVInfo\n$/);
+});
+
+test('cpu-compare, cpu-baseline, hypervisor-cpu-*: the <cpu> taken from CPU, domain, capabilities and domain capabilities files', { skip }, () => {
+  const caps = run([VIRSH], def('capabilities')).stdout;
+  const capsFile = file('caps.xml', caps);
+  const domFile = file('dom.xml', run([VIRSH], def('dumpxml test')).stdout);
+  const cpu = file('cpu.xml', "<?xml version='1.0'?>\n<cpu>\n  <arch>x86_64</arch>\n  <model>Penryn</model>\n  <feature name='vmx'/>\n</cpu>\n<domain type='kvm'><cpu mode='host-model'/></domain>\n");
+  const dcaps = file('dcaps.xml', "<domainCapabilities><cpu><mode name='host-model' supported='yes'><model>Skylake-Client</model></mode>"
+    + "<mode name='custom' supported='yes'/></cpu></domainCapabilities>\n");
+  const nodcaps = file('nodcaps.xml', "<domainCapabilities><cpu><mode name='host-model' supported='no'/></cpu></domainCapabilities>\n");
+  const missing = join(dir, 'missing.xml');
+  const r = same(def(`cpu-compare ${capsFile}; cpu-compare ${cpu} --error --validate; cpu-compare ${dcaps}; cpu-compare ${domFile}; cpu-compare ${nodcaps}; `
+    + `cpu-compare ${missing}; hypervisor-cpu-compare ${capsFile}; hypervisor-cpu-compare ${cpu} kvm /usr/bin/qemu-system-x86_64 x86_64 pc --error; `
+    + `hypervisor-cpu-compare ${domFile}; hypervisor-cpu-baseline ${capsFile}; hypervisor-cpu-baseline --model Penryn --features --migratable; `
+    + `hypervisor-cpu-baseline; hypervisor-cpu-baseline ${cpu} --model x; hypervisor-cpu-baseline ${nodcaps}; cpu-baseline ${missing}; cpu-baseline ${domFile}`));
+  assert.match(r.stderr, /^error: Failed to compare host CPU with [^\n]*caps\.xml\nerror: this function is not supported by the connection driver: virConnectCompareCPU\n/);
+  assert.match(r.stderr, /error: File '[^']*dom\.xml' does not contain any <cpu> element or valid domain XML, host capabilities XML, or domain capabilities XML\n/);
+  assert.match(r.stderr, /error: Either --file or --model must be provided\nerror: Options --file and --model are mutually exclusive\n/);
+  same(['-r', ...def(`cpu-compare ${cpu}; hypervisor-cpu-compare ${cpu}; hypervisor-cpu-baseline ${cpu}`)]);
+});
+
 /** Run `<bin> -c uri <eventCmd>` while the real virsh runs `actions` on the same daemon. */
 async function watch(bin: string[], uri: string, eventCmd: string, actions: string): Promise<Result> {
   const ev = spawn(bin[0]!, [...bin.slice(1), '-c', uri, eventCmd], { env: ENV });
@@ -147,13 +207,19 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
     'find-storage-pool-sources logical; find-storage-pool-sources netfs; find-storage-pool-sources dir; find-storage-pool-sources fs; find-storage-pool-sources bogus',
     "find-storage-pool-sources-as netfs h1 2049; find-storage-pool-sources-as netfs h1 x; find-storage-pool-sources-as netfs \"h'1\"; find-storage-pool-sources-as logical",
     'pool-capabilities',
+    'cpu-models x86_64; cpu-models ppc64; cpu-models s390x; cpu-models mips; cpu-models foo',
+    'nodecpustats; nodecpustats 1; nodecpustats -2; nodecpustats --percent',
+    'freepages --all; freepages 1 2M; freepages --all --pagesize 4',
+    'allocpages 4 10; allocpages 2M 1 --all; node-memory-tune; node-memory-tune 5; nodesuspend mem 60; nodesevinfo',
+    'cpu-compare /dev/null',
     `net-port-list default; net-port-list default --uuid; net-port-create default /dev/null; net-port-dumpxml default ${PORT}; net-port-delete default ${PORT}`,
     'pool-event --event lifecycle --timeout 1; net-event nosuch --event lifecycle --timeout 1; pool-event nosuch --event refresh --timeout 1',
   ]) {
     test(cmds, () => { assert.deepEqual(virsh(uri, [cmds]), virsh('test:///default', [cmds])); });
   }
   test('read-only socket: the search and port creation are refused, the rest is not', () => {
-    const cmds = `find-storage-pool-sources logical; pool-capabilities; net-port-create default /dev/null; net-port-list default`;
+    const cmds = `find-storage-pool-sources logical; pool-capabilities; net-port-create default /dev/null; net-port-list default; `
+      + 'cpu-models x86_64; nodecpustats; freepages --all; allocpages 4 1; node-memory-tune; node-memory-tune 1; nodesuspend mem 60; nodesevinfo';
     assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, [cmds]), virsh('test:///default', [cmds], ['-r']));
   });
   for (const [name, bin] of [['virsh', [VIRSH]], ['tsvirsh', [process.execPath, TSVIRSH]]] as const) {

@@ -42,6 +42,8 @@ const IMPL = {
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
   pool_extra: ['pool-event', 'find-storage-pool-sources', 'find-storage-pool-sources-as', 'pool-capabilities'],
   net_extra: ['net-event', 'net-port-list', 'net-port-create', 'net-port-dumpxml', 'net-port-delete'],
+  host_extra: ['cpu-models', 'nodecpustats', 'freepages', 'cpu-baseline', 'cpu-compare', 'hypervisor-cpu-baseline',
+    'hypervisor-cpu-compare', 'allocpages', 'node-memory-tune', 'nodesuspend', 'nodesevinfo'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
