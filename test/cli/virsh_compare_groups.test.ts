@@ -217,6 +217,13 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
   ]) {
     test(cmds, () => { assert.deepEqual(virsh(uri, [cmds]), virsh('test:///default', [cmds])); });
   }
+  test('tsvirsh through tsvirtd (our remote driver) answers as virsh on libvirt\'s test driver', () => {
+    const cmds = 'find-storage-pool-sources logical; find-storage-pool-sources-as netfs h1; find-storage-pool-sources dir; pool-capabilities; '
+      + `cpu-models x86_64; cpu-models s390x; cpu-models foo; nodecpustats; nodecpustats -2; freepages --all; freepages 0 2M; allocpages 4 1; `
+      + `node-memory-tune; nodesuspend mem 60; nodesevinfo; net-port-list default; net-port-create default /dev/null; net-port-dumpxml default ${PORT}; `
+      + 'pool-event --event lifecycle --timeout 1; cpu-compare /dev/null';
+    assert.deepEqual(run([process.execPath, TSVIRSH], ['-c', uri, cmds]), run([VIRSH], def(cmds)));
+  });
   test('read-only socket: the search and port creation are refused, the rest is not', () => {
     const cmds = `find-storage-pool-sources logical; pool-capabilities; net-port-create default /dev/null; net-port-list default; `
       + 'cpu-models x86_64; nodecpustats; freepages --all; allocpages 4 1; node-memory-tune; node-memory-tune 1; nodesuspend mem 60; nodesevinfo';
