@@ -178,6 +178,12 @@ test('cpu-compare, cpu-baseline, hypervisor-cpu-*: the <cpu> taken from CPU, dom
   assert.match(r.stderr, /error: File '[^']*dom\.xml' does not contain any <cpu> element or valid domain XML, host capabilities XML, or domain capabilities XML\n/);
   assert.match(r.stderr, /error: Either --file or --model must be provided\nerror: Options --file and --model are mutually exclusive\n/);
   same(['-r', ...def(`cpu-compare ${cpu}; hypervisor-cpu-compare ${cpu}; hypervisor-cpu-baseline ${cpu}`)]);
+  // libxml2's wording for a malformed file: the attribute name position needs no blank before the first one
+  for (const [name, text] of [['bad1.xml', '<bad'], ['bad2.xml', '<cpu a="1" <b/></cpu>'], ['bad3.xml', '<cpu a="1"b="2"/>'], ['bad4.xml', '<cpu "x"/>']]) {
+    const bad = file(name!, text!);
+    const b = same(def(`cpu-compare ${bad}; cpu-baseline ${bad}; hypervisor-cpu-compare ${bad}`));
+    assert.match(b.stderr, /(error parsing attribute name|attributes construct error)\n/);
+  }
 });
 
 /** Run `<bin> -c uri <eventCmd>` while the real virsh runs `actions` on the same daemon. */
