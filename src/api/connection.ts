@@ -3,7 +3,7 @@
 // every call goes through the shared checks in drivers/access.ts.
 import type {
   CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NodeDeviceEventPayload, NodeDeviceRef, NetworkEventPayload, NetworkRef, NodeInfo,
-  PoolEventPayload, PoolRef, SecurityModel, VolRef,
+  PoolEventPayload, PoolRef, SecurityModel, VolRef, ParamsReply, TypedParam,
 } from '../drivers/driver.js';
 import { openConnection } from '../drivers/registry.js';
 import { apiNameOf } from '../drivers/access.js';
@@ -114,6 +114,52 @@ export class Connection {
   nodeGetCellsFreeMemory(startCell: number, maxCells: number, o?: CallOptions): Promise<number[]> { return this._call('nodeGetCellsFreeMemory', [startCell, maxCells], o); }
   nodeGetSecurityModel(o?: CallOptions): Promise<SecurityModel> { return this._call('nodeGetSecurityModel', [], o); }
   nodeGetCPUMap(flags = 0, o?: CallOptions): Promise<CpuMap> { return this._call('nodeGetCpuMap', [1, 1, flags], o); }
+  /** CPU model names the host knows for arch (virConnectGetCPUModelNames); [] means every model is accepted. */
+  getCPUModelNames(arch: string, flags = 0, o?: CallOptions): Promise<string[]> { return this._call('connectGetCpuModelNames', [arch, flags], o); }
+  /**
+   * Host CPU time counters in ns (virNodeGetCPUStats): 'user', 'kernel', 'idle', 'iowait', ... for
+   * cpuNum, or summed over all CPUs for -1 (NodeCpuStatsAllCpus). nparams 0 asks for the count.
+   */
+  nodeGetCPUStats(cpuNum = -1, nparams = 0, flags = 0, o?: CallOptions): Promise<{ params: { field: string; value: number }[]; nparams: number }> {
+    // libvirt checks this in the public API, before any driver (virReportInvalidArg's own wording)
+    if (cpuNum < -1) {
+      return Promise.reject(new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.NONE,
+        message: 'cpuNum in virNodeGetCPUStats only accepts -1 as a negative value' }));
+    }
+    return this._call('nodeGetCpuStats', [cpuNum, nparams, flags], o);
+  }
+  /**
+   * Free huge/normal pages (virNodeGetFreePages): for each of cellCount cells from startCell,
+   * one count per page size in `pages` (KiB), in that order.
+   */
+  nodeGetFreePages(pages: number[], startCell: number, cellCount: number, flags = 0, o?: CallOptions): Promise<number[]> {
+    return this._call('nodeGetFreePages', [pages, startCell, cellCount, flags], o);
+  }
+  /** Size the page pools (virNodeAllocPages); returns the number of pools changed. */
+  nodeAllocPages(pageSizes: number[], pageCounts: number[], startCell: number, cellCount: number, flags = 0, o?: CallOptions): Promise<number> {
+    return this._call('nodeAllocPages', [pageSizes, pageCounts, startCell, cellCount, flags], o);
+  }
+  /** virConnectCompareCPU: a CPUCompareResult. */
+  compareCPU(xml: string, flags = 0, o?: CallOptions): Promise<number> { return this._call('connectCompareCpu', [xml, flags], o); }
+  /** virConnectBaselineCPU: the <cpu> every given CPU can run. */
+  baselineCPU(xmlCPUs: string[], flags = 0, o?: CallOptions): Promise<string> { return this._call('connectBaselineCpu', [xmlCPUs, flags], o); }
+  /** virConnectCompareHypervisorCPU: a CPUCompareResult against the CPU the hypervisor can give a guest. */
+  compareHypervisorCPU(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPU: string, flags = 0, o?: CallOptions): Promise<number> {
+    return this._call('connectCompareHypervisorCpu', [emulator, arch, machine, virttype, xmlCPU, flags], o);
+  }
+  /** virConnectBaselineHypervisorCPU */
+  baselineHypervisorCPU(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPUs: string[], flags = 0, o?: CallOptions): Promise<string> {
+    return this._call('connectBaselineHypervisorCpu', [emulator, arch, machine, virttype, xmlCPUs, flags], o);
+  }
+  /** Kernel same-page-merging tunables (virNodeGetMemoryParameters); nparams 0 asks for the count. */
+  nodeGetMemoryParameters(nparams: number, flags = 0, o?: CallOptions): Promise<ParamsReply> { return this._call('nodeGetMemoryParameters', [nparams, flags], o); }
+  nodeSetMemoryParameters(params: TypedParam[], flags = 0, o?: CallOptions): Promise<void> { return this._call('nodeSetMemoryParameters', [params, flags], o); }
+  /** Suspend the host (target: NodeSuspendTarget) and wake it after `duration` seconds. */
+  nodeSuspendForDuration(target: number, duration: number, flags = 0, o?: CallOptions): Promise<void> {
+    return this._call('nodeSuspendForDuration', [target, duration, flags], o);
+  }
+  /** The host's AMD SEV parameters (virNodeGetSEVInfo). */
+  nodeGetSEVInfo(flags = 0, o?: CallOptions): Promise<ParamsReply> { return this._call('nodeGetSevInfo', [0, flags], o); }
 
   // ---- domains ----
   private dom(r: DomainRef): Domain { return new Domain(this, r); }
@@ -207,6 +253,12 @@ export class Connection {
       (id: number, p: PoolEventPayload) => cb(this.pool(p.pool), p, id)], o);
   }
   storagePoolEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectStoragePoolEventDeregisterAny', [callbackID], o); }
+  /** virConnectFindStoragePoolSources: a <sources> document of what a pool of `type` could use. */
+  findStoragePoolSources(type: string, srcSpec: string | null = null, flags = 0, o?: CallOptions): Promise<string> {
+    return this._call('connectFindStoragePoolSources', [type, srcSpec, flags], o);
+  }
+  /** virConnectGetStoragePoolCapabilities: the <storagepoolCapabilities> document. */
+  getStoragePoolCapabilities(flags = 0, o?: CallOptions): Promise<string> { return this._call('connectGetStoragePoolCapabilities', [flags], o); }
 
   // ---- host interfaces ----
   private iface(r: InterfaceRef): Interface { return new Interface(this, r); }

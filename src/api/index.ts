@@ -7,7 +7,7 @@ export {
   DomainCheckpoint, DomainCheckpointCreateFlags, DomainCheckpointXMLFlags, DomainCheckpointListFlags, DomainCheckpointDeleteFlags,
 } from './checkpoint.js';
 export type { DomainCheckpointCreateFlag, DomainCheckpointXMLFlag, DomainCheckpointListFlag, DomainCheckpointDeleteFlag } from './checkpoint.js';
-export { Network } from './network.js';
+export { Network, NetworkPort } from './network.js';
 export { Interface } from './interface.js';
 export { NodeDevice } from './node_device.js';
 export { StoragePool, StorageVol } from './storage.js';

@@ -1,7 +1,7 @@
 // Network: libvirt's virNetworkPtr.
 import type { Connection } from './connection.js';
 import type { CallOptions } from './call.js';
-import type { NetworkDhcpLease, NetworkRef } from '../drivers/driver.js';
+import type { NetworkDhcpLease, NetworkPortRef, NetworkRef } from '../drivers/driver.js';
 
 export class Network {
   constructor(readonly connection: Connection, readonly ref: NetworkRef) {}
@@ -26,4 +26,29 @@ export class Network {
   getDHCPLeases(mac: string | null = null, flags = 0, opts?: CallOptions): Promise<NetworkDhcpLease[]> {
     return this.call('networkGetDhcpLeases', [mac, flags], opts);
   }
+  /** The ports plugged into the network (virNetworkListAllPorts). */
+  async listAllPorts(flags = 0, opts?: CallOptions): Promise<NetworkPort[]> {
+    return (await this.call<NetworkPortRef[]>('networkListAllPorts', [flags], opts)).map((r) => new NetworkPort(this, r));
+  }
+  /** virNetworkPortLookupByUUIDString */
+  async lookupPortByUUID(uuid: string, opts?: CallOptions): Promise<NetworkPort> {
+    return new NetworkPort(this, await this.call<NetworkPortRef>('networkPortLookupByUuid', [uuid], opts));
+  }
+  /** Plug a port described by a <networkport> document (virNetworkPortCreateXML); flags from NetworkPortCreateFlags. */
+  async createPortXML(xml: string, flags = 0, opts?: CallOptions): Promise<NetworkPort> {
+    return new NetworkPort(this, await this.call<NetworkPortRef>('networkPortCreateXml', [xml, flags], opts));
+  }
+}
+
+/** A port of a network (virNetworkPortPtr): identified by its UUID within the network. */
+export class NetworkPort {
+  constructor(readonly network: Network, readonly ref: NetworkPortRef) {}
+  get uuid(): string { return this.ref.uuid; }
+  private call<T>(method: string, args: unknown[], opts?: CallOptions): Promise<T> {
+    return this.network.connection._call<T>(method, [this.ref, ...args], opts);
+  }
+  /** The port's <networkport> document (virNetworkPortGetXMLDesc). */
+  getXMLDesc(flags = 0, opts?: CallOptions): Promise<string> { return this.call('networkPortGetXmlDesc', [flags], opts); }
+  /** Unplug the port (virNetworkPortDelete). */
+  delete(flags = 0, opts?: CallOptions): Promise<void> { return this.call('networkPortDelete', [flags], opts); }
 }

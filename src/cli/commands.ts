@@ -1344,7 +1344,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "list", t: 'bool', h: "list valid event types" },
     { n: "timestamp", t: 'bool', h: "show timestamp for each printed event" },
   ] },
-  "allocpages": { group: "host", impl: '', help: "Manipulate pages pool size", desc: "Allocate or free some pages in the pool for NUMA cell.", opts: [
+  "allocpages": { group: "host", impl: 'host_extra', help: "Manipulate pages pool size", desc: "Allocate or free some pages in the pool for NUMA cell.", opts: [
     { n: "pagesize", t: 'int', req: true, pos: true, h: "page size (in kibibytes)" },
     { n: "pagecount", t: 'int', req: true, pos: true, h: "page count" },
     { n: "cellno", t: 'int', pos: true, h: "NUMA cell number" },
@@ -1353,17 +1353,17 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   ] },
   "capabilities": { group: "host", impl: 'host', help: "capabilities", desc: "Returns capabilities of hypervisor/driver.", opts: [
   ] },
-  "cpu-baseline": { group: "host", impl: '', help: "compute baseline CPU", desc: "Compute baseline CPU for a set of given CPUs.", opts: [
+  "cpu-baseline": { group: "host", impl: 'host_extra', help: "compute baseline CPU", desc: "Compute baseline CPU for a set of given CPUs.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing XML CPU descriptions" },
     { n: "features", t: 'bool', h: "Show features that are part of the CPU model type" },
     { n: "migratable", t: 'bool', h: "Do not include features that block migration" },
   ] },
-  "cpu-compare": { group: "host", impl: '', help: "compare host CPU with a CPU described by an XML file", desc: "compare CPU with host CPU", opts: [
+  "cpu-compare": { group: "host", impl: 'host_extra', help: "compare host CPU with a CPU described by an XML file", desc: "compare CPU with host CPU", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML CPU description" },
     { n: "error", t: 'bool', h: "report error if CPUs are incompatible" },
     { n: "validate", t: 'bool', h: "validate the XML document against schema" },
   ] },
-  "cpu-models": { group: "host", impl: '', help: "CPU models", desc: "Get the CPU models for an arch.", opts: [
+  "cpu-models": { group: "host", impl: 'host_extra', help: "CPU models", desc: "Get the CPU models for an arch.", opts: [
     { n: "arch", t: 'data', req: true, pos: true, h: "architecture" },
   ] },
   "domcapabilities": { group: "host", impl: 'host', help: "domain capabilities", desc: "Returns capabilities of emulator with respect to host and libvirt.", opts: [
@@ -1377,14 +1377,14 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "all", t: 'bool', h: "show free memory for all NUMA cells" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "freepages": { group: "host", impl: '', help: "NUMA free pages", desc: "display available free pages for the NUMA cell.", opts: [
+  "freepages": { group: "host", impl: 'host_extra', help: "NUMA free pages", desc: "display available free pages for the NUMA cell.", opts: [
     { n: "cellno", t: 'int', pos: true, h: "NUMA cell number" },
     { n: "pagesize", t: 'int', pos: true, h: "page size (in kibibytes)" },
     { n: "all", t: 'bool', h: "show free pages for all NUMA cells" },
   ] },
   "hostname": { group: "host", impl: 'host', help: "print the hypervisor hostname", desc: "", opts: [
   ] },
-  "hypervisor-cpu-baseline": { group: "host", impl: '', help: "compute baseline CPU usable by a specific hypervisor", desc: "Compute baseline CPU for a set of given CPUs. The result will be tailored to the specified hypervisor.", opts: [
+  "hypervisor-cpu-baseline": { group: "host", impl: 'host_extra', help: "compute baseline CPU usable by a specific hypervisor", desc: "Compute baseline CPU for a set of given CPUs. The result will be tailored to the specified hypervisor.", opts: [
     { n: "file", t: 'string', pos: true, h: "file containing XML CPU descriptions" },
     { n: "virttype", t: 'string', pos: true, h: "virtualization type (/domain/@type)" },
     { n: "emulator", t: 'string', pos: true, h: "path to emulator binary (/domain/devices/emulator)" },
@@ -1394,7 +1394,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "migratable", t: 'bool', h: "Do not include features that block migration" },
     { n: "model", t: 'string', pos: true, h: "Shortcut for calling the command with a single CPU model and no additional features" },
   ] },
-  "hypervisor-cpu-compare": { group: "host", impl: '', help: "compare a CPU with the CPU created by a hypervisor on the host", desc: "compare CPU with hypervisor CPU", opts: [
+  "hypervisor-cpu-compare": { group: "host", impl: 'host_extra', help: "compare a CPU with the CPU created by a hypervisor on the host", desc: "compare CPU with hypervisor CPU", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML CPU description" },
     { n: "virttype", t: 'string', pos: true, h: "virtualization type (/domain/@type)" },
     { n: "emulator", t: 'string', pos: true, h: "path to emulator binary (/domain/devices/emulator)" },
@@ -1406,7 +1406,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "maxvcpus": { group: "host", impl: 'host', help: "connection vcpu maximum", desc: "Show maximum number of virtual CPUs for guests on this connection.", opts: [
     { n: "type", t: 'string', pos: true, h: "domain type" },
   ] },
-  "node-memory-tune": { group: "host", impl: '', help: "Get or set node memory parameters", desc: "Get or set node memory parameters\n    To get the memory parameters, use following command: \n\n    virsh # node-memory-tune", opts: [
+  "node-memory-tune": { group: "host", impl: 'host_extra', help: "Get or set node memory parameters", desc: "Get or set node memory parameters\n    To get the memory parameters, use following command: \n\n    virsh # node-memory-tune", opts: [
     { n: "shm-pages-to-scan", t: 'int', pos: true, h: "number of pages to scan before the shared memory service goes to sleep" },
     { n: "shm-sleep-millisecs", t: 'int', pos: true, h: "number of millisecs the shared memory service should sleep before next scan" },
     { n: "shm-merge-across-nodes", t: 'int', pos: true, h: "Specifies if pages from different numa nodes can be merged" },
@@ -1415,7 +1415,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "pretty", t: 'bool', h: "return human readable output" },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "nodecpustats": { group: "host", impl: '', help: "Prints cpu stats of the node.", desc: "Returns cpu stats of the node, in nanoseconds.", opts: [
+  "nodecpustats": { group: "host", impl: 'host_extra', help: "Prints cpu stats of the node.", desc: "Returns cpu stats of the node, in nanoseconds.", opts: [
     { n: "cpu", t: 'int', pos: true, h: "prints specified cpu statistics only." },
     { n: "percent", t: 'bool', h: "prints by percentage during 1 second." },
   ] },
@@ -1426,9 +1426,9 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "cell", t: 'int', pos: true, h: "prints specified cell statistics only." },
     { n: "json", t: 'bool', h: "print machine-readable JSON (tsvirsh extension)" },
   ] },
-  "nodesevinfo": { group: "host", impl: '', help: "node SEV information", desc: "Returns basic SEV information about the node.", opts: [
+  "nodesevinfo": { group: "host", impl: 'host_extra', help: "node SEV information", desc: "Returns basic SEV information about the node.", opts: [
   ] },
-  "nodesuspend": { group: "host", impl: '', help: "suspend the host node for a given time duration", desc: "Suspend the host node for a given time duration and attempt to resume thereafter.", opts: [
+  "nodesuspend": { group: "host", impl: 'host_extra', help: "suspend the host node for a given time duration", desc: "Suspend the host node for a given time duration and attempt to resume thereafter.", opts: [
     { n: "target", t: 'data', req: true, pos: true, h: "mem(Suspend-to-RAM), disk(Suspend-to-Disk), hybrid(Hybrid-Suspend)" },
     { n: "duration", t: 'int', req: true, pos: true, h: "Suspend duration in seconds, at least 60" },
   ] },
@@ -1604,7 +1604,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "net-edit": { group: "network", impl: 'edit', help: "edit XML configuration for a network", desc: "Edit the XML configuration for a network.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
   ] },
-  "net-event": { group: "network", impl: '', help: "Network Events", desc: "List event types, or wait for network events to occur", opts: [
+  "net-event": { group: "network", impl: 'net_extra', help: "Network Events", desc: "List event types, or wait for network events to occur", opts: [
     { n: "network", t: 'string', pos: true, h: "filter by network name or uuid" },
     { n: "event", t: 'string', pos: true, h: "which event type to wait for" },
     { n: "loop", t: 'bool', h: "loop until timeout or interrupt, rather than one-shot" },
@@ -1650,23 +1650,23 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "net-uuid": { group: "network", impl: 'network', help: "convert a network name to network UUID", desc: "", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name" },
   ] },
-  "net-port-list": { group: "network", impl: '', help: "list network ports", desc: "Returns list of network ports.", opts: [
+  "net-port-list": { group: "network", impl: 'net_extra', help: "list network ports", desc: "Returns list of network ports.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "uuid", t: 'bool', h: "list uuid's only" },
     { n: "table", t: 'bool', h: "list table (default)" },
   ] },
-  "net-port-create": { group: "network", impl: '', help: "create a network port from an XML file", desc: "Create a network port.", opts: [
+  "net-port-create": { group: "network", impl: 'net_extra', help: "create a network port from an XML file", desc: "Create a network port.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML network port description" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "net-port-dumpxml": { group: "network", impl: '', help: "network port information in XML", desc: "Output the network port information as an XML dump to stdout.", opts: [
+  "net-port-dumpxml": { group: "network", impl: 'net_extra', help: "network port information in XML", desc: "Output the network port information as an XML dump to stdout.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "port", t: 'data', req: true, pos: true, h: "port UUID" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "net-port-delete": { group: "network", impl: '', help: "delete the specified network port", desc: "Delete the specified network port.", opts: [
+  "net-port-delete": { group: "network", impl: 'net_extra', help: "delete the specified network port", desc: "Delete the specified network port.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
     { n: "port", t: 'data', req: true, pos: true, h: "port UUID" },
   ] },
@@ -1871,13 +1871,13 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "find-storage-pool-sources-as": { group: "pool", impl: '', help: "find potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
+  "find-storage-pool-sources-as": { group: "pool", impl: 'pool_extra', help: "find potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
     { n: "type", t: 'data', req: true, pos: true, h: "type of storage pool sources to find" },
     { n: "host", t: 'string', pos: true, h: "optional host to query" },
     { n: "port", t: 'string', pos: true, h: "optional port to query" },
     { n: "initiator", t: 'string', pos: true, h: "optional initiator IQN to use for query" },
   ] },
-  "find-storage-pool-sources": { group: "pool", impl: '', help: "discover potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
+  "find-storage-pool-sources": { group: "pool", impl: 'pool_extra', help: "discover potential storage pool sources", desc: "Returns XML <sources> document.", opts: [
     { n: "type", t: 'data', req: true, pos: true, h: "type of storage pool sources to discover" },
     { n: "srcSpec", t: 'string', pos: true, h: "optional file of source xml to query for pools" },
   ] },
@@ -2004,7 +2004,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "pool-uuid": { group: "pool", impl: 'pool', help: "convert a pool name to pool UUID", desc: "", opts: [
     { n: "pool", t: 'data', req: true, pos: true, h: "pool name or uuid" },
   ] },
-  "pool-event": { group: "pool", impl: '', help: "Storage Pool Events", desc: "List event types, or wait for storage pool events to occur", opts: [
+  "pool-event": { group: "pool", impl: 'pool_extra', help: "Storage Pool Events", desc: "List event types, or wait for storage pool events to occur", opts: [
     { n: "pool", t: 'string', pos: true, h: "filter by storage pool name or uuid" },
     { n: "event", t: 'string', pos: true, h: "which event type to wait for" },
     { n: "loop", t: 'bool', h: "loop until timeout or interrupt, rather than one-shot" },
@@ -2012,7 +2012,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "list", t: 'bool', h: "list valid event types" },
     { n: "timestamp", t: 'bool', h: "show timestamp for each printed event" },
   ] },
-  "pool-capabilities": { group: "pool", impl: '', help: "storage pool capabilities", desc: "Returns capabilities of storage pool support.", opts: [
+  "pool-capabilities": { group: "pool", impl: 'pool_extra', help: "storage pool capabilities", desc: "Returns capabilities of storage pool support.", opts: [
   ] },
   "vol-clone": { group: "volume", impl: 'volume', help: "clone a volume.", desc: "Clone an existing volume within the parent pool.", opts: [
     { n: "vol", t: 'data', req: true, pos: true, h: "vol name, key or path" },

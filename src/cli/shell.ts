@@ -32,6 +32,9 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   interface: () => import('./interface.js'),
   domain_misc: () => import('./domain_misc.js'),
   nodedev: () => import('./nodedev.js'),
+  pool_extra: () => import('./pool_extra.js'),
+  net_extra: () => import('./net_extra.js'),
+  host_extra: () => import('./host_extra.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

@@ -144,6 +144,20 @@ export function parseStoragePoolXml(xml: string, opts: { errDomain?: number } = 
   return storagePoolDefParseNode(root);
 }
 
+/**
+ * A lone <source> document for a pool of `type` (virStoragePoolDefParseSourceString), as
+ * virConnectFindStoragePoolSources takes it to narrow its search.
+ */
+export function parseStoragePoolSourceXml(xml: string, type: string): StoragePoolSource {
+  const root = parseXml(xml, '(storage_source_specification)', D);
+  if (root.name !== 'source') {
+    throw virError(ErrorDomain.XML, ErrorNumber.XML_ERROR, `expecting root element of 'source', not '${root.name}'`);
+  }
+  const opts = POOL_OPTIONS[type];
+  if (!opts) throw xmlErr(`unknown storage pool type ${type}`);
+  return parsePoolSource(type, opts, root);
+}
+
 export function storagePoolDefParseNode(root: XmlElement): StoragePoolDef {
   const type = root.attrs['type'];
   if (type === undefined) throw xmlErr("Missing required attribute 'type' in element 'pool'", ErrorDomain.XML);

@@ -406,10 +406,11 @@ class XmlTokenizer {
       p = e + 1;
     }
     this.pos = p;
-    return this.attributesSlow(el);
+    return this.attributesSlow(el, n === 0);
   }
 
-  private attributesSlow(el: XmlElement): boolean {
+  /** `first`: no attribute read yet, where libxml2 needs no blank before the name. */
+  private attributesSlow(el: XmlElement, first: boolean): boolean {
     const s = this.s;
     const b = this.b;
     for (;;) {
@@ -423,9 +424,11 @@ class XmlTokenizer {
         return true;
       }
       if (this.pos >= s.length) this.fail(`Couldn't find end of Start Tag ${el.name} line ${this.lineAt(this.tagStart)}`, s.length);
-      if (this.pos === before) this.fail('attributes construct error');
+      if (this.pos === before && !first) this.fail('attributes construct error');
+      first = false;
       const an = this.name();
-      if (an === '') this.fail('attributes construct error');
+      // libxml2 reports a name that does not start right as a bad attribute name
+      if (an === '') this.fail('error parsing attribute name');
       while (isSpace(b[this.pos])) this.pos++;
       if (b[this.pos] !== 61) this.fail(`Specification mandates value for attribute ${an}`);
       this.pos++;

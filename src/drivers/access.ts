@@ -46,6 +46,9 @@ const READONLY_OK = new Set<string>([
   'nodeNumOfDevices', 'nodeListDevices', 'connectListAllNodeDevices', 'nodeDeviceLookupByName', 'nodeDeviceLookupScsiHostByWwn',
   'nodeDeviceGetXmlDesc', 'nodeDeviceGetParent', 'nodeDeviceNumOfCaps', 'nodeDeviceListCaps', 'nodeDeviceGetAutostart',
   'nodeDeviceIsPersistent', 'nodeDeviceIsActive', 'connectNodeDeviceEventRegisterAny', 'connectNodeDeviceEventDeregisterAny',
+  'connectGetStoragePoolCapabilities', 'networkListAllPorts', 'networkPortLookupByUuid', 'networkPortGetXmlDesc',
+  'connectGetCpuModelNames', 'nodeGetCpuStats', 'nodeGetFreePages', 'connectCompareCpu', 'connectBaselineCpu',
+  'nodeGetMemoryParameters',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

@@ -22,6 +22,8 @@ export interface CheckpointRef { name: string; dom: DomainRef }
 export interface InterfaceRef { name: string; mac: string }
 /** remote_nonnull_node_device: a node device is known by name */
 export interface NodeDeviceRef { name: string }
+/** remote_nonnull_network_port: a port of a network, by the port's UUID */
+export interface NetworkPortRef { net: NetworkRef; uuid: string }
 
 /** VIR_TYPED_PARAM_* */
 export enum TypedParamType { INT = 1, UINT = 2, LLONG = 3, ULLONG = 4, DOUBLE = 5, BOOLEAN = 6, STRING = 7 }
@@ -412,6 +414,35 @@ export interface DriverConnection {
   nodeDeviceIsActive?(name: string): Promise<number>;
   connectNodeDeviceEventRegisterAny?(eventID: number, dev: NodeDeviceRef | null, cb: NodeDeviceEventCallback): Promise<number>;
   connectNodeDeviceEventDeregisterAny?(callbackID: number): Promise<void>;
+  // ---- storage pool sources and capabilities ----
+  /** srcSpec: an optional <source> document narrowing the search (host, initiator) */
+  connectFindStoragePoolSources?(type: string, srcSpec: string | null, flags: number): Promise<string>;
+  connectGetStoragePoolCapabilities?(flags: number): Promise<string>;
+
+  // ---- network ports ----
+  networkListAllPorts?(net: NetworkRef, flags: number): Promise<NetworkPortRef[]>;
+  networkPortLookupByUuid?(net: NetworkRef, uuid: string): Promise<NetworkPortRef>;
+  networkPortCreateXml?(net: NetworkRef, xml: string, flags: number): Promise<NetworkPortRef>;
+  networkPortGetXmlDesc?(port: NetworkPortRef, flags: number): Promise<string>;
+  networkPortDelete?(port: NetworkPortRef, flags: number): Promise<void>;
+
+  // ---- host CPU, pages and memory tuning ----
+  /** the CPU model names known for arch; an empty list: every model is accepted */
+  connectGetCpuModelNames?(arch: string, flags: number): Promise<string[]>;
+  /** cpuNum -1: all CPUs; nparams 0 asks for the count only */
+  nodeGetCpuStats?(cpuNum: number, nparams: number, flags: number): Promise<{ params: { field: string; value: number }[]; nparams: number }>;
+  /** counts: cellCount groups of one count per page size (KiB), in the order asked */
+  nodeGetFreePages?(pages: number[], startCell: number, cellCount: number, flags: number): Promise<number[]>;
+  nodeAllocPages?(pageSizes: number[], pageCounts: number[], startCell: number, cellCount: number, flags: number): Promise<number>;
+  /** virCPUCompareResult: -1 error, 0 incompatible, 1 identical, 2 superset */
+  connectCompareCpu?(xml: string, flags: number): Promise<number>;
+  connectBaselineCpu?(xmlCPUs: string[], flags: number): Promise<string>;
+  connectCompareHypervisorCpu?(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPU: string, flags: number): Promise<number>;
+  connectBaselineHypervisorCpu?(emulator: string | null, arch: string | null, machine: string | null, virttype: string | null, xmlCPUs: string[], flags: number): Promise<string>;
+  nodeGetMemoryParameters?(nparams: number, flags: number): Promise<ParamsReply>;
+  nodeSetMemoryParameters?(params: TypedParam[], flags: number): Promise<void>;
+  nodeSuspendForDuration?(target: number, duration: number, flags: number): Promise<void>;
+  nodeGetSevInfo?(nparams: number, flags: number): Promise<ParamsReply>;
 }
 
 /** Methods served by procedures (the local connection-management ones excluded). */

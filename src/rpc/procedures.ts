@@ -131,6 +131,17 @@ const fsInfo = t.struct([['mountpoint', t.string], ['name', t.string], ['fstype'
 const saslData = f('data', t.charBytes(Limits.AUTH_SASL_DATA_MAX));
 const hypers = (...names: string[]) => names.map((n) => f(n, t.hyper));
 const uhypers = (...names: string[]) => names.map((n) => f(n, t.uhyper));
+/** remote_nonnull_network_port: the network and the port's UUID */
+const networkPort = t.struct([['net', network], ['uuid', t.uuid]]);
+const PORT = f('port', networkPort);
+// REMOTE_NETWORK_PORT_LIST_MAX, REMOTE_CONNECT_CPU_MODELS_MAX, REMOTE_NODE_CPU_STATS_MAX, REMOTE_CPU_BASELINE_MAX,
+// REMOTE_NODE_MEMORY_PARAMETERS_MAX, REMOTE_NODE_SEV_INFO_MAX
+const NETWORK_PORT_LIST_MAX = 16384;
+const CPU_MODELS_MAX = 8192;
+const NODE_CPU_STATS_MAX = 16;
+const CPU_BASELINE_MAX = 256;
+const NODE_MEMORY_PARAMETERS_MAX = 64;
+const NODE_SEV_INFO_MAX = 64;
 
 /** Every procedure tsvirt speaks, in protocol-number order within each family. */
 export const PROCEDURES: readonly ProcedureDef[] = [
@@ -472,6 +483,30 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(436, 'NODE_DEVICE_IS_ACTIVE', [NAME], [f('active', t.int)], H),
   p(374, 'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY', [EVENT_ID, f('dev', optNodeDevice)], [CALLBACK_ID], H),
   p(375, 'CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], H),
+  // ---- storage pool sources and capabilities, network ports, host CPU and page calls ----
+  p(75, 'CONNECT_FIND_STORAGE_POOL_SOURCES', [f('type', t.string), f('srcSpec', t.optString), FLAGS], [XML]),
+  p(403, 'CONNECT_GET_STORAGE_POOL_CAPABILITIES', [FLAGS], [f('capabilities', t.string)]),
+  p(404, 'NETWORK_LIST_ALL_PORTS', [f('network', network), NEED, FLAGS], [f('ports', t.array(networkPort, NETWORK_PORT_LIST_MAX)), f('ret', t.uint)], H),
+  p(405, 'NETWORK_PORT_LOOKUP_BY_UUID', [f('network', network), UUID], [PORT], H),
+  p(406, 'NETWORK_PORT_CREATE_XML', [f('network', network), XML, FLAGS], [PORT]),
+  p(409, 'NETWORK_PORT_GET_XML_DESC', [PORT, FLAGS], [XML]),
+  p(410, 'NETWORK_PORT_DELETE', [PORT, FLAGS], []),
+  p(312, 'CONNECT_GET_CPU_MODEL_NAMES', [f('arch', t.string), NEED, FLAGS], [f('models', t.array(t.string, CPU_MODELS_MAX)), f('ret', t.int)], H),
+  p(227, 'NODE_GET_CPU_STATS', [f('cpuNum', t.int), NPARAMS, FLAGS], [f('params', t.array(nodeMemoryStat, NODE_CPU_STATS_MAX)), NPARAMS], H),
+  p(340, 'NODE_GET_FREE_PAGES', [f('pages', t.array(t.uint, Limits.NODE_MAX_CELLS)), f('startCell', t.int), f('cellCount', t.uint), FLAGS],
+    [f('counts', t.array(t.uhyper, Limits.NODE_MAX_CELLS))]),
+  p(347, 'NODE_ALLOC_PAGES', [f('pageSizes', t.array(t.uint, Limits.NODE_MAX_CELLS)), f('pageCounts', t.array(t.uhyper, Limits.NODE_MAX_CELLS)),
+    f('startCell', t.int), f('cellCount', t.uint), FLAGS], [f('ret', t.int)]),
+  p(158, 'CONNECT_COMPARE_CPU', [XML, FLAGS], [f('result', t.int)], H),
+  p(162, 'CONNECT_BASELINE_CPU', [f('xmlCPUs', t.array(t.string, CPU_BASELINE_MAX)), FLAGS], [f('cpu', t.string)]),
+  p(393, 'CONNECT_COMPARE_HYPERVISOR_CPU', [f('emulator', t.optString), f('arch', t.optString), f('machine', t.optString),
+    f('virttype', t.optString), f('xmlCPU', t.string), FLAGS], [f('result', t.int)]),
+  p(394, 'CONNECT_BASELINE_HYPERVISOR_CPU', [f('emulator', t.optString), f('arch', t.optString), f('machine', t.optString),
+    f('virttype', t.optString), f('xmlCPUs', t.array(t.string, CPU_BASELINE_MAX)), FLAGS], [f('cpu', t.string)]),
+  p(289, 'NODE_GET_MEMORY_PARAMETERS', [NPARAMS, FLAGS], [params(NODE_MEMORY_PARAMETERS_MAX), NPARAMS]),
+  p(288, 'NODE_SET_MEMORY_PARAMETERS', [params(NODE_MEMORY_PARAMETERS_MAX), FLAGS], []),
+  p(250, 'NODE_SUSPEND_FOR_DURATION', [f('target', t.uint), f('duration', t.uhyper), FLAGS], []),
+  p(395, 'NODE_GET_SEV_INFO', [NPARAMS, FLAGS], [params(NODE_SEV_INFO_MAX), NPARAMS]),
 ];
 
 // ---- lookups ----

@@ -260,6 +260,11 @@ test('the table covers every DriverConnection method and the protocol-level proc
     nodeDeviceCreateXml: true, nodeDeviceDestroy: true, nodeDeviceDefineXml: true, nodeDeviceUndefine: true, nodeDeviceCreate: true,
     nodeDeviceGetAutostart: true, nodeDeviceSetAutostart: true, nodeDeviceIsPersistent: true, nodeDeviceIsActive: true,
     connectNodeDeviceEventRegisterAny: true, connectNodeDeviceEventDeregisterAny: true,
+    connectFindStoragePoolSources: true, connectGetStoragePoolCapabilities: true, networkListAllPorts: true,
+    networkPortLookupByUuid: true, networkPortCreateXml: true, networkPortGetXmlDesc: true, networkPortDelete: true,
+    connectGetCpuModelNames: true, nodeGetCpuStats: true, nodeGetFreePages: true, nodeAllocPages: true, connectCompareCpu: true,
+    connectBaselineCpu: true, connectCompareHypervisorCpu: true, connectBaselineHypervisorCpu: true, nodeGetMemoryParameters: true,
+    nodeSetMemoryParameters: true, nodeSuspendForDuration: true, nodeGetSevInfo: true,
   };
   // libvirt's remote driver answers these locally: there is no procedure for them.
   const local = new Set(['connectIsEncrypted', 'connectIsAlive']);

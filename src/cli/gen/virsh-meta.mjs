@@ -44,6 +44,10 @@ const IMPL = {
     'save-image-dumpxml', 'save-image-define', 'domlaunchsecinfo', 'screenshot'],
   nodedev: ['nodedev-list', 'nodedev-dumpxml', 'nodedev-info', 'nodedev-create', 'nodedev-destroy', 'nodedev-define',
     'nodedev-undefine', 'nodedev-start', 'nodedev-autostart', 'nodedev-event', 'nodedev-detach', 'nodedev-reattach', 'nodedev-reset'],
+  pool_extra: ['pool-event', 'find-storage-pool-sources', 'find-storage-pool-sources-as', 'pool-capabilities'],
+  net_extra: ['net-event', 'net-port-list', 'net-port-create', 'net-port-dumpxml', 'net-port-delete'],
+  host_extra: ['cpu-models', 'nodecpustats', 'freepages', 'cpu-baseline', 'cpu-compare', 'hypervisor-cpu-baseline',
+    'hypervisor-cpu-compare', 'allocpages', 'node-memory-tune', 'nodesuspend', 'nodesevinfo'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

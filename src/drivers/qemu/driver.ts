@@ -29,6 +29,7 @@ import { qemuDomainSaveToFile, readSaveHeader } from './save.js';
 import { domainBlockStats, domainInterfaceStats, domainMemoryStats, domainStatsRecord, cpuTimeNs, hostMhz } from './stats.js';
 import { domainOpenConsole } from './console.js';
 import { qemuDomainScreenshot } from './screenshot.js';
+import { cpuModelNames, hostCpuStats, hostFreePages } from './host_extra.js';
 import { qemuDomainModifyDevice } from './hotplug.js';
 import {
   qemuDomainGetMessages, qemuDomainGetVcpus, qemuDomainMonitorCommand, qemuDomainRenameCheck, qemuDomainSetMemory, qemuDomainSetVcpus,
@@ -145,6 +146,13 @@ export class QemuConnection implements DriverConnection {
       mhz: hostMhz(), nodes: 1, sockets: 1, cores: cpus.length, threads: 1 };
   }
   async nodeGetFreeMemory(): Promise<number> { return os.freemem(); }
+  async nodeGetCpuStats(cpuNum: number, nparams: number, flags: number): Promise<{ params: { field: string; value: number }[]; nparams: number }> {
+    return hostCpuStats(cpuNum, nparams, flags);
+  }
+  async nodeGetFreePages(pages: number[], startCell: number, cellCount: number, flags: number): Promise<number[]> {
+    return hostFreePages(pages, startCell, cellCount, flags);
+  }
+  async connectGetCpuModelNames(arch: string, flags: number): Promise<string[]> { return cpuModelNames(arch, flags); }
 
   // ---- listing ----
   private listed(flags: number): DomainObj[] {

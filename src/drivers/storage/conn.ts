@@ -4,6 +4,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { formatStoragePoolXml } from '../../conf/storage_pool.js';
+import { formatStoragePoolCapabilities } from '../../conf/storage_capabilities.js';
 import { type StorageVolDef, formatStorageVolXml, parseStorageVolXml } from '../../conf/storage_vol.js';
 import type { DriverConnection, DriverStream, PoolEventCallback, PoolEventPayload, PoolInfo, PoolRef, StreamChunk, VolInfo, VolRef } from '../driver.js';
 import type { EventRegistrations } from '../events.js';
@@ -47,6 +48,11 @@ export class StorageConnection implements DriverConnection {
   async connectListAllStoragePools(flags: number): Promise<PoolRef[]> {
     checkFlags(D, flags, POOL_LIST_FILTERS_ALL, 'storageConnectListAllStoragePools');
     return this.drv.pools.filter(flags).map((o) => o.ref);
+  }
+  /** storageConnectGetStoragePoolCapabilities: the pool types this host serves are 'supported'. */
+  async connectGetStoragePoolCapabilities(flags: number): Promise<string> {
+    checkFlags(D, flags, 0, 'storageConnectGetStoragePoolCapabilities');
+    return formatStoragePoolCapabilities(this.drv.supportedTypes);
   }
   async storagePoolLookupByName(name: string): Promise<PoolRef> { return this.drv.byName(name).ref; }
   async storagePoolLookupByUuid(uuid: string): Promise<PoolRef> { return this.drv.byUuid(uuid).ref; }

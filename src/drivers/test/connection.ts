@@ -9,6 +9,7 @@ import { domainExtraMethods } from './domain_extra.js';
 import { domainTuneMethods } from './domain_tune.js';
 import { domainMiscMethods } from './domain_misc.js';
 import { hostMethods } from './host.js';
+import { hostExtraMethods } from './host_extra.js';
 import { interfaceMethods } from './interfaces.js';
 import { networkMethods } from './networks.js';
 import { nodeDeviceMethods } from './nodedevs.js';
@@ -75,7 +76,7 @@ function countingChanges(fn: Method): Method {
 }
 
 const tables = [hostMethods, domainMethods, domainInfoMethods, domainExtraMethods, snapshotMethods, networkMethods, storageMethods,
-  domainTuneMethods, checkpointMethods, interfaceMethods, domainMiscMethods, nodeDeviceMethods];
+  domainTuneMethods, checkpointMethods, interfaceMethods, domainMiscMethods, nodeDeviceMethods, hostExtraMethods];
 for (const table of tables) {
   for (const [name, fn] of Object.entries(table)) {
     (TestConnection.prototype as unknown as Record<string, Method>)[name] = READERS.has(name) ? fn as Method : countingChanges(fn as Method);
@@ -86,6 +87,6 @@ for (const table of tables) {
 export interface TestConnection extends DriverConnection {}
 type Tables = typeof hostMethods & typeof domainMethods & typeof domainInfoMethods & typeof domainExtraMethods & typeof snapshotMethods
   & typeof networkMethods & typeof storageMethods & typeof domainTuneMethods & typeof checkpointMethods
-  & typeof interfaceMethods & typeof domainMiscMethods & typeof nodeDeviceMethods;
+  & typeof interfaceMethods & typeof domainMiscMethods & typeof nodeDeviceMethods & typeof hostExtraMethods;
 const _check: Partial<Record<keyof Tables, unknown>> & { [K in keyof Tables]: K extends keyof DriverConnection ? unknown : never } = {} as Tables;
 void _check;
