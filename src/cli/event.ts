@@ -24,11 +24,12 @@ const LIFECYCLE: [string, string[]][] = [
   ['Crashed', ['Panicked', 'Crashloaded']],
 ];
 
-/** virsh's --timestamp prefix of an event line */
+/** virsh's --timestamp prefix of an event line: virTimeStringNowRaw, UTC with milliseconds, then ': '. */
 export function eventTimestamp(): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}+0000: `;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:`
+    + `${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}+0000: `;
 }
 
 async function event(ctx: Ctx, o: CmdOpts): Promise<boolean> {

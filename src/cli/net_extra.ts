@@ -8,15 +8,7 @@ import { optNetwork } from './lookup.js';
 import { readXmlFile } from './domain_lifecycle.js';
 import { printXml } from './format.js';
 import { Table } from './table.js';
-
-/** vshEventLifecyclePrint's timestamp prefix (local time, milliseconds, numeric zone). */
-function timestamp(): string {
-  const d = new Date();
-  const p = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
-  const off = -d.getTimezoneOffset();
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.`
-    + `${p(d.getMilliseconds(), 3)}${off < 0 ? '-' : '+'}${p(Math.trunc(off / 60))}${p(off % 60)}`;
-}
+import { eventTimestamp } from './event.js';
 
 /** vshCommandOptTimeoutToMs: seconds, 1..INT_MAX/1000. */
 function timeoutMs(o: CmdOpts): number | undefined {
@@ -71,7 +63,7 @@ export async function waitObjectEvent<T>(ctx: Ctx, o: CmdOpts, spec: ObjectEvent
   const cb = await spec.register(conn, obj, id, (line) => {
     // one-shot: events already queued behind the first are dropped, as virsh's callbacks do
     if (!loop && count) return;
-    ctx.print(stamp ? `${timestamp()}: ${line}` : line);
+    ctx.print(stamp ? `${eventTimestamp()}${line}` : line);
     count++;
     if (!loop) finish('done');
   });
