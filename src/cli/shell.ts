@@ -31,6 +31,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   checkpoint: () => import('./checkpoint.js'),
   interface: () => import('./interface.js'),
   domain_misc: () => import('./domain_misc.js'),
+  domain_block: () => import('./domain_block.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */
