@@ -539,7 +539,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "path", t: 'data', req: true, pos: true, h: "Fully-qualified path of block device" },
     { n: "size", t: 'int', req: true, pos: true, h: "New size of the block device, as scaled integer (default KiB)" },
   ] },
-  "change-media": { group: "domain", impl: '', help: "Change media of CD or floppy drive", desc: "Change media of CD or floppy drive.", opts: [
+  "change-media": { group: "domain", impl: 'domain_block', help: "Change media of CD or floppy drive", desc: "Change media of CD or floppy drive.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "path", t: 'data', req: true, pos: true, h: "Fully-qualified path or target of disk device" },
     { n: "source", t: 'string', pos: true, h: "source of the media" },

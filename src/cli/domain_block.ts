@@ -1,11 +1,13 @@
 // Domain commands for block devices, device aliases, jobs and guest power management:
-// blockresize, detach-device-alias, domblkthreshold, domjobinfo, domjobabort, dompmsuspend,
-// dompmwakeup. libvirt counterpart: tools/virsh-domain.c (cmdBlockresize, cmdDetachDeviceAlias,
+// blockresize, change-media, detach-device-alias, domblkthreshold, domjobinfo, domjobabort, dompmsuspend,
+// dompmwakeup. libvirt counterpart: tools/virsh-domain.c (cmdBlockresize, cmdChangeMedia and
+// virshUpdateDiskXML, cmdDetachDeviceAlias,
 // cmdDomjobinfo, cmdDomjobabort, cmdDomPMSuspend, cmdDomPMWakeup) and
 // tools/virsh-domain-monitor.c (cmdDomblkthreshold).
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { affectFlags, prettyCapacity } from './format.js';
+import { affectFlags, exclusive, prettyCapacity } from './format.js';
+import { deviceElements } from './domain_devices.js';
 import { optDomain } from './lookup.js';
 import { type TypedParam, TypedParamType } from '../drivers/driver.js';
 import { ErrorNumber, VirError } from '../util/error.js';
@@ -173,6 +175,140 @@ async function dompmwakeup(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/** VIR_DOMAIN_DEVICE_MODIFY_FORCE */
+const MODIFY_FORCE = 4;
+
+type MediaAction = 'eject' | 'insert' | 'update';
+
+/** One child of an element as libxml2 holds it: a text node or a whole element, as text. */
+interface XmlChild { text: string; element?: string }
+
+/** Split an element's body (as dumpxml wrote it) into its top-level text and element nodes. */
+function childNodes(body: string): XmlChild[] {
+  const out: XmlChild[] = [];
+  let i = 0;
+  while (i < body.length) {
+    if (body[i] !== '<') {
+      const j = body.indexOf('<', i);
+      const end = j < 0 ? body.length : j;
+      out.push({ text: body.slice(i, end) });
+      i = end;
+      continue;
+    }
+    const name = /^<([\w:.-]+)/.exec(body.slice(i))![1]!;
+    const close = body.indexOf('>', i);
+    let end = close + 1;
+    if (body[close - 1] !== '/') {
+      // the matching end tag, counting nested elements of the same name
+      let depth = 1;
+      const re = new RegExp(`<(/?)${name.replace(/[.]/g, '\\.')}(?=[\\s/>])[^>]*?(/?)>`, 'g');
+      re.lastIndex = end;
+      for (let m = re.exec(body); m; m = re.exec(body)) {
+        if (m[1]) depth--; else if (!m[2]) depth++;
+        if (depth === 0) { end = m.index + m[0].length; break; }
+      }
+    }
+    out.push({ text: body.slice(i, end), element: name });
+    i = end;
+  }
+  return out;
+}
+
+const attrOf = (el: string, name: string): string | undefined => new RegExp(`^<[^>]*?\\s${name}="([^"]*)"`).exec(el)?.[1];
+const xmlAttrEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * virshUpdateDiskXML: the disk element with its <source> removed, and for insert/update a new
+ * one put before <target> with a copy of the indentation before <target>, serialized as
+ * libxml2 dumps a node (double quotes, the original whitespace kept).
+ */
+export function updateDiskXml(diskText: string, newSource: string | undefined, block: boolean, target: string, action: MediaAction): string {
+  const m = /^(<disk\b[^>]*?)(\/>|>([\s\S]*)<\/disk>)$/.exec(diskText)!;
+  let start = m[1]!;
+  const device = attrOf(`${start}>`, 'device');
+  if (device !== undefined && device !== 'cdrom' && device !== 'floppy') throw new CliError(`The disk device '${target}' is not removable`);
+  const kids = childNodes(m[3] ?? '');
+  const targetIdx = kids.findIndex((k) => k.element === 'target');
+  let textNode: XmlChild | undefined;
+  for (let i = 0; i < (targetIdx < 0 ? kids.length : targetIdx); i++) if (!kids[i]!.element) textNode = kids[i];
+  const sourceIdx = kids.findIndex((k) => k.element === 'source');
+  let source = newSource;
+  let isBlock = block;
+  if (action === 'eject') {
+    if (sourceIdx < 0) throw new CliError(`The disk device '${target}' doesn't have media`);
+    isBlock = false;
+    source = undefined;
+  } else if (source === undefined) {
+    throw new CliError('New disk media source was not specified');
+  }
+  let startupPolicy: string | undefined;
+  if (sourceIdx >= 0) {
+    const old = kids[sourceIdx]!.text;
+    const path = ['file', 'dev', 'dir', 'pool', 'name'].map((a) => attrOf(old, a)).find((v) => v !== undefined);
+    if (path !== undefined && action === 'insert') throw new CliError(`The disk device '${target}' already has media`);
+    startupPolicy = attrOf(old, 'startupPolicy');
+    kids.splice(sourceIdx, 1);
+  }
+  const type = isBlock ? 'block' : 'file';
+  start = / type="[^"]*"/.test(start) ? start.replace(/ type="[^"]*"/, ` type="${type}"`) : `${start} type="${type}"`;
+  if (source !== undefined) {
+    const el = `<source ${isBlock ? 'dev' : 'file'}="${xmlAttrEscape(source)}"${startupPolicy !== undefined ? ` startupPolicy="${startupPolicy}"` : ''}/>`;
+    const at = kids.findIndex((k) => k.element === 'target');
+    kids.splice(at < 0 ? kids.length : at, 0, { text: el, element: 'source' }, ...(textNode ? [{ text: textNode.text }] : []));
+  }
+  return kids.length ? `${start}>${kids.map((k) => k.text).join('')}</disk>` : `${start}/>`;
+}
+
+/** virsh's order: action options, the source, --current/--live/--config, the domain, the path */
+async function changeMedia(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  exclusive(o, 'eject', 'insert');
+  exclusive(o, 'eject', 'update');
+  exclusive(o, 'insert', 'update');
+  exclusive(o, 'eject', 'block');
+  const source = o.string('source');
+  let eject = o.bool('eject');
+  let update = o.bool('update');
+  // update without a source is an eject, as virsh documents
+  if (update && source === undefined) { update = false; eject = true; }
+  let action: MediaAction = eject ? 'eject' : 'insert';
+  if (update || (!eject && !o.bool('insert'))) action = 'update';
+  const done = { eject: 'Successfully ejected media.', insert: 'Successfully inserted media.', update: 'Successfully updated media.' }[action];
+  let flags = affectFlags(o);
+  if (o.bool('force')) flags |= MODIFY_FORCE;
+  const d = await optDomain(ctx, o);
+  const path = o.string('path')!;
+  const domXml = await d.getXMLDesc(flags & 2 ? 2 : 0);
+  const disk = changeableDisk(domXml, path);
+  const xml = updateDiskXml(disk, source, o.bool('block'), path, action);
+  if (o.bool('print-xml')) {
+    ctx.print(xml);
+    return true;
+  }
+  try {
+    await d.updateDevice(xml, flags);
+  } catch (e) {
+    throw new CmdError(`Failed to complete action ${action} on media`, e);
+  }
+  ctx.print(done);
+  return true;
+}
+
+/** virshFindDisk with VIRSH_FIND_DISK_CHANGEABLE: cdrom and floppy drives only */
+export function changeableDisk(domainXml: string, path: string): string {
+  const disks = deviceElements(domainXml, 'disk');
+  if (disks.length === 0) throw new CliError('Failed to get disk information');
+  for (const d of disks) {
+    const dev = d.attrs['device'];
+    if (dev !== undefined && dev !== 'cdrom' && dev !== 'floppy') continue;
+    const kids = childNodes(/^<disk\b[^>]*?>([\s\S]*)<\/disk>$/.exec(d.text)?.[1] ?? '');
+    const targetEl = kids.find((k) => k.element === 'target');
+    if (targetEl && attrOf(targetEl.text, 'dev') === path) return d.text;
+    const sourceEl = kids.find((k) => k.element === 'source');
+    if (sourceEl && ['file', 'dev', 'dir', 'name'].some((a) => attrOf(sourceEl.text, a) === path)) return d.text;
+  }
+  throw new CliError(`No disk found whose source path or target is ${path}`);
+}
+
 export const handlers: HandlerTable = {
-  blockresize, 'detach-device-alias': detachDeviceAlias, domblkthreshold, domjobinfo, domjobabort, dompmsuspend, dompmwakeup,
+  blockresize, 'change-media': changeMedia, 'detach-device-alias': detachDeviceAlias, domblkthreshold, domjobinfo, domjobabort, dompmsuspend, dompmwakeup,
 };

@@ -1,12 +1,14 @@
-// tsvirsh against the real virsh 9.0 for the domain_block commands (blockresize,
+// tsvirsh against the real virsh 9.0 for the domain_block commands (blockresize, change-media,
 // detach-device-alias, domblkthreshold, domjobinfo, domjobabort, dompmsuspend, dompmwakeup):
 // libvirt's test driver supports none of them, so what users meet is virsh's option checks in
-// its order and the NO_SUPPORT error naming the right public API. The same command sequences
+// its order and the NO_SUPPORT error naming the right public API; change-media's rewritten disk
+// element (--print-xml) is virsh's own work, compared byte for byte. The same command sequences
 // run through both against test:///default, -r and -q, and the real virsh against tsvirtd.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
@@ -35,6 +37,34 @@ const def = (cmds: string) => ['-c', 'test:///default', cmds];
 const virsh = (uri: string, cmds: string, extra: string[] = []) => run([VIRSH], [...extra, '-c', uri, cmds]);
 
 const NO_SUPPORT = 'error: this function is not supported by the connection driver: ';
+
+let dir = '';
+let cdXml = '';
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsvirsh-block-'));
+  cdXml = join(dir, 'cd.xml');
+  // a cdrom with media (and a startup policy), an empty floppy, an empty block cdrom, a plain disk
+  writeFileSync(cdXml, `<domain type='test'><name>cd</name><memory>8192</memory><os><type>hvm</type></os><devices>
+<disk type='file' device='cdrom'><source file='/tmp/a.iso' startupPolicy='optional'/><target dev='hdc' bus='ide'/><readonly/></disk>
+<disk type='file' device='floppy'><target dev='fda' bus='fdc'/></disk>
+<disk type='block' device='cdrom'><driver name='qemu' type='raw'/><target dev='hdd' bus='ide'/><readonly/></disk>
+<disk type='file' device='disk'><source file='/tmp/d.img'/><target dev='vda' bus='virtio'/></disk></devices></domain>\n`);
+});
+after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+test('change-media: virsh\'s rewrite of the disk element, its checks, and the update it asks for', { skip }, () => {
+  const r = same(def(`define ${cdXml}; change-media cd hdc --eject --print-xml; change-media cd hdc '/tmp/b&c.iso' --update --print-xml; `
+    + 'change-media cd /tmp/a.iso /tmp/x.iso --block --print-xml --config; change-media cd fda --eject; change-media cd fda /tmp/f.img --insert --print-xml; '
+    + 'change-media cd hdd /tmp/y --print-xml --block; change-media cd hdd --update; change-media cd hdc /tmp/z --insert; change-media cd vda --eject; '
+    + "change-media cd hdc --eject --block; change-media cd hdc '' --insert; change-media nope hdc --eject; change-media cd hdc --eject --current --config; "
+    + 'change-media cd hdc x --eject --live --force; change-media cd hdc --insert; change-media test hda --eject; change-media cd hdc /tmp/n.iso; '
+    + 'change-media cd hdc --eject --insert; change-media cd hdc --insert --update'));
+  // the source element goes before <target>, with a copy of the indentation in front of it
+  assert.ok(r.stdout.includes('<disk type="block" device="cdrom">\n      \n      <source dev="/tmp/x.iso" startupPolicy="optional"/>\n      <target dev="hdc" bus="ide"/>'));
+  assert.ok(r.stderr.includes(`error: Failed to complete action update on media\n${NO_SUPPORT}virDomainUpdateDeviceFlags\n`));
+  assert.ok(r.stderr.includes("error: The disk device 'hdc' already has media\n"));
+  same(['-r', '-c', 'test:///default', `define ${cdXml}; change-media cd hdc --eject; change-media cd hdc --eject --print-xml`]);
+});
 
 test('blockresize: path, scaled size (KiB by default), then the domain; the test driver has no virDomainBlockResize', { skip }, () => {
   const r = same(def("blockresize test hda 100; blockresize test hda 1000B; blockresize test hda 1.5M; blockresize test hda -1; "
@@ -89,15 +119,16 @@ describe('the real virsh against tsvirtd answers as against libvirt\'s test driv
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
   after(async () => { await d.stop(); });
-  const all = 'blockresize test hda 100; blockresize test hda 1000B; detach-device-alias test ua-x --live; domblkthreshold test hda 1k; '
+  const all = () => `define ${cdXml}; change-media cd hdc --eject; change-media cd hdc /tmp/q.iso --config --print-xml; `
+    + 'blockresize test hda 100; blockresize test hda 1000B; detach-device-alias test ua-x --live; domblkthreshold test hda 1k; '
     + 'domjobinfo test; domjobinfo test --completed; domjobabort test; domjobabort test --postcopy; dompmsuspend test mem --duration 3; dompmwakeup test';
   test('every command, read-write', () => {
-    assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, all), virsh('test:///default', all));
+    assert.deepEqual(virsh(`test+unix:///default?socket=${d.rw}`, all()), virsh('test:///default', all()));
   });
   test('read-only socket: the getters pass to NO_SUPPORT, the setters are refused', () => {
-    assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, all), virsh('test:///default', all, ['-r']));
+    assert.deepEqual(virsh(`test+unix:///default?socket=${d.ro}`, all()), virsh('test:///default', all(), ['-r']));
   });
   test('tsvirsh through tsvirtd', () => {
-    assert.deepEqual(run([process.execPath, TSVIRSH], ['-c', `test+unix:///default?socket=${d.rw}`, all]), virsh('test:///default', all));
+    assert.deepEqual(run([process.execPath, TSVIRSH], ['-c', `test+unix:///default?socket=${d.rw}`, all()]), virsh('test:///default', all()));
   });
 });

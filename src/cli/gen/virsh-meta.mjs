@@ -42,7 +42,7 @@ const IMPL = {
     'iface-destroy', 'iface-begin', 'iface-commit', 'iface-rollback', 'iface-bridge', 'iface-unbridge', 'iface-edit'],
   domain_misc: ['iothreadadd', 'iothreaddel', 'iothreadset', 'iothreadpin', 'set-user-password', 'send-process-signal', 'dump',
     'save-image-dumpxml', 'save-image-define', 'domlaunchsecinfo', 'screenshot'],
-  domain_block: ['blockresize', 'detach-device-alias', 'domblkthreshold', 'domjobinfo', 'domjobabort', 'dompmsuspend', 'dompmwakeup'],
+  domain_block: ['blockresize', 'change-media', 'detach-device-alias', 'domblkthreshold', 'domjobinfo', 'domjobabort', 'dompmsuspend', 'dompmwakeup'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

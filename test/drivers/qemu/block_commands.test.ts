@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import type { DomainEventPayload } from '../../../src/drivers/driver.js';
 import { ErrorNumber, VirError } from '../../../src/util/error.js';
 import { DomainEventID, DomainState } from '../../../src/api/constants.js';
+import { changeableDisk, updateDiskXml } from '../../../src/cli/domain_block.js';
 import { guestXml, openShell, setup, skip, trackGuest, uniq, waitFor } from './guest.js';
 
 /** One line per guest virtio disk: name, size in 512-byte sectors, serial. */
@@ -39,7 +40,10 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   const name = uniq('blk');
   const a = image(root, 'a.img', '32M');
   const b = image(root, 'b.img', '16M');
-  const dom = await conn.domainDefineXml(guestXml({ name, root, devices: diskXml(a, 'vda', 'blka') + diskXml(b, 'vdb', 'blkb', 'ua-extra') }));
+  const iso1 = image(root, 'one.iso', '2M');
+  const iso2 = image(root, 'two.iso', '4M');
+  const cdrom = `<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${iso1}'/><target dev='hdc' bus='ide'/><readonly/></disk>`;
+  const dom = await conn.domainDefineXml(guestXml({ name, root, devices: diskXml(a, 'vda', 'blka') + diskXml(b, 'vdb', 'blkb', 'ua-extra') + cdrom }));
 
   // not running: the live-only calls refuse, as libvirt's
   const notRunning = fails(ErrorNumber.OPERATION_INVALID, 'Requested operation is not valid: domain is not running');
@@ -117,6 +121,33 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   await waitFor('DEVICE_REMOVED', () => removed.includes('ua-extra'), 30_000);
   assert.doesNotMatch(await conn.domainGetXmlDesc(dom, 0), /vdb/);
   await sh.until(LIST_DISKS, (out) => out === 'vda 131072 blka');
+
+  // ---- change-media: tsvirsh's rewrite of the live cdrom element, applied with update-device
+  // (QMP tray and medium commands); the live XML's <source> and the guest's drive follow
+  const inserted = async () => {
+    const r = JSON.parse(await conn.domainQemuMonitorCommand(dom, '{"execute":"query-block"}', 0)) as { return: { qdev?: string; inserted?: { file: string } }[] };
+    return r.return.find((x) => x.qdev?.includes('ide0-1-0'))?.inserted?.file;
+  };
+  const SR0 = 'dd if=/dev/sr0 of=/dev/null bs=2048 count=1 2>/dev/null; cat /sys/block/sr0/size';
+  await sh.until(SR0, (out) => out === '4096');
+  const change = async (source: string | undefined, action: 'eject' | 'insert' | 'update', flags = 0) => {
+    const disk = changeableDisk(await conn.domainGetXmlDesc(dom, 0), 'hdc');
+    await conn.domainUpdateDeviceFlags(dom, updateDiskXml(disk, source, false, 'hdc', action), flags);
+  };
+  await change(iso2, 'update');
+  assert.equal(await inserted(), iso2);
+  assert.match(await conn.domainGetXmlDesc(dom, 0), new RegExp(`<source file='${iso2}'/>\\s*<target dev='hdc' bus='ide'/>`));
+  await sh.until(SR0, (out) => out === '8192');
+  await change(undefined, 'eject', 4);
+  assert.equal(await inserted(), undefined);
+  assert.doesNotMatch(await conn.domainGetXmlDesc(dom, 0), /one\.iso|two\.iso/);
+  const xmlNow = await conn.domainGetXmlDesc(dom, 0);
+  assert.throws(() => updateDiskXml(changeableDisk(xmlNow, 'hdc'), undefined, false, 'hdc', 'eject'), { message: "The disk device 'hdc' doesn't have media" });
+  await change(iso1, 'insert', LIVE);
+  assert.equal(await inserted(), iso1);
+  // the persistent definition kept its own medium throughout
+  assert.match(await conn.domainGetXmlDesc(dom, 2), new RegExp(`<source file='${iso1}'/>`));
+  await sh.until(SR0, (out) => out === '4096');
 
   // ---- the guest's own S3 sleep makes it pmsuspended; wakeup brings it back running
   const sleeping = sh.run('echo mem > /sys/power/state; echo woke', 60_000);
