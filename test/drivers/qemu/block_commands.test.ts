@@ -1,7 +1,8 @@
 // The domain_block calls on the QEMU driver with real QEMU (TCG) and the test guest, one guest
 // for all: block_resize seen by the guest's kernel, a write threshold firing BLOCK_THRESHOLD
-// when the guest writes past it, device_del by alias (live and config), the job reported as
-// None with nothing to abort, PM suspend without an agent and wakeup, and libvirt's errors.
+// when the guest writes past it, device_del by alias (live and config), cdrom media changed
+// by tsvirsh's change-media rewrite, the job reported as None with nothing to abort and a save
+// reported and aborted, PM suspend without an agent, S3 sleep and wakeup, and libvirt's errors.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -156,6 +157,32 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   assert.match(await sleeping, /woke/);
   assert.deepEqual(await conn.domainGetState(dom, 0), { state: DomainState.RUNNING, reason: 8 });
   assert.ok(lifecycle.includes(7), 'PMSUSPENDED lifecycle event');
+
+  // ---- a save is the domain's job: reported while it runs (unbounded, operation save), and
+  // domjobabort cancels it; the guest runs on and no image is left. The migration is slowed
+  // down so that it is still running when looked at.
+  await conn.domainQemuMonitorCommand(dom, '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":1048576}}', 0);
+  const img = path.join(root, 'guest.save');
+  const saving = conn.domainSaveFlags(dom, img, null, 0).then(() => 'saved', (e: VirError) => e.message);
+  // the job is there from its start; the figures once QEMU's migration stream runs
+  const stats = await waitFor('the save job under way', async () => {
+    const st = await conn.domainGetJobStats!(dom, 0);
+    assert.equal(st.type, 2, 'an unbounded job while the save runs');
+    return st.params.some((p) => p.field === 'memory_total' && Number(p.value) > 0) ? st : null;
+  }, 20_000, 20);
+  const field = (f: string) => stats.params.find((p) => p.field === f)?.value;
+  assert.equal(field('operation'), 2);
+  assert.ok(Number(field('time_elapsed')) >= 0);
+  assert.equal(field('data_total'), field('memory_total'));
+  const ji = await conn.domainGetJobInfo!(dom);
+  assert.equal(ji.type, 2);
+  assert.ok(ji.memTotal > 0);
+  await conn.domainAbortJob!(dom);
+  assert.match(await saving, /save job/);
+  assert.equal(fs.existsSync(img), false);
+  assert.equal((await conn.domainGetState(dom, 0)).state, DomainState.RUNNING);
+  assert.equal((await conn.domainGetJobStats!(dom, 0)).type, 0);
+  assert.match(await sh.run('echo alive'), /alive/);
 
   await sh.close();
   await conn.domainDestroy(dom);
