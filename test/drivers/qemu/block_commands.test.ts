@@ -12,6 +12,11 @@ import type { DomainEventPayload } from '../../../src/drivers/driver.js';
 import { ErrorNumber, VirError } from '../../../src/util/error.js';
 import { DomainEventID, DomainState } from '../../../src/api/constants.js';
 import { changeableDisk, updateDiskXml } from '../../../src/cli/domain_block.js';
+import { newSession, Shell } from '../../../src/cli/shell.js';
+import { parseLine } from '../../../src/cli/parser.js';
+import { Connection } from '../../../src/api/connection.js';
+import { GuardedConnection } from '../../../src/drivers/access.js';
+import type { QemuConnection } from '../../../src/drivers/qemu/index.js';
 import { guestXml, openShell, setup, skip, trackGuest, uniq, waitFor } from './guest.js';
 
 /** One line per guest virtio disk: name, size in 512-byte sectors, serial. */
@@ -29,6 +34,16 @@ function image(root: string, name: string, size: string): string {
 const diskXml = (file: string, dev: string, serial: string, alias?: string) =>
   `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${file}'/><target dev='${dev}' bus='virtio'/>`
   + `<serial>${serial}</serial>${alias ? `<alias name='${alias}'/>` : ''}</disk>`;
+
+/** tsvirsh in-process on this driver connection (the shell is not closed: the driver stays open) */
+async function tsvirsh(conn: QemuConnection, line: string): Promise<{ stdout: string; stderr: string; ok: boolean }> {
+  const out = { text: '', write(s: string) { out.text += s; } };
+  const err = { text: '', write(s: string) { err.text += s; } };
+  const c = new Connection('qemu:///system', new GuardedConnection(conn, false), 'QEMU');
+  const shell = new Shell(newSession({ uri: 'qemu:///system' }), out, err, async () => c);
+  const ok = await shell.run(parseLine(line));
+  return { stdout: out.text, stderr: err.text, ok };
+}
 
 const fails = (code: number, message: string) => (e: VirError) => {
   assert.equal(e.message, message);
@@ -76,6 +91,10 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   await conn.domainBlockResize!(dom, b, 24 * MiB + 512, 1);
   assert.equal(fs.statSync(b).size, 24 * MiB + 512);
   await sh.until(LIST_DISKS, (out) => out.endsWith('vdb 49153 blkb'));
+  // and through tsvirsh: virsh's units, its line
+  assert.deepEqual(await tsvirsh(conn, `blockresize ${name} vda 65M`), { stdout: "Block device 'vda' is resized\n", stderr: '', ok: true });
+  assert.equal(fs.statSync(a).size, 65 * MiB);
+  await sh.until(LIST_DISKS, (out) => out.startsWith('vda 133120 blka\n'));
   await assert.rejects(conn.domainBlockResize!(dom, 'vdz', 1, 0),
     fails(ErrorNumber.INVALID_ARG, "invalid argument: disk 'vdz' was not found in the domain config"));
   await assert.rejects(conn.domainBlockResize!(dom, 'vda', 1, 2), /unsupported flags \(0x2\) in function qemuDomainBlockResize/);
@@ -99,6 +118,10 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   assert.equal(thresholds.length, 1);
 
   // ---- jobs: none while idle, and nothing to abort
+  assert.deepEqual(await tsvirsh(conn, `domjobinfo ${name}; domjobinfo ${name} --completed`),
+    { stdout: 'Job type:         None        \n\nJob type:         None        \n\n', stderr: '', ok: true });
+  assert.deepEqual(await tsvirsh(conn, `domjobabort ${name}`),
+    { stdout: '\n', stderr: 'error: Requested operation is not valid: no job is active on the domain\n', ok: false });
   const info = await conn.domainGetJobInfo!(dom);
   assert.equal(info.type, 0);
   assert.deepEqual(await conn.domainGetJobStats!(dom, 0), { type: 0, params: [] });
@@ -121,7 +144,7 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   assert.doesNotMatch(await conn.domainGetXmlDesc(dom, 2), /vdb/);
   await waitFor('DEVICE_REMOVED', () => removed.includes('ua-extra'), 30_000);
   assert.doesNotMatch(await conn.domainGetXmlDesc(dom, 0), /vdb/);
-  await sh.until(LIST_DISKS, (out) => out === 'vda 131072 blka');
+  await sh.until(LIST_DISKS, (out) => out === 'vda 133120 blka');
 
   // ---- change-media: tsvirsh's rewrite of the live cdrom element, applied with update-device
   // (QMP tray and medium commands); the live XML's <source> and the guest's drive follow
@@ -139,7 +162,8 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
   assert.equal(await inserted(), iso2);
   assert.match(await conn.domainGetXmlDesc(dom, 0), new RegExp(`<source file='${iso2}'/>\\s*<target dev='hdc' bus='ide'/>`));
   await sh.until(SR0, (out) => out === '8192');
-  await change(undefined, 'eject', 4);
+  // the eject through tsvirsh itself (--force: MODIFY_FORCE, which the driver accepts)
+  assert.deepEqual(await tsvirsh(conn, `change-media ${name} hdc --eject --force`), { stdout: 'Successfully ejected media.\n', stderr: '', ok: true });
   assert.equal(await inserted(), undefined);
   assert.doesNotMatch(await conn.domainGetXmlDesc(dom, 0), /one\.iso|two\.iso/);
   const xmlNow = await conn.domainGetXmlDesc(dom, 0);
@@ -171,6 +195,10 @@ test('blockresize, domblkthreshold, detach-device-alias, jobs and PM on a runnin
     return st.params.some((p) => p.field === 'memory_total' && Number(p.value) > 0) ? st : null;
   }, 20_000, 20);
   const field = (f: string) => stats.params.find((p) => p.field === f)?.value;
+  // tsvirsh lays the job out as virsh does
+  const shown = await tsvirsh(conn, `domjobinfo ${name}`);
+  assert.match(shown.stdout, /^Job type: {9}Unbounded {3}\nOperation: {8}Save {8}\nTime elapsed: {5}\d+ +ms\n/);
+  assert.match(shown.stdout, /\nMemory processed: \d+\.\d{3} [KMG]?i?B\nMemory remaining: \d+\.\d{3} [KMG]?i?B\nMemory total: {5}\d+\.\d{3} [KMG]?i?B\n/);
   assert.equal(field('operation'), 2);
   assert.ok(Number(field('time_elapsed')) >= 0);
   assert.equal(field('data_total'), field('memory_total'));
