@@ -5,7 +5,7 @@ import type { CallOptions } from './call.js';
 import type {
   BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
   DomainVcpus, DriverStream, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
-  CheckpointRef,
+  CheckpointRef, JobInfo,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
 import { DomainCheckpoint } from './checkpoint.js';
@@ -194,6 +194,34 @@ export class Domain {
     // string values are fine here: libvirt's client always says so (VIR_TYPED_PARAM_STRING_OKAY)
     return this.call('domainGetLaunchSecurityInfo', [flags | 4], opts);
   }
+  /** virDomainBlockResize: `disk` by target or source path; size in KiB, or bytes with flag 1 (BYTES) */
+  blockResize(disk: string, size: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainBlockResize', [disk, size, flags], opts);
+  }
+  /** virDomainDetachDeviceAlias: detach the device with this alias (live, config or both) */
+  detachDeviceAlias(alias: string, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainDetachDeviceAlias', [alias, flags], opts);
+  }
+  /** virDomainSetBlockThreshold: a BLOCK_THRESHOLD event once the guest writes past `threshold` bytes of `dev` */
+  setBlockThreshold(dev: string, threshold: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetBlockThreshold', [dev, threshold, flags], opts);
+  }
+  /** virDomainGetJobInfo: the running job (type 0, VIR_DOMAIN_JOB_NONE, when there is none) */
+  getJobInfo(opts?: CallOptions): Promise<JobInfo> { return this.call('domainGetJobInfo', [], opts); }
+  /** virDomainGetJobStats: the running (or with flag 1, COMPLETED, the last) job's statistics */
+  getJobStats(flags = 0, opts?: CallOptions): Promise<{ type: number; params: TypedParam[] }> {
+    return this.call('domainGetJobStats', [flags], opts);
+  }
+  /** virDomainAbortJob, or virDomainAbortJobFlags when flags are given (1: POSTCOPY) */
+  abortJob(flags?: number, opts?: CallOptions): Promise<void> {
+    return flags === undefined ? this.call('domainAbortJob', [], opts) : this.call('domainAbortJobFlags', [flags], opts);
+  }
+  /** virDomainPMSuspendForDuration: target 0 mem, 1 disk, 2 hybrid (needs a guest agent) */
+  pmSuspendForDuration(target: number, duration: number | bigint = 0, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainPmSuspendForDuration', [target, duration, flags], opts);
+  }
+  /** virDomainPMWakeup: wake a guest its power management suspended */
+  pmWakeup(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainPmWakeup', [flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -534,12 +534,12 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "keep-relative", t: 'bool', h: "keep the backing chain relatively referenced" },
     { n: "bytes", t: 'bool', h: "the bandwidth limit is in bytes/s rather than MiB/s" },
   ] },
-  "blockresize": { group: "domain", impl: '', help: "Resize block device of domain.", desc: "Resize block device of domain.", opts: [
+  "blockresize": { group: "domain", impl: 'domain_block', help: "Resize block device of domain.", desc: "Resize block device of domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "path", t: 'data', req: true, pos: true, h: "Fully-qualified path of block device" },
     { n: "size", t: 'int', req: true, pos: true, h: "New size of the block device, as scaled integer (default KiB)" },
   ] },
-  "change-media": { group: "domain", impl: '', help: "Change media of CD or floppy drive", desc: "Change media of CD or floppy drive.", opts: [
+  "change-media": { group: "domain", impl: 'domain_block', help: "Change media of CD or floppy drive", desc: "Change media of CD or floppy drive.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "path", t: 'data', req: true, pos: true, h: "Fully-qualified path or target of disk device" },
     { n: "source", t: 'string', pos: true, h: "source of the media" },
@@ -600,7 +600,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "detach-device-alias": { group: "domain", impl: '', help: "detach device from an alias", desc: "Detach device identified by the given alias from a domain", opts: [
+  "detach-device-alias": { group: "domain", impl: 'domain_block', help: "detach device from an alias", desc: "Detach device identified by the given alias from a domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "alias", t: 'data', req: true, pos: true, h: "device alias" },
     { n: "config", t: 'bool', h: "affect next boot" },
@@ -672,11 +672,11 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "domjobabort": { group: "domain", impl: '', help: "abort active domain job", desc: "Aborts the currently running domain job", opts: [
+  "domjobabort": { group: "domain", impl: 'domain_block', help: "abort active domain job", desc: "Aborts the currently running domain job", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "postcopy", t: 'bool', h: "interrupt post-copy migration" },
   ] },
-  "domjobinfo": { group: "domain", impl: '', help: "domain job information", desc: "Returns information about jobs running on a domain.", opts: [
+  "domjobinfo": { group: "domain", impl: 'domain_block', help: "domain job information", desc: "Returns information about jobs running on a domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "completed", t: 'bool', h: "return statistics of a recently completed job" },
     { n: "keep-completed", t: 'bool', h: "don't destroy statistics of a recently completed job when reading" },
@@ -699,12 +699,12 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name or uuid" },
     { n: "new-name", t: 'data', req: true, pos: true, h: "new domain name" },
   ] },
-  "dompmsuspend": { group: "domain", impl: '', help: "suspend a domain gracefully using power management functions", desc: "Suspends a running domain using guest OS's power management. (Note: This requires a guest agent configured and running in the guest OS).", opts: [
+  "dompmsuspend": { group: "domain", impl: 'domain_block', help: "suspend a domain gracefully using power management functions", desc: "Suspends a running domain using guest OS's power management. (Note: This requires a guest agent configured and running in the guest OS).", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "target", t: 'data', req: true, pos: true, h: "mem(Suspend-to-RAM), disk(Suspend-to-Disk), hybrid(Hybrid-Suspend)" },
     { n: "duration", t: 'int', h: "duration in seconds" },
   ] },
-  "dompmwakeup": { group: "domain", impl: '', help: "wakeup a domain from pmsuspended state", desc: "Wakeup a domain that was previously suspended by power management.", opts: [
+  "dompmwakeup": { group: "domain", impl: 'domain_block', help: "wakeup a domain from pmsuspended state", desc: "Wakeup a domain that was previously suspended by power management.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "domuuid": { group: "domain", impl: 'domain_info', help: "convert a domain name or id to domain UUID", desc: "", opts: [
@@ -1184,7 +1184,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "domblkthreshold": { group: "domain", impl: '', help: "set the threshold for block-threshold event for a given block device or it's backing chain element", desc: "set threshold for block-threshold event for a block device", opts: [
+  "domblkthreshold": { group: "domain", impl: 'domain_block', help: "set the threshold for block-threshold event for a given block device or it's backing chain element", desc: "set threshold for block-threshold event for a block device", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "dev", t: 'data', req: true, pos: true, h: "device to set threshold for" },
     { n: "threshold", t: 'int', req: true, pos: true, h: "threshold as a scaled number (by default bytes)" },

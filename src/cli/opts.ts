@@ -119,7 +119,9 @@ export class CmdOpts {
     // libvirt's virScaleInteger reports the unit too, and virsh shows its error after its own
     if (mult === null) throw new CmdError(bad().message, new CliError(`invalid argument: unknown suffix '${p.rest}'`));
     const v = p.v * mult;
-    if (v > max) throw bad();
+    if (p.v > ULL_MAX) throw bad();
+    // a number strtoull takes but too large once scaled: virScaleInteger's overflow follows
+    if (v > max) throw new CmdError(bad().message, new CliError(`numerical overflow: value too large: ${p.v}${p.rest}`));
     return v;
   }
 }

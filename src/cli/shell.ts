@@ -35,6 +35,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   pool_extra: () => import('./pool_extra.js'),
   net_extra: () => import('./net_extra.js'),
   host_extra: () => import('./host_extra.js'),
+  domain_block: () => import('./domain_block.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

@@ -55,6 +55,11 @@ export interface ControlInfo { state: number; details: number; stateTime: number
 /** virDomainDiskError, as GET_DISK_ERRORS returns it (nerrors = the count when maxerrors is 0) */
 export interface DiskErrors { errors: { disk: string; error: number }[]; nerrors: number }
 export interface DomainTime { seconds: number; nseconds: number }
+/** virDomainJobInfo: type is VIR_DOMAIN_JOB_* (0 none); times in ms, sizes in bytes */
+export interface JobInfo {
+  type: number; timeElapsed: number; timeRemaining: number; dataTotal: number; dataProcessed: number; dataRemaining: number;
+  memTotal: number; memProcessed: number; memRemaining: number; fileTotal: number; fileProcessed: number; fileRemaining: number;
+}
 /** virDomainFSInfo; GET_FSINFO also returns their count as `ret` */
 export interface FsInfo { mountpoint: string; name: string; fstype: string; devAliases: string[] }
 export interface FsInfoList { info: FsInfo[]; ret: number }
@@ -250,6 +255,19 @@ export interface DriverConnection {
   domainGetLaunchSecurityInfo?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
   /** virDomainScreenshot: the image as a stream; its `result` is the MIME type */
   domainScreenshot?(dom: DomainRef, screen: number, flags: number): Promise<DriverStream>;
+  // tsvirsh domain_block: block devices, device aliases, jobs, guest power management
+  /** size in KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES (1) */
+  domainBlockResize?(dom: DomainRef, disk: string, size: number | bigint, flags: number): Promise<void>;
+  domainDetachDeviceAlias?(dom: DomainRef, alias: string, flags: number): Promise<void>;
+  /** dev: a disk target ("vda") or a backing-chain element ("vda[1]"); threshold in bytes */
+  domainSetBlockThreshold?(dom: DomainRef, dev: string, threshold: number | bigint, flags: number): Promise<void>;
+  domainGetJobInfo?(dom: DomainRef): Promise<JobInfo>;
+  domainGetJobStats?(dom: DomainRef, flags: number): Promise<{ type: number; params: TypedParam[] }>;
+  domainAbortJob?(dom: DomainRef): Promise<void>;
+  domainAbortJobFlags?(dom: DomainRef, flags: number): Promise<void>;
+  /** target: VIR_NODE_SUSPEND_TARGET_MEM/DISK/HYBRID; duration in seconds (0: until woken) */
+  domainPmSuspendForDuration?(dom: DomainRef, target: number, duration: number | bigint, flags: number): Promise<void>;
+  domainPmWakeup?(dom: DomainRef, flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

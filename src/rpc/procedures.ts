@@ -329,6 +329,15 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   // REMOTE_DOMAIN_LAUNCH_SECURITY_INFO_PARAMS_MAX is 64
   p(396, 'DOMAIN_GET_LAUNCH_SECURITY_INFO', [DOM, FLAGS], [params(64)], 0, { stringParamsFlagArg: 1 }),
 
+  // ---- domains: block devices, device aliases, jobs, guest power management (tsvirsh domain_block) ----
+  p(251, 'DOMAIN_BLOCK_RESIZE', [DOM, f('disk', t.string), f('size', t.uhyper), FLAGS], []),
+  p(392, 'DOMAIN_DETACH_DEVICE_ALIAS', [DOM, f('alias', t.string), FLAGS], []),
+  p(386, 'DOMAIN_SET_BLOCK_THRESHOLD', [DOM, f('dev', t.string), f('threshold', t.uhyper), FLAGS], []),
+  p(164, 'DOMAIN_ABORT_JOB', [DOM], []),
+  p(442, 'DOMAIN_ABORT_JOB_FLAGS', [DOM, FLAGS], []),
+  p(261, 'DOMAIN_PM_SUSPEND_FOR_DURATION', [DOM, f('target', t.uint), f('duration', t.uhyper), FLAGS], []),
+  p(267, 'DOMAIN_PM_WAKEUP', [DOM, FLAGS], []),
+
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),
   p(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', [SNAP, FLAGS], [XML], H),

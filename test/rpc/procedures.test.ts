@@ -221,6 +221,8 @@ test('the table covers every DriverConnection method and the protocol-level proc
     domainAddIothread: true, domainDelIothread: true, domainPinIothread: true, domainSetIothreadParams: true,
     domainSetUserPassword: true, domainSendProcessSignal: true, domainCoreDump: true, domainCoreDumpWithFormat: true,
     domainSaveImageDefineXml: true, domainSetMemoryStatsPeriod: true, domainGetLaunchSecurityInfo: true, domainScreenshot: true,
+    domainBlockResize: true, domainDetachDeviceAlias: true, domainSetBlockThreshold: true, domainGetJobInfo: true, domainGetJobStats: true,
+    domainAbortJob: true, domainAbortJobFlags: true, domainPmSuspendForDuration: true, domainPmWakeup: true,
     domainOpenConsole: true, domainSnapshotCreateXml: true, domainSnapshotGetXmlDesc: true, domainSnapshotNum: true,
     domainSnapshotListNames: true, domainListAllSnapshots: true, domainSnapshotListAllChildren: true,
     domainSnapshotNumChildren: true, domainSnapshotListChildrenNames: true, domainSnapshotLookupByName: true,

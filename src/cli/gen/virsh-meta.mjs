@@ -48,6 +48,7 @@ const IMPL = {
   net_extra: ['net-event', 'net-port-list', 'net-port-create', 'net-port-dumpxml', 'net-port-delete'],
   host_extra: ['cpu-models', 'nodecpustats', 'freepages', 'cpu-baseline', 'cpu-compare', 'hypervisor-cpu-baseline',
     'hypervisor-cpu-compare', 'allocpages', 'node-memory-tune', 'nodesuspend', 'nodesevinfo'],
+  domain_block: ['blockresize', 'change-media', 'detach-device-alias', 'domblkthreshold', 'domjobinfo', 'domjobabort', 'dompmsuspend', 'dompmwakeup'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

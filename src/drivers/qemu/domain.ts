@@ -125,7 +125,8 @@ function controllerAlias(c: ControllerDef, q35: boolean): string {
 export function qemuAssignAliases(def: DomainDef): void {
   const d = def.devices;
   const q35 = machineIsQ35(def.os.machine ?? '');
-  for (const disk of d.disks) disk.alias = diskAlias(disk);
+  // a user alias (ua-*) is kept, as libvirt does: detach-device-alias can then name it in either definition
+  for (const disk of d.disks) if (!disk.alias?.startsWith('ua-')) disk.alias = diskAlias(disk);
   for (const c of d.controllers) c.alias = controllerAlias(c, q35);
   d.interfaces.forEach((n, i) => { n.alias = `net${i}`; });
   d.serials.forEach((s, i) => { s.alias = `serial${i}`; });

@@ -50,6 +50,8 @@ export class DomainObj {
   /** Removed from the list (undefined/transient stop) while a caller still holds it. */
   removed = false;
   private jobOwner: string | null = null;
+  /** When the current job started (ms since the epoch), for GetJobInfo's elapsed time. */
+  jobSince = 0;
   private jobWaiters: (() => void)[] = [];
 
   constructor(public def: DomainDef) {}
@@ -84,6 +86,7 @@ export class DomainObj {
       }
     }
     this.jobOwner = owner;
+    this.jobSince = Date.now();
   }
 
   private release(): void {

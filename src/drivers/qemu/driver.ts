@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type {
   DomainEventCallback, DomainInfo, DomainRef, DomainState as DomainStateT, DomainStatsRecord, DriverConnection,
-  DriverStream, NodeInfo, BlockStats, InterfaceStats, MemoryStat, SecurityModel,
+  DriverStream, NodeInfo, BlockStats, InterfaceStats, MemoryStat, SecurityModel, JobInfo, TypedParam,
 } from '../driver.js';
 import type { EventRegistrations } from '../events.js';
 import type { DomainEventPayload } from '../driver.js';
@@ -30,7 +30,11 @@ import { domainBlockStats, domainInterfaceStats, domainMemoryStats, domainStatsR
 import { domainOpenConsole } from './console.js';
 import { qemuDomainScreenshot } from './screenshot.js';
 import { cpuModelNames, hostCpuStats, hostFreePages } from './host_extra.js';
-import { qemuDomainModifyDevice } from './hotplug.js';
+import { qemuDomainDetachDeviceAlias, qemuDomainModifyDevice } from './hotplug.js';
+import {
+  qemuDomainAbortJob, qemuDomainBlockResize, qemuDomainGetJobInfo, qemuDomainGetJobStats, qemuDomainPMSuspendForDuration,
+  qemuDomainPMWakeup, qemuDomainSetBlockThreshold,
+} from './block.js';
 import {
   qemuDomainGetMessages, qemuDomainGetVcpus, qemuDomainMonitorCommand, qemuDomainRenameCheck, qemuDomainSetMemory, qemuDomainSetVcpus,
 } from './tune.js';
@@ -573,6 +577,41 @@ export class QemuConnection implements DriverConnection {
   }
   async domainDetachDevice(dom: DomainRef, xml: string): Promise<void> {
     return this.modifyDevice(dom, xml, DomainDeviceModifyFlags.LIVE, 'detach', 'domainDetachDevice');
+  }
+  async domainDetachDeviceAlias(dom: DomainRef, alias: string, flags: number): Promise<void> {
+    const { LIVE, CONFIG } = DomainDeviceModifyFlags;
+    checkFlags(ERR, flags, LIVE | CONFIG, 'qemuDomainDetachDeviceAlias');
+    return this.job(dom, 'domainDetachDeviceAlias',
+      (obj) => qemuDomainDetachDeviceAlias(this.drv, obj, alias, flags, (def) => saveConfig(this.drv, def)));
+  }
+
+  // ---- block devices, jobs, guest power management ----
+  async domainBlockResize(dom: DomainRef, disk: string, size: number | bigint, flags: number): Promise<void> {
+    checkFlags(ERR, flags, 1, 'qemuDomainBlockResize');
+    return this.job(dom, 'domainBlockResize', (obj) => qemuDomainBlockResize(obj, disk, size, flags));
+  }
+  async domainSetBlockThreshold(dom: DomainRef, dev: string, threshold: number | bigint, flags: number): Promise<void> {
+    checkFlags(ERR, flags, 0, 'qemuDomainSetBlockThreshold');
+    return this.job(dom, 'domainSetBlockThreshold', (obj) => qemuDomainSetBlockThreshold(obj, dev, threshold));
+  }
+  /** GetJobInfo/GetJobStats/AbortJob run beside the job they look at, without taking it */
+  async domainGetJobInfo(dom: DomainRef): Promise<JobInfo> { return qemuDomainGetJobInfo(this.byRef(dom)); }
+  async domainGetJobStats(dom: DomainRef, flags: number): Promise<{ type: number; params: TypedParam[] }> {
+    checkFlags(ERR, flags, 3, 'qemuDomainGetJobStats');
+    return qemuDomainGetJobStats(this.byRef(dom), flags);
+  }
+  async domainAbortJob(dom: DomainRef): Promise<void> { return qemuDomainAbortJob(this.byRef(dom), 0); }
+  async domainAbortJobFlags(dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(ERR, flags, 1, 'qemuDomainAbortJobFlags');
+    return qemuDomainAbortJob(this.byRef(dom), flags);
+  }
+  async domainPmSuspendForDuration(dom: DomainRef, target: number, _duration: number | bigint, flags: number): Promise<void> {
+    checkFlags(ERR, flags, 0, 'qemuDomainPMSuspendForDuration');
+    return this.job(dom, 'domainPmSuspendForDuration', async (obj) => qemuDomainPMSuspendForDuration(obj, target));
+  }
+  async domainPmWakeup(dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(ERR, flags, 0, 'qemuDomainPMWakeup');
+    return this.job(dom, 'domainPmWakeup', (obj) => qemuDomainPMWakeup(obj));
   }
   async domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
     const { LIVE, CONFIG, FORCE } = DomainDeviceModifyFlags;

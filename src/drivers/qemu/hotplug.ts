@@ -507,3 +507,51 @@ export async function qemuDomainModifyDevice(drv: QemuDriverState, obj: DomainOb
     setPersistentDef(obj, newConf);
   }
 }
+
+/**
+ * qemuDomainDetachDeviceAlias: the device with this alias leaves the persistent definition
+ * and/or the running guest. Live, as libvirt's asynchronous detach, only the request is made
+ * (device_del): QEMU's DEVICE_DELETED later drops the device and emits DEVICE_REMOVED.
+ */
+export async function qemuDomainDetachDeviceAlias(drv: QemuDriverState, obj: DomainObj, alias: string, flags: number,
+  saveConfig: (def: DomainDef) => void): Promise<void> {
+  const impact = modificationImpact(obj, flags);
+  const missing = () => virError(ErrorDomain.DOMAIN, ErrorNumber.DEVICE_MISSING, `no device found with alias ${alias}`);
+  let newConf: DomainDef | null = null;
+  if (impact.config) {
+    newConf = cloneDomainDef(persistentDef(obj));
+    const dev = deviceByAlias(newConf, alias);
+    if (!dev) throw missing();
+    detachConfig(newConf, dev);
+  }
+  if (impact.live) {
+    const live = liveOf(obj);
+    const dev = deviceByAlias(live.def, alias);
+    if (!dev) throw missing();
+    if (dev.kind === 'disk') {
+      const disk = dev.disk;
+      if (disk.device === 'cdrom' || disk.device === 'floppy') {
+        throw virError(ERR, ErrorNumber.OPERATION_UNSUPPORTED, `disk device type '${disk.device}' cannot be detached`);
+      }
+      if (disk.target.bus !== 'virtio' && disk.target.bus !== 'scsi') {
+        throw virError(ERR, ErrorNumber.OPERATION_UNSUPPORTED, 'This type of disk cannot be hot unplugged');
+      }
+    } else if (dev.kind !== 'interface') {
+      throw virError(ERR, ErrorNumber.OPERATION_UNSUPPORTED, `live detach of device '${deviceTypeName(dev)}' is not supported`);
+    }
+    await live.monitor!.execute('device_del', { id: alias });
+  }
+  if (newConf) {
+    saveConfig(newConf);
+    setPersistentDef(obj, newConf);
+  }
+}
+
+/** The disk or interface carrying `alias` (the devices tsvirt hot-unplugs). */
+function deviceByAlias(def: DomainDef, alias: string): DomainDeviceDef | null {
+  const disk = def.devices.disks.find((d) => d.alias === alias);
+  if (disk) return { kind: 'disk', disk };
+  const net = def.devices.interfaces.find((n) => n.alias === alias);
+  if (net) return { kind: 'interface', interface: net };
+  return null;
+}

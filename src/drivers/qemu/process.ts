@@ -12,6 +12,7 @@ import {
   DomainCrashedReason, DomainEventCrashedDetail, DomainEventID, DomainEventResumedDetail, DomainEventShutdownDetail,
   DomainEventStartedDetail, DomainEventStoppedDetail, DomainEventSuspendedDetail, DomainEventType, DomainPausedReason,
   DomainRunningReason, DomainShutdownReason, DomainShutoffReason, DomainState,
+  DomainEventPMSuspendedDetail, DomainPMSuspendedReason,
 } from '../../api/constants.js';
 import { cloneDomainDef, formatDomainXml, parseDomainXml, type DomainDef } from '../../conf/domain.js';
 import { buildQemuArgv, diskNodeNames } from './command.js';
@@ -21,6 +22,7 @@ import { QemuMonitor, type QmpEvent } from './monitor.js';
 import type { DomainObj, LiveDomain } from './domain_obj.js';
 import { qemuInterfacePrepare, qemuInterfaceRelease, type TapRecord } from './net.js';
 import { qemuDomainRemoveDevice } from './hotplug.js';
+import { blockThresholdEvent } from './block.js';
 import { qemuDomainTranslateVolumes, qemuRestoreVolumeSources, qemuVolumeSources, type VolumeSources } from './volume.js';
 import type { QemuDriverState } from './state.js';
 
@@ -506,6 +508,26 @@ async function handleEvent(drv: QemuDriverState, obj: DomainObj, live: LiveDomai
       }
       return;
     }
+    case 'BLOCK_WRITE_THRESHOLD': {
+      const payload = blockThresholdEvent(live, ev.data);
+      if (payload) drv.emit(obj, DomainEventID.BLOCK_THRESHOLD, payload);
+      return;
+    }
+    // qemuProcessHandlePMSuspend / qemuProcessHandlePMWakeup: the guest's own S3 sleep
+    case 'SUSPEND':
+      obj.state = DomainState.PMSUSPENDED; obj.reason = DomainPMSuspendedReason.UNKNOWN;
+      writeStatus(drv, obj);
+      drv.emitLifecycle(obj, DomainEventType.PMSUSPENDED, DomainEventPMSuspendedDetail.MEMORY);
+      drv.emit(obj, DomainEventID.PMSUSPEND, { reason: 0 });
+      return;
+    case 'WAKEUP':
+      if (obj.state === DomainState.PMSUSPENDED) {
+        obj.state = DomainState.RUNNING; obj.reason = DomainRunningReason.WAKEUP;
+        writeStatus(drv, obj);
+        drv.emitLifecycle(obj, DomainEventType.STARTED, DomainEventStartedDetail.WAKEUP);
+      }
+      drv.emit(obj, DomainEventID.PMWAKEUP, { reason: 0 });
+      return;
     case 'DEVICE_DELETED': {
       const alias = ev.data['device'];
       if (typeof alias === 'string') await qemuDomainRemoveDevice(drv, obj, live, alias);
