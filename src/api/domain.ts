@@ -222,6 +222,34 @@ export class Domain {
   }
   /** virDomainPMWakeup: wake a guest its power management suspended */
   pmWakeup(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainPmWakeup', [flags], opts); }
+  /** virDomainManagedSaveGetXMLDesc: the domain XML kept with the managed-save image (flag 1: SECURE) */
+  managedSaveGetXMLDesc(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainManagedSaveGetXmlDesc', [flags], opts); }
+  /** virDomainManagedSaveDefineXML: replace that XML (null keeps it); flags 2 RUNNING / 4 PAUSED set the state on restore */
+  managedSaveDefineXML(dxml: string | null, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainManagedSaveDefineXml', [dxml, flags], opts);
+  }
+  /** virDomainMigrateSetMaxDowntime: tolerable downtime in milliseconds */
+  migrateSetMaxDowntime(downtime: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainMigrateSetMaxDowntime', [downtime, flags], opts);
+  }
+  /** virDomainMigrateGetMaxDowntime: milliseconds */
+  migrateGetMaxDowntime(flags = 0, opts?: CallOptions): Promise<number | bigint> { return this.call('domainMigrateGetMaxDowntime', [flags], opts); }
+  /** virDomainMigrateSetMaxSpeed: MiB/s (flag 1, POSTCOPY: for the post-copy phase) */
+  migrateSetMaxSpeed(bandwidth: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainMigrateSetMaxSpeed', [bandwidth, flags], opts);
+  }
+  /** virDomainMigrateGetMaxSpeed: MiB/s (flag 1, POSTCOPY: the post-copy phase's) */
+  migrateGetMaxSpeed(flags = 0, opts?: CallOptions): Promise<number | bigint> { return this.call('domainMigrateGetMaxSpeed', [flags], opts); }
+  /** virDomainMigrateGetCompressionCache: bytes */
+  migrateGetCompressionCache(flags = 0, opts?: CallOptions): Promise<number | bigint> {
+    return this.call('domainMigrateGetCompressionCache', [flags], opts);
+  }
+  /** virDomainMigrateSetCompressionCache: bytes */
+  migrateSetCompressionCache(cacheSize: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainMigrateSetCompressionCache', [cacheSize, flags], opts);
+  }
+  /** virDomainMigrateStartPostCopy: switch a running migration to post-copy */
+  migrateStartPostCopy(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainMigrateStartPostCopy', [flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -816,18 +816,18 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "managedsave-remove": { group: "domain", impl: 'domain_lifecycle', help: "Remove managed save of a domain", desc: "Remove an existing managed save state file from a domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "managedsave-edit": { group: "domain", impl: '', help: "edit XML for a domain's managed save state file", desc: "Edit the domain XML associated with the managed save state file", opts: [
+  "managedsave-edit": { group: "domain", impl: 'domain_rest', help: "edit XML for a domain's managed save state file", desc: "Edit the domain XML associated with the managed save state file", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "running", t: 'bool', h: "set domain to be running on start" },
     { n: "paused", t: 'bool', h: "set domain to be paused on start" },
   ] },
-  "managedsave-dumpxml": { group: "domain", impl: '', help: "Domain information of managed save state file in XML", desc: "Dump XML of domain information for a managed save state file to stdout.", opts: [
+  "managedsave-dumpxml": { group: "domain", impl: 'domain_rest', help: "Domain information of managed save state file in XML", desc: "Dump XML of domain information for a managed save state file to stdout.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "security-info", t: 'bool', h: "include security sensitive information in XML dump" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "managedsave-define": { group: "domain", impl: '', help: "redefine the XML for a domain's managed save state file", desc: "Replace the domain XML associated with a managed save state file", opts: [
+  "managedsave-define": { group: "domain", impl: 'domain_rest', help: "redefine the XML for a domain's managed save state file", desc: "Replace the domain XML associated with a managed save state file", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "xml", t: 'data', req: true, pos: true, h: "filename containing updated XML for the target" },
     { n: "running", t: 'bool', h: "set domain to be running on start" },
@@ -914,27 +914,27 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "bandwidth", t: 'int', pos: true, h: "migration bandwidth limit in MiB/s" },
     { n: "tls-destination", t: 'string', pos: true, h: "override the destination host name used for TLS verification" },
   ] },
-  "migrate-setmaxdowntime": { group: "domain", impl: '', help: "set maximum tolerable downtime", desc: "Set maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
+  "migrate-setmaxdowntime": { group: "domain", impl: 'domain_rest', help: "set maximum tolerable downtime", desc: "Set maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "downtime", t: 'int', req: true, pos: true, h: "maximum tolerable downtime (in milliseconds) for migration" },
   ] },
-  "migrate-getmaxdowntime": { group: "domain", impl: '', help: "get maximum tolerable downtime", desc: "Get maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
+  "migrate-getmaxdowntime": { group: "domain", impl: 'domain_rest', help: "get maximum tolerable downtime", desc: "Get maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "migrate-compcache": { group: "domain", impl: '', help: "get/set compression cache size", desc: "Get/set size of the cache (in bytes) used for compressing repeatedly transferred memory pages during live migration.", opts: [
+  "migrate-compcache": { group: "domain", impl: 'domain_rest', help: "get/set compression cache size", desc: "Get/set size of the cache (in bytes) used for compressing repeatedly transferred memory pages during live migration.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "size", t: 'int', h: "requested size of the cache (in bytes) used for compression" },
   ] },
-  "migrate-setspeed": { group: "domain", impl: '', help: "Set the maximum migration bandwidth", desc: "Set the maximum migration bandwidth (in MiB/s) for a domain which is being migrated to another host.", opts: [
+  "migrate-setspeed": { group: "domain", impl: 'domain_rest', help: "Set the maximum migration bandwidth", desc: "Set the maximum migration bandwidth (in MiB/s) for a domain which is being migrated to another host.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "bandwidth", t: 'int', req: true, pos: true, h: "migration bandwidth limit in MiB/s" },
     { n: "postcopy", t: 'bool', h: "set post-copy migration bandwidth" },
   ] },
-  "migrate-getspeed": { group: "domain", impl: '', help: "Get the maximum migration bandwidth", desc: "Get the maximum migration bandwidth (in MiB/s) for a domain.", opts: [
+  "migrate-getspeed": { group: "domain", impl: 'domain_rest', help: "Get the maximum migration bandwidth", desc: "Get the maximum migration bandwidth (in MiB/s) for a domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "postcopy", t: 'bool', h: "get post-copy migration bandwidth" },
   ] },
-  "migrate-postcopy": { group: "domain", impl: '', help: "Switch running migration from pre-copy to post-copy", desc: "Switch running migration from pre-copy to post-copy. The migration must have been started with --postcopy option.", opts: [
+  "migrate-postcopy": { group: "domain", impl: 'domain_rest', help: "Switch running migration from pre-copy to post-copy", desc: "Switch running migration from pre-copy to post-copy. The migration must have been started with --postcopy option.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "numatune": { group: "domain", impl: 'domain_extra', help: "Get or set numa parameters", desc: "Get or set the current numa parameters for a guest domain.\n    To get the numa parameters use following command: \n\n    virsh # numatune <domain>", opts: [

@@ -268,6 +268,20 @@ export interface DriverConnection {
   /** target: VIR_NODE_SUSPEND_TARGET_MEM/DISK/HYBRID; duration in seconds (0: until woken) */
   domainPmSuspendForDuration?(dom: DomainRef, target: number, duration: number | bigint, flags: number): Promise<void>;
   domainPmWakeup?(dom: DomainRef, flags: number): Promise<void>;
+  // tsvirsh domain_rest: managed-save XML, migration tuning
+  domainManagedSaveGetXmlDesc?(dom: DomainRef, flags: number): Promise<string>;
+  /** dxml null keeps the image's XML (only the running/paused flags change) */
+  domainManagedSaveDefineXml?(dom: DomainRef, dxml: string | null, flags: number): Promise<void>;
+  /** downtime in milliseconds */
+  domainMigrateSetMaxDowntime?(dom: DomainRef, downtime: number | bigint, flags: number): Promise<void>;
+  domainMigrateGetMaxDowntime?(dom: DomainRef, flags: number): Promise<number | bigint>;
+  /** bandwidth in MiB/s; flag 1 (POSTCOPY): the post-copy phase's limit */
+  domainMigrateSetMaxSpeed?(dom: DomainRef, bandwidth: number | bigint, flags: number): Promise<void>;
+  domainMigrateGetMaxSpeed?(dom: DomainRef, flags: number): Promise<number | bigint>;
+  /** cache size in bytes */
+  domainMigrateGetCompressionCache?(dom: DomainRef, flags: number): Promise<number | bigint>;
+  domainMigrateSetCompressionCache?(dom: DomainRef, cacheSize: number | bigint, flags: number): Promise<void>;
+  domainMigrateStartPostCopy?(dom: DomainRef, flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

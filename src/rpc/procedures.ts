@@ -338,6 +338,17 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(261, 'DOMAIN_PM_SUSPEND_FOR_DURATION', [DOM, f('target', t.uint), f('duration', t.uhyper), FLAGS], []),
   p(267, 'DOMAIN_PM_WAKEUP', [DOM, FLAGS], []),
 
+  // ---- domains: managed-save XML, migration tuning (tsvirsh domain_rest) ----
+  p(388, 'DOMAIN_MANAGED_SAVE_GET_XML_DESC', [DOM, FLAGS], [XML]),
+  p(389, 'DOMAIN_MANAGED_SAVE_DEFINE_XML', [DOM, f('dxml', t.optString), FLAGS], []),
+  p(166, 'DOMAIN_MIGRATE_SET_MAX_DOWNTIME', [DOM, f('downtime', t.uhyper), FLAGS], []),
+  p(387, 'DOMAIN_MIGRATE_GET_MAX_DOWNTIME', [DOM, FLAGS], [f('downtime', t.uhyper)]),
+  p(207, 'DOMAIN_MIGRATE_SET_MAX_SPEED', [DOM, f('bandwidth', t.uhyper), FLAGS], []),
+  p(242, 'DOMAIN_MIGRATE_GET_MAX_SPEED', [DOM, FLAGS], [f('bandwidth', t.uhyper)]),
+  p(299, 'DOMAIN_MIGRATE_GET_COMPRESSION_CACHE', [DOM, FLAGS], [f('cacheSize', t.uhyper)]),
+  p(300, 'DOMAIN_MIGRATE_SET_COMPRESSION_CACHE', [DOM, f('cacheSize', t.uhyper), FLAGS], []),
+  p(364, 'DOMAIN_MIGRATE_START_POST_COPY', [DOM, FLAGS], []),
+
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),
   p(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', [SNAP, FLAGS], [XML], H),

@@ -49,6 +49,8 @@ const IMPL = {
   host_extra: ['cpu-models', 'nodecpustats', 'freepages', 'cpu-baseline', 'cpu-compare', 'hypervisor-cpu-baseline',
     'hypervisor-cpu-compare', 'allocpages', 'node-memory-tune', 'nodesuspend', 'nodesevinfo'],
   domain_block: ['blockresize', 'change-media', 'detach-device-alias', 'domblkthreshold', 'domjobinfo', 'domjobabort', 'dompmsuspend', 'dompmwakeup'],
+  domain_rest: ['managedsave-dumpxml', 'managedsave-define', 'managedsave-edit', 'migrate-getspeed', 'migrate-setspeed',
+    'migrate-getmaxdowntime', 'migrate-setmaxdowntime', 'migrate-compcache', 'migrate-postcopy'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
