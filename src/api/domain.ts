@@ -250,6 +250,44 @@ export class Domain {
   }
   /** virDomainMigrateStartPostCopy: switch a running migration to post-copy */
   migrateStartPostCopy(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainMigrateStartPostCopy', [flags], opts); }
+  /** virDomainQemuAgentCommand (libvirt-qemu): a guest-agent JSON command; timeout in s or -2 BLOCK, -1 DEFAULT, 0 NOWAIT */
+  qemuAgentCommand(cmd: string, timeout = -1, flags = 0, opts?: CallOptions): Promise<string | null> {
+    return this.call('domainQemuAgentCommand', [cmd, timeout, flags], opts);
+  }
+  /** virDomainAgentSetResponseTimeout: seconds, or -2 BLOCK, -1 DEFAULT, 0 NOWAIT */
+  async agentSetResponseTimeout(timeout: number, flags = 0, opts?: CallOptions): Promise<void> {
+    await this.call<number>('domainAgentSetResponseTimeout', [timeout, flags], opts);
+  }
+  /** virDomainGetGuestInfo: what the guest agent reports (types: VIR_DOMAIN_GUEST_INFO_* bits, 0 for all) */
+  getGuestInfo(types = 0, flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetGuestInfo', [types, flags], opts); }
+  /** virDomainGetGuestVcpus: vcpus, online, offlinable as cpu lists */
+  getGuestVcpus(flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetGuestVcpus', [flags], opts); }
+  /** virDomainSetGuestVcpus: bring the listed guest cpus online (state true) or offline */
+  setGuestVcpus(cpumap: string, state: boolean, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetGuestVcpus', [cpumap, state ? 1 : 0, flags], opts);
+  }
+  /** virDomainAuthorizedSSHKeysGet: the user's authorized keys, one per entry */
+  authorizedSSHKeysGet(user: string, flags = 0, opts?: CallOptions): Promise<string[]> {
+    return this.call('domainAuthorizedSshKeysGet', [user, flags], opts);
+  }
+  /** virDomainAuthorizedSSHKeysSet: flag 1 APPEND, 2 REMOVE; neither replaces the keys */
+  authorizedSSHKeysSet(user: string, keys: string[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainAuthorizedSshKeysSet', [user, keys, flags], opts);
+  }
+  /** virDomainBackupBegin: `<domainbackup/>` backs every disk up (push mode); flag 1 REUSE_EXTERNAL */
+  backupBegin(backupXml: string, checkpointXml: string | null = null, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainBackupBegin', [backupXml, checkpointXml, flags], opts);
+  }
+  /** virDomainBackupGetXMLDesc: the running backup job's description */
+  backupGetXMLDesc(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainBackupGetXmlDesc', [flags], opts); }
+  /** virDomainStartDirtyRateCalc: measure the memory dirty rate over `seconds` (flags: the mode) */
+  startDirtyRateCalc(seconds: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainStartDirtyRateCalc', [seconds, flags], opts);
+  }
+  /** virDomainSetLaunchSecurityState: inject a launch secret (SEV) */
+  setLaunchSecurityState(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetLaunchSecurityState', [params, flags], opts);
+  }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -1,13 +1,18 @@
 // The remaining domain commands: managedsave-dumpxml, managedsave-define, managedsave-edit and
 // the migration tuning commands (migrate-getspeed, migrate-setspeed, migrate-getmaxdowntime,
-// migrate-setmaxdowntime, migrate-compcache, migrate-postcopy).
-// libvirt counterpart: tools/virsh-domain.c (cmdManagedSave*, cmdMigrate*).
+// migrate-setmaxdowntime, migrate-compcache, migrate-postcopy) and the guest-agent commands
+// (qemu-agent-command, guest-agent-timeout, guestinfo, guestvcpus, get-user-sshkeys, set-user-sshkeys),
+// backup-begin, backup-dumpxml, domdirtyrate-calc, domsetlaunchsecstate, domxml-from-native, qemu-attach.
+// libvirt counterpart: tools/virsh-domain.c (cmdManagedSave*, cmdMigrate*, cmdQemuAgentCommand,
+// cmdGuestAgentTimeout, cmdGuestInfo, cmdGuestvcpus, cmdGetUserSSHKeys, cmdSetUserSSHKeys).
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
-import { exclusive, prettyCapacity, printXml } from './format.js';
+import { exclusive, prettyCapacity, printXml, typedParamValue } from './format.js';
 import { optDomain } from './lookup.js';
 import { readXmlFile } from './domain_lifecycle.js';
 import { editXml } from './editor.js';
+import { type TypedParam, TypedParamType } from '../drivers/driver.js';
+import { readFileSync } from 'node:fs';
 
 /** VIR_DOMAIN_SAVE_RUNNING / VIR_DOMAIN_SAVE_PAUSED */
 const SAVE_RUNNING = 2;
@@ -108,7 +113,185 @@ async function migratePostcopy(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/** VIR_DOMAIN_QEMU_AGENT_COMMAND_* timeouts */
+const AGENT_BLOCK = -2;
+const AGENT_DEFAULT = -1;
+const AGENT_NOWAIT = 0;
+/** VIR_DOMAIN_GUEST_INFO_* bits, by option */
+const GUEST_INFO_TYPES: [string, number][] = [['user', 1], ['os', 2], ['timezone', 4], ['hostname', 8], ['filesystem', 16],
+  ['disk', 32], ['interface', 64]];
+/** VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND / _REMOVE */
+const SSH_KEYS_APPEND = 1;
+const SSH_KEYS_REMOVE = 2;
+
+/** the words of --cmd joined by blanks; one of --timeout (>= 1), --async, --block */
+async function qemuAgentCommand(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const cmd = o.argv('cmd').join(' ');
+  let timeout = AGENT_DEFAULT;
+  let judge = 0;
+  const t = o.int('timeout');
+  if (t !== undefined) {
+    if (t < 1) throw new CliError('timeout must be positive');
+    timeout = t;
+    judge++;
+  }
+  if (o.bool('async')) { timeout = AGENT_NOWAIT; judge++; }
+  if (o.bool('block')) { timeout = AGENT_BLOCK; judge++; }
+  if (judge > 1) throw new CliError('timeout, async and block options are exclusive');
+  const result = await d.qemuAgentCommand(cmd, timeout, 0);
+  if (result === null) return true;
+  ctx.print(`${o.bool('pretty') ? JSON.stringify(JSON.parse(result), null, 2) : result}\n`);
+  return true;
+}
+
+async function guestAgentTimeout(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const timeout = o.int('timeout') ?? AGENT_DEFAULT;
+  await d.agentSetResponseTimeout(timeout, 0);
+  return true;
+}
+
+const printParams = (ctx: Ctx, params: TypedParam[], width: number) => {
+  for (const p of params) ctx.print(`${p.field.padEnd(width)}: ${typedParamValue(p)}\n`);
+};
+
+async function guestinfo(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  let types = 0;
+  for (const [opt, bit] of GUEST_INFO_TYPES) if (o.bool(opt)) types |= bit;
+  const d = await optDomain(ctx, o);
+  printParams(ctx, await d.getGuestInfo(types, 0), 20);
+  return true;
+}
+
+/** the option checks come before the domain; without --cpulist the guest's cpus are listed */
+async function guestvcpus(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  exclusive(o, 'enable', 'disable');
+  for (const opt of ['enable', 'disable']) {
+    if (o.bool(opt) && !o.bool('cpulist')) throw new CliError(`Option --cpulist is required by option --${opt}`);
+  }
+  const cpulist = o.string('cpulist');
+  if (cpulist !== undefined && !o.bool('enable') && !o.bool('disable')) {
+    throw new CliError('One of options --enable or --disable is required by option --cpulist');
+  }
+  const d = await optDomain(ctx, o);
+  if (cpulist !== undefined) {
+    await d.setGuestVcpus(cpulist, o.bool('enable'), 0);
+    return true;
+  }
+  printParams(ctx, await d.getGuestVcpus(0), 15);
+  return true;
+}
+
+async function getUserSshkeys(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const user = o.string('user')!;
+  for (const k of await d.authorizedSSHKeysGet(user, 0)) ctx.print(`${k}\n`);
+  return true;
+}
+
+/** keys are the file's lines; without --file only --reset (clear the keys) makes sense */
+async function setUserSshkeys(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  exclusive(o, 'reset', 'remove');
+  if (o.bool('remove') && !o.bool('file')) throw new CliError('Option --file is required by option --remove');
+  const d = await optDomain(ctx, o);
+  const user = o.string('user')!;
+  const file = o.string('file');
+  let keys: string[] = [];
+  if (file === undefined) {
+    if (!o.bool('reset')) throw new CliError('Option --file is required');
+  } else {
+    const text = readXmlFile(file);
+    keys = text === '' ? [] : text.split('\n');
+    if (keys.length === 0) throw new CliError(`File ${file} contains no keys`);
+  }
+  const flags = o.bool('remove') ? SSH_KEYS_REMOVE : o.bool('reset') ? 0 : SSH_KEYS_APPEND;
+  await d.authorizedSSHKeysSet(user, keys, flags);
+  return true;
+}
+
+/** VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL */
+const BACKUP_REUSE_EXTERNAL = 1;
+/** virDomainDirtyRateCalcFlags by --mode */
+const DIRTYRATE_MODES: Record<string, number> = { 'page-sampling': 0, 'dirty-bitmap': 1, 'dirty-ring': 2 };
+
+/** the domain, then each XML file in turn; without --backupxml an empty push backup of every disk */
+async function backupBegin(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const bfile = o.string('backupxml');
+  const backupXml = bfile === undefined ? '<domainbackup/>' : readXmlFile(bfile);
+  const cfile = o.string('checkpointxml');
+  const checkpointXml = cfile === undefined ? null : readXmlFile(cfile);
+  await d.backupBegin(backupXml, checkpointXml, o.bool('reuse-external') ? BACKUP_REUSE_EXTERNAL : 0);
+  ctx.print('Backup started\n');
+  return true;
+}
+
+async function backupDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  return printXml(ctx, o, await d.backupGetXMLDesc(0));
+}
+
+async function domdirtyrateCalc(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const seconds = o.int('seconds') ?? 1;
+  const mode = o.string('mode');
+  let flags = 0;
+  if (mode !== undefined) {
+    const m = DIRTYRATE_MODES[mode];
+    if (m === undefined) throw new CliError(`Unknown calculation mode '${mode}'`);
+    flags = m;
+  }
+  await d.startDirtyRateCalc(seconds, flags);
+  ctx.printExtra("Start to calculate domain's memory dirty rate successfully.\n");
+  return true;
+}
+
+/** a file's bytes (the secret may be binary), with readXmlFile's messages for a file that cannot be read */
+function readBinary(path: string): Buffer {
+  try { return readFileSync(path); } catch { readXmlFile(path); throw new CliError(`Failed to read file '${path}'`); }
+}
+
+/** both files are needed; they go base64-encoded, with the guest address when given */
+async function domsetlaunchsecstate(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const d = await optDomain(ctx, o);
+  const hdrFile = o.string('secrethdr');
+  const secretFile = o.string('secret');
+  if (hdrFile === undefined || secretFile === undefined) throw new CliError('Both secret and the secret header are required');
+  const hdr = readBinary(hdrFile).toString('base64');
+  const secret = readBinary(secretFile).toString('base64');
+  const address = o.ull('set-address');
+  const params: TypedParam[] = [
+    { field: 'sev-secret-header', type: TypedParamType.STRING, value: hdr },
+    { field: 'sev-secret', type: TypedParamType.STRING, value: secret },
+  ];
+  if (address !== undefined) params.push({ field: 'sev-secret-set-address', type: TypedParamType.ULLONG, value: address });
+  try { await d.setLaunchSecurityState(params, 0); } catch (e) { throw new CmdError('Unable to set launch security state', e); }
+  return true;
+}
+
+async function domxmlFromNative(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const format = o.string('format')!;
+  const config = readXmlFile(o.string('config')!);
+  const conn = await ctx.conn();
+  ctx.print(await conn.domainXMLFromNative(format, config, 0));
+  return true;
+}
+
+async function qemuAttach(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const pid = o.uint('pid')!;
+  const conn = await ctx.conn();
+  let name: string;
+  try { name = (await conn.qemuAttach(pid, 0)).name; } catch (e) { throw new CmdError(`Failed to attach to pid ${pid}`, e); }
+  ctx.printExtra(`Domain '${name}' attached to pid ${pid}\n`);
+  return true;
+}
+
 export const handlers: HandlerTable = {
+  'backup-begin': backupBegin, 'backup-dumpxml': backupDumpxml, 'domdirtyrate-calc': domdirtyrateCalc,
+  domsetlaunchsecstate, 'domxml-from-native': domxmlFromNative, 'qemu-attach': qemuAttach,
+  'qemu-agent-command': qemuAgentCommand, 'guest-agent-timeout': guestAgentTimeout, guestinfo, guestvcpus,
+  'get-user-sshkeys': getUserSshkeys, 'set-user-sshkeys': setUserSshkeys,
   'managedsave-dumpxml': managedsaveDumpxml, 'managedsave-define': managedsaveDefine, 'managedsave-edit': managedsaveEdit,
   'migrate-getspeed': migrateGetspeed, 'migrate-setspeed': migrateSetspeed, 'migrate-getmaxdowntime': migrateGetmaxdowntime,
   'migrate-setmaxdowntime': migrateSetmaxdowntime, 'migrate-compcache': migrateCompcache, 'migrate-postcopy': migratePostcopy,

@@ -51,6 +51,10 @@ const READONLY_OK = new Set<string>([
   'nodeGetMemoryParameters',
   // domain_rest: managed-save XML (not the secure one), migration downtime and cache reads
   'domainManagedSaveGetXmlDesc', 'domainMigrateGetMaxDowntime', 'domainMigrateGetCompressionCache',
+  // nwfilter: the lookups, lists and XML
+  'connectListAllNwfilters', 'connectNumOfNwfilters', 'connectListNwfilters', 'nwfilterLookupByName', 'nwfilterLookupByUuid',
+  'nwfilterGetXmlDesc', 'connectListAllNwfilterBindings', 'nwfilterBindingLookupByPortDev', 'nwfilterBindingGetXmlDesc',
+  'domainBackupGetXmlDesc',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

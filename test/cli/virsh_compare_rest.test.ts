@@ -20,6 +20,10 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'tsvirsh-rest-'));
   xml = join(dir, 'dom.xml');
   writeFileSync(xml, "<domain type='test'><name>test</name><memory>8192</memory><os><type>hvm</type></os></domain>\n");
+  // a blank line and a comment among the keys
+  writeFileSync(join(dir, 'f.xml'), "<filter name='f'/>\n");
+  writeFileSync(join(dir, 'b.xml'), "<filterbinding><portdev name='v'/></filterbinding>\n");
+  writeFileSync(join(dir, 'keys'), 'ssh-rsa AAA a\n\n#c\nssh-ed25519 BBB b\n');
 });
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
@@ -62,6 +66,79 @@ test('migrate-*: the domain first, then the numbers (bandwidth wraps as unsigned
   assert.ok(ro.stderr.includes(`${DENIED}virDomainMigrateStartPostCopy\n`));
 });
 
+/** group 3: the guest-agent commands */
+const AGENT = () => `qemu-agent-command test '{"execute":"guest-ping"}'; qemu-agent-command test a b --timeout 5 --pretty; `
+  + 'qemu-agent-command test a --timeout 0; qemu-agent-command test a --timeout -2; qemu-agent-command test a --timeout x; '
+  + "qemu-agent-command test a --async --block; qemu-agent-command test a --timeout 5 --async; qemu-agent-command test a --timeout 0 --async; "
+  + "qemu-agent-command nope a --async --block; qemu-agent-command test ''; qemu-agent-command test a --block; "
+  + 'guest-agent-timeout test; guest-agent-timeout test --timeout -4; guest-agent-timeout test --timeout x; guest-agent-timeout nope --timeout x; '
+  + 'guestinfo test; guestinfo test --user --os --timezone --hostname --filesystem --disk --interface; guestinfo nope; '
+  + "guestvcpus test; guestvcpus test --cpulist 1 --enable; guestvcpus test --cpulist 1-2 --disable; guestvcpus test --enable; "
+  + "guestvcpus test --cpulist 1; guestvcpus test --cpulist 1 --enable --disable; guestvcpus test --enable --disable; guestvcpus nope --enable; "
+  + "guestvcpus nope --cpulist '' --enable; guestvcpus nope; get-user-sshkeys test root; get-user-sshkeys nope ''; get-user-sshkeys test ''; "
+  + `set-user-sshkeys test root --file ${dir}/keys; set-user-sshkeys test root --file ${dir}/keys --remove --reset; `
+  + `set-user-sshkeys test root --remove; set-user-sshkeys test root; set-user-sshkeys test root --reset; set-user-sshkeys nope ''; `
+  + `set-user-sshkeys test '' --file ${dir}/keys; set-user-sshkeys test root --file ''; set-user-sshkeys test root --file /dev/null --remove; `
+  + `set-user-sshkeys test root --file ${dir}/none; set-user-sshkeys test root --file ${dir}; set-user-sshkeys test root --file ${dir}/keys --remove`;
+
+test('guest-agent commands: virsh\'s checks in its order, then NO_SUPPORT (and every one refused read-only)', { skip }, () => {
+  const r = same(def(AGENT()));
+  for (const api of ['virDomainQemuAgentCommand', 'virDomainAgentSetResponseTimeout', 'virDomainGetGuestInfo', 'virDomainGetGuestVcpus',
+    'virDomainSetGuestVcpus', 'virDomainAuthorizedSSHKeysGet', 'virDomainAuthorizedSSHKeysSet']) assert.ok(r.stderr.includes(`${NO_SUPPORT}${api}\n`), api);
+  assert.ok(r.stderr.includes('error: timeout must be positive\n'));
+  assert.ok(r.stderr.includes('error: One of options --enable or --disable is required by option --cpulist\n'));
+  assert.ok(r.stderr.includes('error: File /dev/null contains no keys\n'));
+  const ro = same(['-r', ...def(AGENT())]);
+  assert.ok(ro.stderr.includes(`${DENIED}virDomainGetGuestInfo\n`));
+  assert.ok(ro.stderr.includes(`${DENIED}virDomainQemuAgentCommand\n`));
+});
+
+/** group 4: network filters; no driver of libvirt's test driver's kind has them */
+const NWFILTER = () => `nwfilter-list; nwfilter-define ${dir}/f.xml; nwfilter-define ${dir}/f.xml --validate; nwfilter-define ${dir}/none; `
+  + "nwfilter-dumpxml x; nwfilter-dumpxml 6695eb01-f6a4-8304-79aa-97f2502e193f; nwfilter-undefine x; nwfilter-edit x; nwfilter-dumpxml ''; "
+  + `nwfilter-dumpxml x --xpath /filter; nwfilter-binding-list; nwfilter-binding-create ${dir}/b.xml; nwfilter-binding-create ${dir}/none --validate; `
+  + `nwfilter-binding-create ${dir}/b.xml --validate; nwfilter-binding-delete v; nwfilter-binding-dumpxml v; nwfilter-binding-dumpxml ''; `
+  + `nwfilter-define ${dir}`;
+
+test('nwfilter-*: the old count call after ListAll, UUID then name lookups, then NO_SUPPORT (define and create refused read-only)', { skip }, () => {
+  const r = same(def(NWFILTER()));
+  assert.ok(r.stderr.startsWith(`error: Failed to count network filters\n${NO_SUPPORT}virConnectNumOfNWFilters\n`));
+  assert.ok(r.stderr.includes(`error: failed to get nwfilter '6695eb01-f6a4-8304-79aa-97f2502e193f'\n${NO_SUPPORT}virNWFilterLookupByName\n`));
+  assert.ok(r.stderr.includes(`${NO_SUPPORT}virNWFilterDefineXMLFlags\n`));
+  assert.ok(r.stderr.includes(`error: failed to get nwfilter binding 'v'\n${NO_SUPPORT}virNWFilterBindingLookupByPortDev\n`));
+  const ro = same(['-r', ...def(NWFILTER())]);
+  assert.ok(ro.stderr.includes(`${DENIED}virNWFilterBindingCreateXML\n`));
+  assert.ok(ro.stderr.includes(`${DENIED}virNWFilterDefineXML\n`));
+  same(['-q', ...def(NWFILTER())]);
+});
+
+/** group 5: backups, dirty rate, launch secrets, native configs, QEMU attach */
+const MISC = () => `backup-begin test --backupxml ${dir}/f.xml; backup-begin test; backup-begin test --backupxml ${dir}/none; `
+  + `backup-begin nope --backupxml ${dir}/none; backup-begin test --checkpointxml ${dir}/none --reuse-external; `
+  + `backup-begin test --backupxml ${dir}/f.xml --checkpointxml ${dir}/none; backup-dumpxml nope; backup-dumpxml test --xpath /x; backup-dumpxml test; `
+  + "domdirtyrate-calc test --seconds 0; domdirtyrate-calc test --seconds x; domdirtyrate-calc nope --seconds x; domdirtyrate-calc test --mode bogus; "
+  + "domdirtyrate-calc test --mode dirty-bitmap --seconds 5; domdirtyrate-calc test --mode page-sampling; domdirtyrate-calc test --mode dirty-ring; "
+  + "domdirtyrate-calc test --seconds -1; domdirtyrate-calc test --mode bogus --seconds x; domdirtyrate-calc test --mode ''; "
+  + `domsetlaunchsecstate test; domsetlaunchsecstate test --secrethdr ${dir}/keys; domsetlaunchsecstate nope --secrethdr ${dir}/none --secret ${dir}/none; `
+  + `domsetlaunchsecstate test --secrethdr ${dir}/none --secret ${dir}/keys; domsetlaunchsecstate test --secrethdr ${dir}/keys --secret ${dir}/keys --set-address x; `
+  + `domsetlaunchsecstate test --secrethdr /dev/null --secret ${dir}/keys; domsetlaunchsecstate test --secrethdr ${dir}/keys --secret ${dir}/none; `
+  + `domsetlaunchsecstate test --secrethdr ${dir}/keys --secret ${dir} --set-address 4096; `
+  + `qemu-attach x; qemu-attach -1; qemu-attach 0; qemu-attach 4294967296; qemu-attach 1; domxml-from-native bogus ${dir}/none; `
+  + `domxml-from-native qemu-argv ${dir}/keys; domxml-from-native '' ${dir}/keys`;
+
+test('backup-*, domdirtyrate-calc, domsetlaunchsecstate, domxml-from-native, qemu-attach: virsh\'s checks, then NO_SUPPORT', { skip }, () => {
+  const r = same(def(MISC()));
+  for (const api of ['virDomainBackupBegin', 'virDomainBackupGetXMLDesc', 'virDomainStartDirtyRateCalc', 'virDomainSetLaunchSecurityState',
+    'virConnectDomainXMLFromNative', 'virDomainQemuAttach']) assert.ok(r.stderr.includes(`${NO_SUPPORT}${api}\n`), api);
+  assert.ok(r.stderr.includes("error: Unknown calculation mode 'bogus'\n"));
+  assert.ok(r.stderr.includes('error: Failed to attach to pid 0\nerror: pid_value in virDomainQemuAttach must not be zero\n'));
+  assert.ok(r.stderr.includes('error: Both secret and the secret header are required\n'));
+  const ro = same(['-r', ...def(MISC())]);
+  assert.ok(ro.stderr.includes(`${DENIED}virDomainBackupBegin\n`));
+  assert.ok(ro.stderr.includes(`${NO_SUPPORT}virDomainBackupGetXMLDesc\n`));
+  assert.ok(ro.stderr.includes(`${DENIED}virDomainQemuAttach\n`));
+});
+
 describe('through tsvirtd: the real virsh and tsvirsh answer as on libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -76,4 +153,7 @@ describe('through tsvirtd: the real virsh and tsvirsh answer as on libvirt\'s te
     assert.deepEqual(run(TSVIRSH_CMD, ['-c', `test+unix:///default?socket=${d.ro}`, cmds], { env }), wantRo);
   };
   test('managedsave-* and migrate-*', () => { check(MANAGEDSAVE()); check(MIGRATE); });
+  test('guest-agent commands (the agent command on the QEMU program)', () => { check(AGENT()); });
+  test('nwfilter-*', () => { check(NWFILTER()); });
+  test('backups, dirty rate, launch secrets, native configs, QEMU attach', () => { check(MISC()); });
 });
