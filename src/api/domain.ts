@@ -5,7 +5,7 @@ import type { CallOptions } from './call.js';
 import type {
   BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
   DomainVcpus, DriverStream, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
-  CheckpointRef, JobInfo,
+  CheckpointRef, JobInfo, BlockJobInfo,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
 import { DomainCheckpoint } from './checkpoint.js';
@@ -288,6 +288,16 @@ export class Domain {
   setLaunchSecurityState(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
     return this.call('domainSetLaunchSecurityState', [params, flags], opts);
   }
+  /** virDomainGetBlockJobInfo: the job on disk `path` (found 0 when there is none); flag 1 reports bytes/s */
+  getBlockJobInfo(path: string, flags = 0, opts?: CallOptions): Promise<BlockJobInfo> {
+    return this.call('domainGetBlockJobInfo', [path, flags], opts);
+  }
+  /** virDomainBlockJobSetSpeed: MiB/s, or bytes/s with flag 1 (BANDWIDTH_BYTES) */
+  blockJobSetSpeed(path: string, bandwidth: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainBlockJobSetSpeed', [path, bandwidth, flags], opts);
+  }
+  /** virDomainBlockJobAbort: flags 1 ASYNC, 2 PIVOT (finish a copy or active commit on the new image) */
+  blockJobAbort(path: string, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainBlockJobAbort', [path, flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

@@ -511,7 +511,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "synchronous-writes", t: 'bool', h: "the copy job forces guest writes to be synchronously written to the destination" },
     { n: "print-xml", t: 'bool', h: "print the XML used to start the copy job instead of starting the job" },
   ] },
-  "blockjob": { group: "domain", impl: '', help: "Manage active block operations", desc: "Query, adjust speed, or cancel active block operations.", opts: [
+  "blockjob": { group: "domain", impl: 'domain_rest', help: "Manage active block operations", desc: "Query, adjust speed, or cancel active block operations.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "path", t: 'data', req: true, pos: true, h: "fully-qualified path of disk" },
     { n: "abort", t: 'bool', h: "abort the active job on the specified disk" },

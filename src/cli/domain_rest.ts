@@ -2,11 +2,12 @@
 // the migration tuning commands (migrate-getspeed, migrate-setspeed, migrate-getmaxdowntime,
 // migrate-setmaxdowntime, migrate-compcache, migrate-postcopy) and the guest-agent commands
 // (qemu-agent-command, guest-agent-timeout, guestinfo, guestvcpus, get-user-sshkeys, set-user-sshkeys),
-// backup-begin, backup-dumpxml, domdirtyrate-calc, domsetlaunchsecstate, domxml-from-native, qemu-attach.
+// backup-begin, backup-dumpxml, domdirtyrate-calc, domsetlaunchsecstate, domxml-from-native, qemu-attach,
+// blockjob (cmdBlockjob).
 // libvirt counterpart: tools/virsh-domain.c (cmdManagedSave*, cmdMigrate*, cmdQemuAgentCommand,
 // cmdGuestAgentTimeout, cmdGuestInfo, cmdGuestvcpus, cmdGetUserSSHKeys, cmdSetUserSSHKeys).
 import type { Ctx, HandlerTable } from './defs.js';
-import { CliError, CmdError, type CmdOpts } from './opts.js';
+import { CliError, CmdError, scaleSuffix, type CmdOpts } from './opts.js';
 import { exclusive, prettyCapacity, printXml, typedParamValue } from './format.js';
 import { optDomain } from './lookup.js';
 import { readXmlFile } from './domain_lifecycle.js';
@@ -287,7 +288,72 @@ async function qemuAttach(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/** virDomainBlockJobType as virsh names it */
+const BLOCK_JOB_TYPES = ['Unknown', 'Block Pull', 'Block Copy', 'Block Commit', 'Active Block Commit', 'Backup'];
+const BLOCK_JOB_BYTES = 1;
+const BLOCK_JOB_ABORT_ASYNC = 1;
+const BLOCK_JOB_ABORT_PIVOT = 2;
+
+/**
+ * virsh's --bandwidth: a plain unsigned long (negative numbers wrap), else a number with a unit
+ * (bytes unless told, at most ULONG_MAX); the unit's error follows virsh's own line.
+ */
+function blockJobBandwidth(raw: string, bytes: boolean): bigint {
+  if (/^\s*[-+]?\d+$/.test(raw)) {
+    let v = BigInt(raw.trim());
+    if (v < 0n && -v <= ULONG_MAX) v = ULONG_MAX + 1n + v;
+    if (v >= 0n && v <= ULONG_MAX) return v;
+  }
+  const bad = `Scaled numeric value '${raw}' for <--bandwidth> option is malformed or out of range`;
+  const m = /^\s*\+?(\d+)(.*)$/s.exec(raw);
+  if (!m || BigInt(m[1]!) > ULONG_MAX) throw new CliError(bad);
+  const mult = scaleSuffix(m[2]!, 1);
+  if (mult === null) throw new CmdError(bad, new CliError(`invalid argument: unknown suffix '${m[2]}'`));
+  const v = BigInt(m[1]!) * mult;
+  if (v > ULONG_MAX) throw new CmdError(bad, new CliError(`numerical overflow: value too large: ${m[1]}${m[2]}`));
+  // a scaled value is in bytes; without --bytes the call takes MiB/s
+  return bytes ? v : v >> 20n;
+}
+
+async function blockjob(ctx: Ctx, o: CmdOpts): Promise<boolean> {
+  const bw = o.bool('bandwidth');
+  for (const a of ['raw', 'info']) for (const b of ['abort', 'pivot', 'async', 'bandwidth']) exclusive(o, a, b);
+  for (const b of ['abort', 'pivot', 'async']) exclusive(o, 'bytes', b);
+  const d = await optDomain(ctx, o);
+  const path = o.string('path')!;
+  const bytes = o.bool('bytes');
+  if (bw) {
+    const v = blockJobBandwidth(o.raw('bandwidth') ?? '', bytes);
+    await d.blockJobSetSpeed(path, hyper(v), bytes ? BLOCK_JOB_BYTES : 0);
+    return true;
+  }
+  if (o.bool('abort') || o.bool('pivot') || o.bool('async')) {
+    await d.blockJobAbort(path, (o.bool('async') ? BLOCK_JOB_ABORT_ASYNC : 0) | (o.bool('pivot') ? BLOCK_JOB_ABORT_PIVOT : 0));
+    return true;
+  }
+  const info = await d.getBlockJobInfo(path, bytes ? BLOCK_JOB_BYTES : 0);
+  const raw = o.bool('raw');
+  if (!info.found) {
+    if (!raw) ctx.printExtra(`No current block job for ${path}\n`);
+    return true;
+  }
+  if (raw) {
+    ctx.print(` type=${info.type}\n bandwidth=${info.bandwidth}\n cur=${info.cur}\n end=${info.end}\n`);
+    return true;
+  }
+  const pct = info.end === 0 ? 100 : Math.floor((info.cur * 100) / info.end);
+  process.stderr.write(`\r${BLOCK_JOB_TYPES[info.type] ?? BLOCK_JOB_TYPES[0]}: [${String(pct).padStart(3)} %]`);
+  if (info.bandwidth) {
+    const speed = bytes ? info.bandwidth : info.bandwidth * 1024 * 1024;
+    const [value, unit] = prettyCapacity(speed);
+    ctx.print(`    Bandwidth limit: ${speed} bytes/s (${value.toFixed(3)} ${unit}/s)`);
+  }
+  ctx.print('\n');
+  return true;
+}
+
 export const handlers: HandlerTable = {
+  blockjob,
   'backup-begin': backupBegin, 'backup-dumpxml': backupDumpxml, 'domdirtyrate-calc': domdirtyrateCalc,
   domsetlaunchsecstate, 'domxml-from-native': domxmlFromNative, 'qemu-attach': qemuAttach,
   'qemu-agent-command': qemuAgentCommand, 'guest-agent-timeout': guestAgentTimeout, guestinfo, guestvcpus,

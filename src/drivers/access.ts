@@ -55,6 +55,7 @@ const READONLY_OK = new Set<string>([
   'connectListAllNwfilters', 'connectNumOfNwfilters', 'connectListNwfilters', 'nwfilterLookupByName', 'nwfilterLookupByUuid',
   'nwfilterGetXmlDesc', 'connectListAllNwfilterBindings', 'nwfilterBindingLookupByPortDev', 'nwfilterBindingGetXmlDesc',
   'domainBackupGetXmlDesc',
+  'domainGetBlockJobInfo',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

@@ -26,6 +26,8 @@ export interface NodeDeviceRef { name: string }
 export interface NWFilterRef { name: string; uuid: string }
 /** remote_nonnull_nwfilter_binding: the port device and the filter bound to it */
 export interface NWFilterBindingRef { portdev: string; filtername: string }
+/** GET_BLOCK_JOB_INFO's reply: type is VIR_DOMAIN_BLOCK_JOB_TYPE_*; cur/end the progress */
+export interface BlockJobInfo { found: number; type: number; bandwidth: number; cur: number; end: number }
 /** remote_nonnull_network_port: a port of a network, by the port's UUID */
 export interface NetworkPortRef { net: NetworkRef; uuid: string }
 
@@ -326,6 +328,12 @@ export interface DriverConnection {
   connectDomainXmlFromNative?(nativeFormat: string, nativeConfig: string, flags: number): Promise<string>;
   /** virDomainQemuAttach (QEMU program, procedure 2): adopt a QEMU process started outside libvirt */
   domainQemuAttach?(pidValue: number, flags: number): Promise<DomainRef>;
+  // tsvirsh domain_rest: block jobs
+  /** found 0: no job on that disk; bandwidth in MiB/s, or bytes/s with flag 1 (BANDWIDTH_BYTES) */
+  domainGetBlockJobInfo?(dom: DomainRef, path: string, flags: number): Promise<BlockJobInfo>;
+  domainBlockJobSetSpeed?(dom: DomainRef, path: string, bandwidth: number | bigint, flags: number): Promise<void>;
+  /** flags: 1 ASYNC, 2 PIVOT */
+  domainBlockJobAbort?(dom: DomainRef, path: string, flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

@@ -386,6 +386,12 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(439, 'DOMAIN_SET_LAUNCH_SECURITY_STATE', [DOM, params(64), FLAGS], []),
   p(135, 'CONNECT_DOMAIN_XML_FROM_NATIVE', [f('nativeFormat', t.string), f('nativeConfig', t.string), FLAGS], [f('domainXml', t.string)]),
 
+  // ---- domains: block jobs (tsvirsh domain_rest) ----
+  p(238, 'DOMAIN_GET_BLOCK_JOB_INFO', [DOM, f('path', t.string), FLAGS],
+    [f('found', t.int), f('type', t.int), f('bandwidth', t.uhyper), f('cur', t.uhyper), f('end', t.uhyper)]),
+  p(239, 'DOMAIN_BLOCK_JOB_SET_SPEED', [DOM, f('path', t.string), f('bandwidth', t.uhyper), FLAGS], []),
+  p(237, 'DOMAIN_BLOCK_JOB_ABORT', [DOM, f('path', t.string), FLAGS], []),
+
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),
   p(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', [SNAP, FLAGS], [XML], H),

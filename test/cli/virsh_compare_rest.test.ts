@@ -139,6 +139,25 @@ test('backup-*, domdirtyrate-calc, domsetlaunchsecstate, domxml-from-native, qem
   assert.ok(ro.stderr.includes(`${DENIED}virDomainQemuAttach\n`));
 });
 
+/** blockjob: virsh's exclusive options, the bandwidth forms, then the call each mode makes */
+const BLOCKJOB = 'blockjob test hda --abort --info; blockjob test hda --bandwidth x; blockjob nope hda --bandwidth x; blockjob test hda --raw; '
+  + 'blockjob test hda --bytes; blockjob test hda --pivot; blockjob test hda --async; blockjob test hda --bandwidth 10; blockjob test hda --info --bytes; '
+  + 'blockjob test hda --abort --async --pivot; blockjob test hda --raw --bandwidth 1; blockjob test hda --bandwidth -1; blockjob test hda --bandwidth 5 --bytes; '
+  + 'blockjob test hda --raw --abort; blockjob test hda --raw --pivot; blockjob test hda --raw --async; blockjob test hda --info --pivot; '
+  + 'blockjob test hda --info --async; blockjob test hda --info --bandwidth 1; blockjob test hda --bytes --abort; blockjob test hda --bytes --pivot; '
+  + 'blockjob test hda --bytes --raw; blockjob test hda --bandwidth 1 --abort; blockjob test hda --bandwidth 1k; blockjob test hda --bandwidth 1k --bytes; '
+  + "blockjob test hda --bandwidth 99999999999999999999; blockjob test ''; blockjob nope ''; blockjob test hda --bandwidth -2; "
+  + 'blockjob test hda --bandwidth 1.5; blockjob test hda --bandwidth 16E; blockjob test hda --bandwidth 18446744073709551616; blockjob test hda --raw --info --abort';
+
+test('blockjob: exclusive options, the bandwidth forms, then GetBlockJobInfo, BlockJobSetSpeed or BlockJobAbort', { skip }, () => {
+  const r = same(def(BLOCKJOB));
+  for (const api of ['virDomainGetBlockJobInfo', 'virDomainBlockJobSetSpeed', 'virDomainBlockJobAbort']) assert.ok(r.stderr.includes(`${NO_SUPPORT}${api}\n`), api);
+  assert.ok(r.stderr.includes("error: Scaled numeric value '1.5' for <--bandwidth> option is malformed or out of range\nerror: invalid argument: unknown suffix '.5'\n"));
+  const ro = same(['-r', ...def(BLOCKJOB)]);
+  assert.ok(ro.stderr.includes(`${DENIED}virDomainBlockJobAbort\n`));
+  assert.ok(ro.stderr.includes(`${NO_SUPPORT}virDomainGetBlockJobInfo\n`));
+});
+
 describe('through tsvirtd: the real virsh and tsvirsh answer as on libvirt\'s test driver', { skip }, () => {
   let d: SpawnedDaemon;
   before(async () => { d = await spawnDaemon({ config: 'drivers = [ "test" ]\n' }); });
@@ -156,4 +175,5 @@ describe('through tsvirtd: the real virsh and tsvirsh answer as on libvirt\'s te
   test('guest-agent commands (the agent command on the QEMU program)', () => { check(AGENT()); });
   test('nwfilter-*', () => { check(NWFILTER()); });
   test('backups, dirty rate, launch secrets, native configs, QEMU attach', () => { check(MISC()); });
+  test('blockjob', () => { check(BLOCKJOB); });
 });

@@ -234,6 +234,7 @@ test('the table covers every DriverConnection method and the protocol-level proc
     nwfilterBindingCreateXml: true, nwfilterBindingDelete: true,
     domainBackupBegin: true, domainBackupGetXmlDesc: true, domainStartDirtyRateCalc: true, domainSetLaunchSecurityState: true,
     connectDomainXmlFromNative: true,
+    domainGetBlockJobInfo: true, domainBlockJobSetSpeed: true, domainBlockJobAbort: true,
     domainOpenConsole: true, domainSnapshotCreateXml: true, domainSnapshotGetXmlDesc: true, domainSnapshotNum: true,
     domainSnapshotListNames: true, domainListAllSnapshots: true, domainSnapshotListAllChildren: true,
     domainSnapshotNumChildren: true, domainSnapshotListChildrenNames: true, domainSnapshotLookupByName: true,

@@ -52,7 +52,7 @@ const IMPL = {
   domain_rest: ['managedsave-dumpxml', 'managedsave-define', 'managedsave-edit', 'migrate-getspeed', 'migrate-setspeed',
     'migrate-getmaxdowntime', 'migrate-setmaxdowntime', 'migrate-compcache', 'migrate-postcopy',
     'qemu-agent-command', 'guest-agent-timeout', 'guestinfo', 'guestvcpus', 'get-user-sshkeys', 'set-user-sshkeys',
-    'backup-begin', 'backup-dumpxml', 'domdirtyrate-calc', 'domsetlaunchsecstate', 'domxml-from-native', 'qemu-attach'],
+    'backup-begin', 'backup-dumpxml', 'domdirtyrate-calc', 'domsetlaunchsecstate', 'domxml-from-native', 'qemu-attach', 'blockjob'],
   nwfilter: ['nwfilter-list', 'nwfilter-define', 'nwfilter-dumpxml', 'nwfilter-undefine', 'nwfilter-edit', 'nwfilter-binding-list',
     'nwfilter-binding-create', 'nwfilter-binding-delete', 'nwfilter-binding-dumpxml'],
 };
