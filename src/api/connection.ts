@@ -2,7 +2,7 @@
 // (in-process test driver, or the remote driver to a daemon) and returns a Connection whose
 // every call goes through the shared checks in drivers/access.ts.
 import type {
-  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NodeDeviceEventPayload, NodeDeviceRef, NetworkEventPayload, NetworkRef, NodeInfo,
+  CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NodeDeviceEventPayload, NodeDeviceRef, NWFilterBindingRef, NWFilterRef, NetworkEventPayload, NetworkRef, NodeInfo,
   PoolEventPayload, PoolRef, SecurityModel, VolRef, ParamsReply, TypedParam,
 } from '../drivers/driver.js';
 import { openConnection } from '../drivers/registry.js';
@@ -14,6 +14,7 @@ import { Domain } from './domain.js';
 import { Interface } from './interface.js';
 import { resolve as resolvePath } from 'node:path';
 import { NodeDevice } from './node_device.js';
+import { NWFilter, NWFilterBinding } from './nwfilter.js';
 import { Network } from './network.js';
 import { StoragePool, StorageVol } from './storage.js';
 
@@ -103,6 +104,20 @@ export class Connection {
   /** A domain definition in the hypervisor's native form, e.g. the QEMU command line ('qemu-argv'). */
   domainXMLToNative(nativeFormat: string, domainXml: string, flags = 0, o?: CallOptions): Promise<string> {
     return this._call('connectDomainXmlToNative', [nativeFormat, domainXml, flags], o);
+  }
+  /** virConnectDomainXMLFromNative: a domain definition from the hypervisor's native form */
+  domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags = 0, o?: CallOptions): Promise<string> {
+    return this._call('connectDomainXmlFromNative', [nativeFormat, nativeConfig, flags], o);
+  }
+  /**
+   * virDomainQemuAttach (libvirt-qemu): adopt a QEMU process started outside libvirt. libvirt
+   * refuses pid 0 in the public API, before any driver.
+   */
+  async qemuAttach(pid: number, flags = 0, o?: CallOptions): Promise<Domain> {
+    if (pid === 0) {
+      throw new VirError({ code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN, message: 'pid_value in virDomainQemuAttach must not be zero' });
+    }
+    return new Domain(this, await this._call<DomainRef>('domainQemuAttach', [pid, flags], o));
   }
   async isSecure(o?: CallOptions): Promise<boolean> { return (await this._call<number>('connectIsSecure', [], o)) !== 0; }
   async isAlive(o?: CallOptions): Promise<boolean> {
@@ -320,4 +335,34 @@ export class Connection {
       (id: number, p: NodeDeviceEventPayload) => cb(this.nodeDevice(p.dev), p, id)], o);
   }
   nodeDeviceEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectNodeDeviceEventDeregisterAny', [callbackID], o); }
+
+  // ---- network filters and bindings ----
+  private nwfilter(r: NWFilterRef): NWFilter { return new NWFilter(this, r); }
+  private nwfilterBinding(r: NWFilterBindingRef): NWFilterBinding { return new NWFilterBinding(this, r); }
+  /** virConnectListAllNWFilters (flags: none defined) */
+  async listAllNWFilters(flags = 0, o?: CallOptions): Promise<NWFilter[]> {
+    return (await this._call<NWFilterRef[]>('connectListAllNwfilters', [flags], o)).map((r) => this.nwfilter(r));
+  }
+  /** virConnectNumOfNWFilters */
+  numOfNWFilters(o?: CallOptions): Promise<number> { return this._call('connectNumOfNwfilters', [], o); }
+  /** virConnectListNWFilters: names */
+  listNWFilters(maxnames = 16384, o?: CallOptions): Promise<string[]> { return this._call('connectListNwfilters', [maxnames], o); }
+  async lookupNWFilterByName(name: string, o?: CallOptions): Promise<NWFilter> { return this.nwfilter(await this._call('nwfilterLookupByName', [name], o)); }
+  async lookupNWFilterByUUID(uuid: string, o?: CallOptions): Promise<NWFilter> { return this.nwfilter(await this._call('nwfilterLookupByUuid', [uuid], o)); }
+  /** virNWFilterDefineXML, or virNWFilterDefineXMLFlags when flags are given (1: VALIDATE) */
+  async defineNWFilterXML(xml: string, flags?: number, o?: CallOptions): Promise<NWFilter> {
+    return this.nwfilter(await (flags === undefined ? this._call<NWFilterRef>('nwfilterDefineXml', [xml], o)
+      : this._call<NWFilterRef>('nwfilterDefineXmlFlags', [xml, flags], o)));
+  }
+  /** virConnectListAllNWFilterBindings (flags: none defined) */
+  async listAllNWFilterBindings(flags = 0, o?: CallOptions): Promise<NWFilterBinding[]> {
+    return (await this._call<NWFilterBindingRef[]>('connectListAllNwfilterBindings', [flags], o)).map((r) => this.nwfilterBinding(r));
+  }
+  async lookupNWFilterBindingByPortDev(portdev: string, o?: CallOptions): Promise<NWFilterBinding> {
+    return this.nwfilterBinding(await this._call('nwfilterBindingLookupByPortDev', [portdev], o));
+  }
+  /** virNWFilterBindingCreateXML (flag 1: VALIDATE) */
+  async createNWFilterBindingXML(xml: string, flags = 0, o?: CallOptions): Promise<NWFilterBinding> {
+    return this.nwfilterBinding(await this._call('nwfilterBindingCreateXml', [xml, flags], o));
+  }
 }

@@ -5,7 +5,7 @@ import type { CallOptions } from './call.js';
 import type {
   BlockInfo, BlockStats, ControlInfo, DiskErrors, DomainInfo, DomainTime, FsInfoList, DomainInterface, DomainRef, DomainState as DomainStateReply,
   DomainVcpus, DriverStream, InterfaceStats, MemoryStat, ParamsReply, SchedulerType, SecurityLabel, SnapshotRef, TypedParam,
-  CheckpointRef, JobInfo,
+  CheckpointRef, JobInfo, BlockJobInfo,
 } from '../drivers/driver.js';
 import { DomainSnapshot } from './snapshot.js';
 import { DomainCheckpoint } from './checkpoint.js';
@@ -222,6 +222,82 @@ export class Domain {
   }
   /** virDomainPMWakeup: wake a guest its power management suspended */
   pmWakeup(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainPmWakeup', [flags], opts); }
+  /** virDomainManagedSaveGetXMLDesc: the domain XML kept with the managed-save image (flag 1: SECURE) */
+  managedSaveGetXMLDesc(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainManagedSaveGetXmlDesc', [flags], opts); }
+  /** virDomainManagedSaveDefineXML: replace that XML (null keeps it); flags 2 RUNNING / 4 PAUSED set the state on restore */
+  managedSaveDefineXML(dxml: string | null, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainManagedSaveDefineXml', [dxml, flags], opts);
+  }
+  /** virDomainMigrateSetMaxDowntime: tolerable downtime in milliseconds */
+  migrateSetMaxDowntime(downtime: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainMigrateSetMaxDowntime', [downtime, flags], opts);
+  }
+  /** virDomainMigrateGetMaxDowntime: milliseconds */
+  migrateGetMaxDowntime(flags = 0, opts?: CallOptions): Promise<number | bigint> { return this.call('domainMigrateGetMaxDowntime', [flags], opts); }
+  /** virDomainMigrateSetMaxSpeed: MiB/s (flag 1, POSTCOPY: for the post-copy phase) */
+  migrateSetMaxSpeed(bandwidth: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainMigrateSetMaxSpeed', [bandwidth, flags], opts);
+  }
+  /** virDomainMigrateGetMaxSpeed: MiB/s (flag 1, POSTCOPY: the post-copy phase's) */
+  migrateGetMaxSpeed(flags = 0, opts?: CallOptions): Promise<number | bigint> { return this.call('domainMigrateGetMaxSpeed', [flags], opts); }
+  /** virDomainMigrateGetCompressionCache: bytes */
+  migrateGetCompressionCache(flags = 0, opts?: CallOptions): Promise<number | bigint> {
+    return this.call('domainMigrateGetCompressionCache', [flags], opts);
+  }
+  /** virDomainMigrateSetCompressionCache: bytes */
+  migrateSetCompressionCache(cacheSize: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainMigrateSetCompressionCache', [cacheSize, flags], opts);
+  }
+  /** virDomainMigrateStartPostCopy: switch a running migration to post-copy */
+  migrateStartPostCopy(flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainMigrateStartPostCopy', [flags], opts); }
+  /** virDomainQemuAgentCommand (libvirt-qemu): a guest-agent JSON command; timeout in s or -2 BLOCK, -1 DEFAULT, 0 NOWAIT */
+  qemuAgentCommand(cmd: string, timeout = -1, flags = 0, opts?: CallOptions): Promise<string | null> {
+    return this.call('domainQemuAgentCommand', [cmd, timeout, flags], opts);
+  }
+  /** virDomainAgentSetResponseTimeout: seconds, or -2 BLOCK, -1 DEFAULT, 0 NOWAIT */
+  async agentSetResponseTimeout(timeout: number, flags = 0, opts?: CallOptions): Promise<void> {
+    await this.call<number>('domainAgentSetResponseTimeout', [timeout, flags], opts);
+  }
+  /** virDomainGetGuestInfo: what the guest agent reports (types: VIR_DOMAIN_GUEST_INFO_* bits, 0 for all) */
+  getGuestInfo(types = 0, flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetGuestInfo', [types, flags], opts); }
+  /** virDomainGetGuestVcpus: vcpus, online, offlinable as cpu lists */
+  getGuestVcpus(flags = 0, opts?: CallOptions): Promise<TypedParam[]> { return this.call('domainGetGuestVcpus', [flags], opts); }
+  /** virDomainSetGuestVcpus: bring the listed guest cpus online (state true) or offline */
+  setGuestVcpus(cpumap: string, state: boolean, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetGuestVcpus', [cpumap, state ? 1 : 0, flags], opts);
+  }
+  /** virDomainAuthorizedSSHKeysGet: the user's authorized keys, one per entry */
+  authorizedSSHKeysGet(user: string, flags = 0, opts?: CallOptions): Promise<string[]> {
+    return this.call('domainAuthorizedSshKeysGet', [user, flags], opts);
+  }
+  /** virDomainAuthorizedSSHKeysSet: flag 1 APPEND, 2 REMOVE; neither replaces the keys */
+  authorizedSSHKeysSet(user: string, keys: string[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainAuthorizedSshKeysSet', [user, keys, flags], opts);
+  }
+  /** virDomainBackupBegin: `<domainbackup/>` backs every disk up (push mode); flag 1 REUSE_EXTERNAL */
+  backupBegin(backupXml: string, checkpointXml: string | null = null, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainBackupBegin', [backupXml, checkpointXml, flags], opts);
+  }
+  /** virDomainBackupGetXMLDesc: the running backup job's description */
+  backupGetXMLDesc(flags = 0, opts?: CallOptions): Promise<string> { return this.call('domainBackupGetXmlDesc', [flags], opts); }
+  /** virDomainStartDirtyRateCalc: measure the memory dirty rate over `seconds` (flags: the mode) */
+  startDirtyRateCalc(seconds: number, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainStartDirtyRateCalc', [seconds, flags], opts);
+  }
+  /** virDomainSetLaunchSecurityState: inject a launch secret (SEV) */
+  setLaunchSecurityState(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainSetLaunchSecurityState', [params, flags], opts);
+  }
+  /** virDomainGetBlockJobInfo: the job on disk `path` (found 0 when there is none); flag 1 reports bytes/s */
+  getBlockJobInfo(path: string, flags = 0, opts?: CallOptions): Promise<BlockJobInfo> {
+    return this.call('domainGetBlockJobInfo', [path, flags], opts);
+  }
+  /** virDomainBlockJobSetSpeed: MiB/s, or bytes/s with flag 1 (BANDWIDTH_BYTES) */
+  blockJobSetSpeed(path: string, bandwidth: number | bigint, flags = 0, opts?: CallOptions): Promise<void> {
+    return this.call('domainBlockJobSetSpeed', [path, bandwidth, flags], opts);
+  }
+  /** virDomainBlockJobAbort: flags 1 ASYNC, 2 PIVOT (finish a copy or active commit on the new image) */
+  blockJobAbort(path: string, flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainBlockJobAbort', [path, flags], opts); }
   setNumaParameters(params: TypedParam[], flags = 0, opts?: CallOptions): Promise<void> { return this.call('domainSetNumaParameters', [params, flags], opts); }
   /** virDomainGetFSInfo: the guest's mounted file systems */
   getFSInfo(flags = 0, opts?: CallOptions): Promise<FsInfoList> {

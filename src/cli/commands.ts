@@ -511,7 +511,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "synchronous-writes", t: 'bool', h: "the copy job forces guest writes to be synchronously written to the destination" },
     { n: "print-xml", t: 'bool', h: "print the XML used to start the copy job instead of starting the job" },
   ] },
-  "blockjob": { group: "domain", impl: '', help: "Manage active block operations", desc: "Query, adjust speed, or cancel active block operations.", opts: [
+  "blockjob": { group: "domain", impl: 'domain_rest', help: "Manage active block operations", desc: "Query, adjust speed, or cancel active block operations.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "path", t: 'data', req: true, pos: true, h: "fully-qualified path of disk" },
     { n: "abort", t: 'bool', h: "abort the active job on the specified disk" },
@@ -686,7 +686,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "domlaunchsecinfo": { group: "domain", impl: 'domain_misc', help: "Get domain launch security info", desc: "Get the launch security parameters for a guest domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "domsetlaunchsecstate": { group: "domain", impl: '', help: "Set domain launch security state", desc: "Set a secret in the guest domain's memory", opts: [
+  "domsetlaunchsecstate": { group: "domain", impl: 'domain_rest', help: "Set domain launch security state", desc: "Set a secret in the guest domain's memory", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "secrethdr", t: 'string', h: "path to file containing the secret header" },
     { n: "secret", t: 'string', h: "path to file containing the secret" },
@@ -710,7 +710,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "domuuid": { group: "domain", impl: 'domain_info', help: "convert a domain name or id to domain UUID", desc: "", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain id or name" },
   ] },
-  "domxml-from-native": { group: "domain", impl: '', help: "Convert native config to domain XML", desc: "Convert native guest configuration format to domain XML format.", opts: [
+  "domxml-from-native": { group: "domain", impl: 'domain_rest', help: "Convert native config to domain XML", desc: "Convert native guest configuration format to domain XML format.", opts: [
     { n: "format", t: 'data', req: true, pos: true, h: "source config data format" },
     { n: "config", t: 'data', req: true, pos: true, h: "config data file to import from" },
   ] },
@@ -743,7 +743,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "skip-validate", t: 'bool', h: "skip validation of the XML against the schema" },
   ] },
-  "get-user-sshkeys": { group: "domain", impl: '', help: "list authorized SSH keys for given user (via agent)", desc: "Use the guest agent to query authorized SSH keys for given user", opts: [
+  "get-user-sshkeys": { group: "domain", impl: 'domain_rest', help: "list authorized SSH keys for given user (via agent)", desc: "Use the guest agent to query authorized SSH keys for given user", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "user", t: 'data', req: true, pos: true, h: "user to list authorized keys for" },
   ] },
@@ -816,18 +816,18 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "managedsave-remove": { group: "domain", impl: 'domain_lifecycle', help: "Remove managed save of a domain", desc: "Remove an existing managed save state file from a domain", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "managedsave-edit": { group: "domain", impl: '', help: "edit XML for a domain's managed save state file", desc: "Edit the domain XML associated with the managed save state file", opts: [
+  "managedsave-edit": { group: "domain", impl: 'domain_rest', help: "edit XML for a domain's managed save state file", desc: "Edit the domain XML associated with the managed save state file", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "running", t: 'bool', h: "set domain to be running on start" },
     { n: "paused", t: 'bool', h: "set domain to be paused on start" },
   ] },
-  "managedsave-dumpxml": { group: "domain", impl: '', help: "Domain information of managed save state file in XML", desc: "Dump XML of domain information for a managed save state file to stdout.", opts: [
+  "managedsave-dumpxml": { group: "domain", impl: 'domain_rest', help: "Domain information of managed save state file in XML", desc: "Dump XML of domain information for a managed save state file to stdout.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "security-info", t: 'bool', h: "include security sensitive information in XML dump" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "managedsave-define": { group: "domain", impl: '', help: "redefine the XML for a domain's managed save state file", desc: "Replace the domain XML associated with a managed save state file", opts: [
+  "managedsave-define": { group: "domain", impl: 'domain_rest', help: "redefine the XML for a domain's managed save state file", desc: "Replace the domain XML associated with a managed save state file", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "xml", t: 'data', req: true, pos: true, h: "filename containing updated XML for the target" },
     { n: "running", t: 'bool', h: "set domain to be running on start" },
@@ -914,27 +914,27 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "bandwidth", t: 'int', pos: true, h: "migration bandwidth limit in MiB/s" },
     { n: "tls-destination", t: 'string', pos: true, h: "override the destination host name used for TLS verification" },
   ] },
-  "migrate-setmaxdowntime": { group: "domain", impl: '', help: "set maximum tolerable downtime", desc: "Set maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
+  "migrate-setmaxdowntime": { group: "domain", impl: 'domain_rest', help: "set maximum tolerable downtime", desc: "Set maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "downtime", t: 'int', req: true, pos: true, h: "maximum tolerable downtime (in milliseconds) for migration" },
   ] },
-  "migrate-getmaxdowntime": { group: "domain", impl: '', help: "get maximum tolerable downtime", desc: "Get maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
+  "migrate-getmaxdowntime": { group: "domain", impl: 'domain_rest', help: "get maximum tolerable downtime", desc: "Get maximum tolerable downtime of a domain which is being live-migrated to another host.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "migrate-compcache": { group: "domain", impl: '', help: "get/set compression cache size", desc: "Get/set size of the cache (in bytes) used for compressing repeatedly transferred memory pages during live migration.", opts: [
+  "migrate-compcache": { group: "domain", impl: 'domain_rest', help: "get/set compression cache size", desc: "Get/set size of the cache (in bytes) used for compressing repeatedly transferred memory pages during live migration.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "size", t: 'int', h: "requested size of the cache (in bytes) used for compression" },
   ] },
-  "migrate-setspeed": { group: "domain", impl: '', help: "Set the maximum migration bandwidth", desc: "Set the maximum migration bandwidth (in MiB/s) for a domain which is being migrated to another host.", opts: [
+  "migrate-setspeed": { group: "domain", impl: 'domain_rest', help: "Set the maximum migration bandwidth", desc: "Set the maximum migration bandwidth (in MiB/s) for a domain which is being migrated to another host.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "bandwidth", t: 'int', req: true, pos: true, h: "migration bandwidth limit in MiB/s" },
     { n: "postcopy", t: 'bool', h: "set post-copy migration bandwidth" },
   ] },
-  "migrate-getspeed": { group: "domain", impl: '', help: "Get the maximum migration bandwidth", desc: "Get the maximum migration bandwidth (in MiB/s) for a domain.", opts: [
+  "migrate-getspeed": { group: "domain", impl: 'domain_rest', help: "Get the maximum migration bandwidth", desc: "Get the maximum migration bandwidth (in MiB/s) for a domain.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "postcopy", t: 'bool', h: "get post-copy migration bandwidth" },
   ] },
-  "migrate-postcopy": { group: "domain", impl: '', help: "Switch running migration from pre-copy to post-copy", desc: "Switch running migration from pre-copy to post-copy. The migration must have been started with --postcopy option.", opts: [
+  "migrate-postcopy": { group: "domain", impl: 'domain_rest', help: "Switch running migration from pre-copy to post-copy", desc: "Switch running migration from pre-copy to post-copy. The migration must have been started with --postcopy option.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
   "numatune": { group: "domain", impl: 'domain_extra', help: "Get or set numa parameters", desc: "Get or set the current numa parameters for a guest domain.\n    To get the numa parameters use following command: \n\n    virsh # numatune <domain>", opts: [
@@ -945,7 +945,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "qemu-attach": { group: "domain", impl: '', help: "QEMU Attach", desc: "QEMU Attach", opts: [
+  "qemu-attach": { group: "domain", impl: 'domain_rest', help: "QEMU Attach", desc: "QEMU Attach", opts: [
     { n: "pid", t: 'data', req: true, pos: true, h: "pid" },
   ] },
   "qemu-monitor-command": { group: "domain", impl: 'qemu', help: "QEMU Monitor Command", desc: "QEMU Monitor Command", opts: [
@@ -966,7 +966,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "no-case", t: 'bool', h: "treat event case-insensitively" },
     { n: "timestamp", t: 'bool', h: "show timestamp for each printed event" },
   ] },
-  "qemu-agent-command": { group: "domain", impl: '', help: "QEMU Guest Agent Command", desc: "Run an arbitrary qemu guest agent command; use at your own risk", opts: [
+  "qemu-agent-command": { group: "domain", impl: 'domain_rest', help: "QEMU Guest Agent Command", desc: "Run an arbitrary qemu guest agent command; use at your own risk", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "timeout", t: 'int', h: "timeout seconds. must be positive." },
     { n: "async", t: 'bool', h: "execute command without waiting for timeout" },
@@ -974,7 +974,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "pretty", t: 'bool', h: "pretty-print the output" },
     { n: "cmd", t: 'argv', req: true, pos: true, h: "command" },
   ] },
-  "guest-agent-timeout": { group: "domain", impl: '', help: "Set the guest agent timeout", desc: "Set the number of seconds to wait for a response from the guest agent.", opts: [
+  "guest-agent-timeout": { group: "domain", impl: 'domain_rest', help: "Set the guest agent timeout", desc: "Set the number of seconds to wait for a response from the guest agent.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "timeout", t: 'int', h: "timeout seconds." },
   ] },
@@ -1045,7 +1045,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "live", t: 'bool', h: "affect running domain" },
     { n: "current", t: 'bool', h: "affect current domain" },
   ] },
-  "set-user-sshkeys": { group: "domain", impl: '', help: "manipulate authorized SSH keys file for given user (via agent)", desc: "Append, reset or remove specified key from the authorized keys file for given user", opts: [
+  "set-user-sshkeys": { group: "domain", impl: 'domain_rest', help: "manipulate authorized SSH keys file for given user (via agent)", desc: "Append, reset or remove specified key from the authorized keys file for given user", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "user", t: 'data', req: true, pos: true, h: "user to set authorized keys for" },
     { n: "file", t: 'string', pos: true, h: "optional file to read keys from" },
@@ -1169,7 +1169,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "vncdisplay": { group: "domain", impl: 'console', help: "vnc display", desc: "Output the IP address and port number for the VNC display.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
   ] },
-  "guestvcpus": { group: "domain", impl: '', help: "query or modify state of vcpu in the guest (via agent)", desc: "Use the guest agent to query or set cpu state from guest's point of view", opts: [
+  "guestvcpus": { group: "domain", impl: 'domain_rest', help: "query or modify state of vcpu in the guest (via agent)", desc: "Use the guest agent to query or set cpu state from guest's point of view", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "cpulist", t: 'string', pos: true, h: "list of cpus to enable or disable" },
     { n: "enable", t: 'bool', h: "enable cpus specified by cpulist" },
@@ -1189,7 +1189,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "dev", t: 'data', req: true, pos: true, h: "device to set threshold for" },
     { n: "threshold", t: 'int', req: true, pos: true, h: "threshold as a scaled number (by default bytes)" },
   ] },
-  "guestinfo": { group: "domain", impl: '', help: "query information about the guest (via agent)", desc: "Use the guest agent to query various information from guest's point of view", opts: [
+  "guestinfo": { group: "domain", impl: 'domain_rest', help: "query information about the guest (via agent)", desc: "Use the guest agent to query various information from guest's point of view", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "user", t: 'bool', h: "report active users" },
     { n: "os", t: 'bool', h: "report operating system information" },
@@ -1199,7 +1199,7 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "disk", t: 'bool', h: "report disk information" },
     { n: "interface", t: 'bool', h: "report interface information" },
   ] },
-  "domdirtyrate-calc": { group: "domain", impl: '', help: "Calculate a vm's memory dirty rate", desc: "Calculate memory dirty rate of a domain in order to decide whether it's proper to be migrated out or not.\nThe calculated dirty rate information is available by calling 'domstats --dirtyrate'.", opts: [
+  "domdirtyrate-calc": { group: "domain", impl: 'domain_rest', help: "Calculate a vm's memory dirty rate", desc: "Calculate memory dirty rate of a domain in order to decide whether it's proper to be migrated out or not.\nThe calculated dirty rate information is available by calling 'domstats --dirtyrate'.", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "seconds", t: 'int', pos: true, h: "calculate memory dirty rate within specified seconds, the supported value range from 1 to 60, default to 1." },
     { n: "mode", t: 'string', pos: true, h: "dirty page rate calculation mode, either of these 3 options 'page-sampling, dirty-bitmap, dirty-ring' can be specified." },
@@ -1544,36 +1544,36 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "iface-undefine": { group: "interface", impl: 'interface', help: "undefine a physical host interface (remove it from configuration)", desc: "undefine an interface.", opts: [
     { n: "interface", t: 'data', req: true, pos: true, h: "interface name or MAC address" },
   ] },
-  "nwfilter-define": { group: "filter", impl: '', help: "define or update a network filter from an XML file", desc: "Define a new network filter or update an existing one.", opts: [
+  "nwfilter-define": { group: "filter", impl: 'nwfilter', help: "define or update a network filter from an XML file", desc: "Define a new network filter or update an existing one.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML network filter description" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "nwfilter-dumpxml": { group: "filter", impl: '', help: "network filter information in XML", desc: "Output the network filter information as an XML dump to stdout.", opts: [
+  "nwfilter-dumpxml": { group: "filter", impl: 'nwfilter', help: "network filter information in XML", desc: "Output the network filter information as an XML dump to stdout.", opts: [
     { n: "nwfilter", t: 'data', req: true, pos: true, h: "network filter name or uuid" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "nwfilter-edit": { group: "filter", impl: '', help: "edit XML configuration for a network filter", desc: "Edit the XML configuration for a network filter.", opts: [
+  "nwfilter-edit": { group: "filter", impl: 'nwfilter', help: "edit XML configuration for a network filter", desc: "Edit the XML configuration for a network filter.", opts: [
     { n: "nwfilter", t: 'data', req: true, pos: true, h: "network filter name or uuid" },
   ] },
-  "nwfilter-list": { group: "filter", impl: '', help: "list network filters", desc: "Returns list of network filters.", opts: [
+  "nwfilter-list": { group: "filter", impl: 'nwfilter', help: "list network filters", desc: "Returns list of network filters.", opts: [
   ] },
-  "nwfilter-undefine": { group: "filter", impl: '', help: "undefine a network filter", desc: "Undefine a given network filter.", opts: [
+  "nwfilter-undefine": { group: "filter", impl: 'nwfilter', help: "undefine a network filter", desc: "Undefine a given network filter.", opts: [
     { n: "nwfilter", t: 'data', req: true, pos: true, h: "network filter name or uuid" },
   ] },
-  "nwfilter-binding-create": { group: "filter", impl: '', help: "create a network filter binding from an XML file", desc: "Create a new network filter binding.", opts: [
+  "nwfilter-binding-create": { group: "filter", impl: 'nwfilter', help: "create a network filter binding from an XML file", desc: "Create a new network filter binding.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing an XML network filter binding description" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "nwfilter-binding-delete": { group: "filter", impl: '', help: "delete a network filter binding", desc: "Delete a given network filter binding.", opts: [
+  "nwfilter-binding-delete": { group: "filter", impl: 'nwfilter', help: "delete a network filter binding", desc: "Delete a given network filter binding.", opts: [
     { n: "binding", t: 'data', req: true, pos: true, h: "network filter binding port dev" },
   ] },
-  "nwfilter-binding-dumpxml": { group: "filter", impl: '', help: "network filter information in XML", desc: "Output the network filter information as an XML dump to stdout.", opts: [
+  "nwfilter-binding-dumpxml": { group: "filter", impl: 'nwfilter', help: "network filter information in XML", desc: "Output the network filter information as an XML dump to stdout.", opts: [
     { n: "binding", t: 'data', req: true, pos: true, h: "network filter binding portdev" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "nwfilter-binding-list": { group: "filter", impl: '', help: "list network filter bindings", desc: "Returns list of network filter bindings.", opts: [
+  "nwfilter-binding-list": { group: "filter", impl: 'nwfilter', help: "list network filter bindings", desc: "Returns list of network filter bindings.", opts: [
   ] },
   "net-autostart": { group: "network", impl: 'network', help: "autostart a network", desc: "Configure a network to be automatically started at boot.", opts: [
     { n: "network", t: 'data', req: true, pos: true, h: "network name or uuid" },
@@ -1860,13 +1860,13 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "force", t: 'bool', h: "try harder on risky reverts" },
     { n: "reset-nvram", t: 'bool', h: "re-initialize NVRAM from its pristine template" },
   ] },
-  "backup-begin": { group: "backup", impl: '', help: "Start a disk backup of a live domain", desc: "Use XML to start a full or incremental disk backup of a live domain, optionally creating a checkpoint", opts: [
+  "backup-begin": { group: "backup", impl: 'domain_rest', help: "Start a disk backup of a live domain", desc: "Use XML to start a full or incremental disk backup of a live domain, optionally creating a checkpoint", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "backupxml", t: 'string', pos: true, h: "domain backup XML" },
     { n: "checkpointxml", t: 'string', pos: true, h: "domain checkpoint XML" },
     { n: "reuse-external", t: 'bool', h: "reuse files provided by caller" },
   ] },
-  "backup-dumpxml": { group: "backup", impl: '', help: "Dump XML for an ongoing domain block backup job", desc: "Backup Dump XML", opts: [
+  "backup-dumpxml": { group: "backup", impl: 'domain_rest', help: "Dump XML for an ongoing domain block backup job", desc: "Backup Dump XML", opts: [
     { n: "domain", t: 'data', req: true, pos: true, h: "domain name, id or uuid" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },

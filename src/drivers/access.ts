@@ -49,6 +49,13 @@ const READONLY_OK = new Set<string>([
   'connectGetStoragePoolCapabilities', 'networkListAllPorts', 'networkPortLookupByUuid', 'networkPortGetXmlDesc',
   'connectGetCpuModelNames', 'nodeGetCpuStats', 'nodeGetFreePages', 'connectCompareCpu', 'connectBaselineCpu',
   'nodeGetMemoryParameters',
+  // domain_rest: managed-save XML (not the secure one), migration downtime and cache reads
+  'domainManagedSaveGetXmlDesc', 'domainMigrateGetMaxDowntime', 'domainMigrateGetCompressionCache',
+  // nwfilter: the lookups, lists and XML
+  'connectListAllNwfilters', 'connectNumOfNwfilters', 'connectListNwfilters', 'nwfilterLookupByName', 'nwfilterLookupByUuid',
+  'nwfilterGetXmlDesc', 'connectListAllNwfilterBindings', 'nwfilterBindingLookupByPortDev', 'nwfilterBindingGetXmlDesc',
+  'domainBackupGetXmlDesc',
+  'domainGetBlockJobInfo',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',
@@ -68,6 +75,7 @@ const READONLY_ARG_RULES: Record<string, { arg: number; mask?: number; equals?: 
   domainCheckpointGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainCheckpointGetXMLDesc with secure flag' },
   domainGetVcpusFlags: { arg: 1, mask: 8 },
   domainInterfaceAddresses: { arg: 1, equals: 1 },
+  domainManagedSaveGetXmlDesc: { arg: 1, mask: 1, detail: 'virDomainManagedSaveGetXMLDesc with secure flag' },
 };
 
 /** domainGetXmlDesc -> DOMAIN_GET_XML_DESC: the remote procedure name behind a method. */

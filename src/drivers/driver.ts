@@ -22,6 +22,12 @@ export interface CheckpointRef { name: string; dom: DomainRef }
 export interface InterfaceRef { name: string; mac: string }
 /** remote_nonnull_node_device: a node device is known by name */
 export interface NodeDeviceRef { name: string }
+/** remote_nonnull_nwfilter */
+export interface NWFilterRef { name: string; uuid: string }
+/** remote_nonnull_nwfilter_binding: the port device and the filter bound to it */
+export interface NWFilterBindingRef { portdev: string; filtername: string }
+/** GET_BLOCK_JOB_INFO's reply: type is VIR_DOMAIN_BLOCK_JOB_TYPE_*; cur/end the progress */
+export interface BlockJobInfo { found: number; type: number; bandwidth: number; cur: number; end: number }
 /** remote_nonnull_network_port: a port of a network, by the port's UUID */
 export interface NetworkPortRef { net: NetworkRef; uuid: string }
 
@@ -268,6 +274,66 @@ export interface DriverConnection {
   /** target: VIR_NODE_SUSPEND_TARGET_MEM/DISK/HYBRID; duration in seconds (0: until woken) */
   domainPmSuspendForDuration?(dom: DomainRef, target: number, duration: number | bigint, flags: number): Promise<void>;
   domainPmWakeup?(dom: DomainRef, flags: number): Promise<void>;
+  // tsvirsh domain_rest: managed-save XML, migration tuning
+  domainManagedSaveGetXmlDesc?(dom: DomainRef, flags: number): Promise<string>;
+  /** dxml null keeps the image's XML (only the running/paused flags change) */
+  domainManagedSaveDefineXml?(dom: DomainRef, dxml: string | null, flags: number): Promise<void>;
+  /** downtime in milliseconds */
+  domainMigrateSetMaxDowntime?(dom: DomainRef, downtime: number | bigint, flags: number): Promise<void>;
+  domainMigrateGetMaxDowntime?(dom: DomainRef, flags: number): Promise<number | bigint>;
+  /** bandwidth in MiB/s; flag 1 (POSTCOPY): the post-copy phase's limit */
+  domainMigrateSetMaxSpeed?(dom: DomainRef, bandwidth: number | bigint, flags: number): Promise<void>;
+  domainMigrateGetMaxSpeed?(dom: DomainRef, flags: number): Promise<number | bigint>;
+  /** cache size in bytes */
+  domainMigrateGetCompressionCache?(dom: DomainRef, flags: number): Promise<number | bigint>;
+  domainMigrateSetCompressionCache?(dom: DomainRef, cacheSize: number | bigint, flags: number): Promise<void>;
+  domainMigrateStartPostCopy?(dom: DomainRef, flags: number): Promise<void>;
+  // tsvirsh domain_rest: guest agent
+  /** virDomainQemuAgentCommand (QEMU program, procedure 3): timeout in s, or -2 BLOCK, -1 DEFAULT, 0 NOWAIT */
+  domainQemuAgentCommand?(dom: DomainRef, cmd: string, timeout: number, flags: number): Promise<string | null>;
+  /** timeout in s, or -2 BLOCK, -1 DEFAULT, 0 NOWAIT; returns 0 */
+  domainAgentSetResponseTimeout?(dom: DomainRef, timeout: number, flags: number): Promise<number>;
+  /** types: VIR_DOMAIN_GUEST_INFO_* bits (0: all the driver knows) */
+  domainGetGuestInfo?(dom: DomainRef, types: number, flags: number): Promise<TypedParam[]>;
+  domainGetGuestVcpus?(dom: DomainRef, flags: number): Promise<TypedParam[]>;
+  /** cpumap: a cpu list ("1-3,^2"); state 1 online, 0 offline */
+  domainSetGuestVcpus?(dom: DomainRef, cpumap: string, state: number, flags: number): Promise<void>;
+  domainAuthorizedSshKeysGet?(dom: DomainRef, user: string, flags: number): Promise<string[]>;
+  /** flags: APPEND (1) or REMOVE (2); neither replaces the file's keys */
+  domainAuthorizedSshKeysSet?(dom: DomainRef, user: string, keys: string[], flags: number): Promise<void>;
+  // tsvirsh nwfilter: network filters and their bindings
+  connectListAllNwfilters?(flags: number): Promise<NWFilterRef[]>;
+  connectNumOfNwfilters?(): Promise<number>;
+  connectListNwfilters?(maxnames: number): Promise<string[]>;
+  nwfilterLookupByName?(name: string): Promise<NWFilterRef>;
+  nwfilterLookupByUuid?(uuid: string): Promise<NWFilterRef>;
+  nwfilterGetXmlDesc?(filter: NWFilterRef, flags: number): Promise<string>;
+  nwfilterDefineXml?(xml: string): Promise<NWFilterRef>;
+  /** flag 1: VALIDATE against the schema */
+  nwfilterDefineXmlFlags?(xml: string, flags: number): Promise<NWFilterRef>;
+  nwfilterUndefine?(filter: NWFilterRef): Promise<void>;
+  connectListAllNwfilterBindings?(flags: number): Promise<NWFilterBindingRef[]>;
+  nwfilterBindingLookupByPortDev?(name: string): Promise<NWFilterBindingRef>;
+  nwfilterBindingGetXmlDesc?(binding: NWFilterBindingRef, flags: number): Promise<string>;
+  nwfilterBindingCreateXml?(xml: string, flags: number): Promise<NWFilterBindingRef>;
+  nwfilterBindingDelete?(binding: NWFilterBindingRef): Promise<void>;
+  // tsvirsh domain_rest: backups, dirty rate, launch security state, native configs, QEMU attach
+  /** flag 1 REUSE_EXTERNAL */
+  domainBackupBegin?(dom: DomainRef, backupXml: string, checkpointXml: string | null, flags: number): Promise<void>;
+  domainBackupGetXmlDesc?(dom: DomainRef, flags: number): Promise<string>;
+  /** flags: VIR_DOMAIN_DIRTYRATE_MODE_* (0 page sampling, 1 dirty bitmap, 2 dirty ring) */
+  domainStartDirtyRateCalc?(dom: DomainRef, seconds: number, flags: number): Promise<void>;
+  /** params: sev-secret-header, sev-secret (base64), sev-secret-set-address */
+  domainSetLaunchSecurityState?(dom: DomainRef, params: TypedParam[], flags: number): Promise<void>;
+  connectDomainXmlFromNative?(nativeFormat: string, nativeConfig: string, flags: number): Promise<string>;
+  /** virDomainQemuAttach (QEMU program, procedure 2): adopt a QEMU process started outside libvirt */
+  domainQemuAttach?(pidValue: number, flags: number): Promise<DomainRef>;
+  // tsvirsh domain_rest: block jobs
+  /** found 0: no job on that disk; bandwidth in MiB/s, or bytes/s with flag 1 (BANDWIDTH_BYTES) */
+  domainGetBlockJobInfo?(dom: DomainRef, path: string, flags: number): Promise<BlockJobInfo>;
+  domainBlockJobSetSpeed?(dom: DomainRef, path: string, bandwidth: number | bigint, flags: number): Promise<void>;
+  /** flags: 1 ASYNC, 2 PIVOT */
+  domainBlockJobAbort?(dom: DomainRef, path: string, flags: number): Promise<void>;
   domainGetFsinfo?(dom: DomainRef, flags: number): Promise<FsInfoList>;
   domainFsfreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   domainFsthaw?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;

@@ -12,7 +12,7 @@
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
   t, domain, network, storagePool, storageVol, snapshot, checkpoint, iface, optDomain, optNetwork, optStoragePool,
-  nodeDevice, optNodeDevice,
+  nodeDevice, optNodeDevice, nwfilter, nwfilterBinding,
   typedParams, filterStringParams, type StructField, type StructType, type XdrType,
 } from './types.js';
 import { Limits } from './protocol.js';
@@ -74,6 +74,8 @@ const VOL = f('vol', storageVol);
 const SNAP = f('snap', snapshot);
 const IFACE = f('iface', iface);
 const NODEDEV = f('dev', nodeDevice);
+const NWFILTER = f('nwfilter', nwfilter);
+const NWBINDING = f('nwfilter', nwfilterBinding);
 const FLAGS = f('flags', t.uint);
 const NEED = f('need_results', t.int);
 const XML = f('xml', t.string);
@@ -337,6 +339,58 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(442, 'DOMAIN_ABORT_JOB_FLAGS', [DOM, FLAGS], []),
   p(261, 'DOMAIN_PM_SUSPEND_FOR_DURATION', [DOM, f('target', t.uint), f('duration', t.uhyper), FLAGS], []),
   p(267, 'DOMAIN_PM_WAKEUP', [DOM, FLAGS], []),
+
+  // ---- domains: managed-save XML, migration tuning (tsvirsh domain_rest) ----
+  p(388, 'DOMAIN_MANAGED_SAVE_GET_XML_DESC', [DOM, FLAGS], [XML]),
+  p(389, 'DOMAIN_MANAGED_SAVE_DEFINE_XML', [DOM, f('dxml', t.optString), FLAGS], []),
+  p(166, 'DOMAIN_MIGRATE_SET_MAX_DOWNTIME', [DOM, f('downtime', t.uhyper), FLAGS], []),
+  p(387, 'DOMAIN_MIGRATE_GET_MAX_DOWNTIME', [DOM, FLAGS], [f('downtime', t.uhyper)]),
+  p(207, 'DOMAIN_MIGRATE_SET_MAX_SPEED', [DOM, f('bandwidth', t.uhyper), FLAGS], []),
+  p(242, 'DOMAIN_MIGRATE_GET_MAX_SPEED', [DOM, FLAGS], [f('bandwidth', t.uhyper)]),
+  p(299, 'DOMAIN_MIGRATE_GET_COMPRESSION_CACHE', [DOM, FLAGS], [f('cacheSize', t.uhyper)]),
+  p(300, 'DOMAIN_MIGRATE_SET_COMPRESSION_CACHE', [DOM, f('cacheSize', t.uhyper), FLAGS], []),
+  p(364, 'DOMAIN_MIGRATE_START_POST_COPY', [DOM, FLAGS], []),
+
+  // ---- domains: guest agent (tsvirsh domain_rest); the agent command itself is in qemu_program.ts ----
+  p(420, 'DOMAIN_AGENT_SET_RESPONSE_TIMEOUT', [DOM, f('timeout', t.int), FLAGS], [f('result', t.int)]),
+  // REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX is 2048, REMOTE_DOMAIN_GUEST_VCPU_PARAMS_MAX 64
+  p(418, 'DOMAIN_GET_GUEST_INFO', [DOM, f('types', t.uint), FLAGS], [params(2048)]),
+  p(371, 'DOMAIN_GET_GUEST_VCPUS', [DOM, FLAGS], [params(64)]),
+  p(372, 'DOMAIN_SET_GUEST_VCPUS', [DOM, f('cpumap', t.string), f('state', t.int), FLAGS], []),
+  // REMOTE_DOMAIN_AUTHORIZED_SSH_KEYS_MAX is 2048
+  p(424, 'DOMAIN_AUTHORIZED_SSH_KEYS_GET', [DOM, f('user', t.string), FLAGS], [f('keys', t.array(t.string, 2048))]),
+  p(425, 'DOMAIN_AUTHORIZED_SSH_KEYS_SET', [DOM, f('user', t.string), f('keys', t.array(t.string, 2048)), FLAGS], []),
+
+  // ---- network filters and bindings (tsvirsh nwfilter); REMOTE_NWFILTER_LIST_MAX and
+  // REMOTE_NWFILTER_BINDING_LIST_MAX are 16384 ----
+  p(175, 'NWFILTER_LOOKUP_BY_NAME', [NAME], [NWFILTER], H),
+  p(176, 'NWFILTER_LOOKUP_BY_UUID', [UUID], [NWFILTER], H),
+  p(177, 'NWFILTER_GET_XML_DESC', [NWFILTER, FLAGS], [XML], H),
+  p(178, 'CONNECT_NUM_OF_NWFILTERS', [], [NUM], H),
+  p(179, 'CONNECT_LIST_NWFILTERS', [MAXNAMES], [NAMES], H),
+  p(180, 'NWFILTER_DEFINE_XML', [XML], [NWFILTER], H),
+  p(181, 'NWFILTER_UNDEFINE', [NWFILTER], [], H),
+  p(286, 'CONNECT_LIST_ALL_NWFILTERS', [NEED, FLAGS], [f('filters', t.array(nwfilter, 16384)), f('ret', t.uint)], H),
+  p(431, 'NWFILTER_DEFINE_XML_FLAGS', [XML, FLAGS], [NWFILTER], H),
+  p(397, 'NWFILTER_BINDING_LOOKUP_BY_PORT_DEV', [NAME], [NWBINDING], H),
+  p(398, 'NWFILTER_BINDING_GET_XML_DESC', [NWBINDING, FLAGS], [XML], H),
+  p(399, 'NWFILTER_BINDING_CREATE_XML', [XML, FLAGS], [NWBINDING], H),
+  p(400, 'NWFILTER_BINDING_DELETE', [NWBINDING], [], H),
+  p(401, 'CONNECT_LIST_ALL_NWFILTER_BINDINGS', [NEED, FLAGS], [f('bindings', t.array(nwfilterBinding, 16384)), f('ret', t.uint)], H),
+
+  // ---- domains: backups, dirty rate, launch security state, native configs (tsvirsh domain_rest) ----
+  p(421, 'DOMAIN_BACKUP_BEGIN', [DOM, f('backup_xml', t.string), f('checkpoint_xml', t.optString), FLAGS], []),
+  p(422, 'DOMAIN_BACKUP_GET_XML_DESC', [DOM, FLAGS], [XML]),
+  p(427, 'DOMAIN_START_DIRTY_RATE_CALC', [DOM, f('seconds', t.int), FLAGS], []),
+  // REMOTE_DOMAIN_LAUNCH_SECURITY_STATE_PARAMS_MAX is 64
+  p(439, 'DOMAIN_SET_LAUNCH_SECURITY_STATE', [DOM, params(64), FLAGS], []),
+  p(135, 'CONNECT_DOMAIN_XML_FROM_NATIVE', [f('nativeFormat', t.string), f('nativeConfig', t.string), FLAGS], [f('domainXml', t.string)]),
+
+  // ---- domains: block jobs (tsvirsh domain_rest) ----
+  p(238, 'DOMAIN_GET_BLOCK_JOB_INFO', [DOM, f('path', t.string), FLAGS],
+    [f('found', t.int), f('type', t.int), f('bandwidth', t.uhyper), f('cur', t.uhyper), f('end', t.uhyper)]),
+  p(239, 'DOMAIN_BLOCK_JOB_SET_SPEED', [DOM, f('path', t.string), f('bandwidth', t.uhyper), FLAGS], []),
+  p(237, 'DOMAIN_BLOCK_JOB_ABORT', [DOM, f('path', t.string), FLAGS], []),
 
   // ---- snapshots ----
   p(185, 'DOMAIN_SNAPSHOT_CREATE_XML', [DOM, f('xml_desc', t.string), FLAGS], [SNAP]),

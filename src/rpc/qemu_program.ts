@@ -50,8 +50,43 @@ export const QEMU_MONITOR_COMMAND: ProcedureDef = {
   retShape: 'single',
 };
 
-const byNumber = new Map<number, ProcedureDef>([[QEMU_MONITOR_COMMAND.proc, QEMU_MONITOR_COMMAND]]);
-const byMethod = new Map<string, ProcedureDef>([[QEMU_MONITOR_COMMAND.method, QEMU_MONITOR_COMMAND]]);
+/**
+ * QEMU_PROC_DOMAIN_AGENT_COMMAND: { remote_nonnull_domain dom; remote_nonnull_string cmd; int timeout;
+ * u32 flags } -> { remote_string result }. Not allowed on read-only connections.
+ */
+export const QEMU_AGENT_COMMAND: ProcedureDef = {
+  proc: QemuProc.DOMAIN_AGENT_COMMAND,
+  name: 'QEMU_DOMAIN_AGENT_COMMAND' as ProcName,
+  method: 'domainQemuAgentCommand',
+  api: 'virDomainQemuAgentCommand',
+  args: t.struct([f('dom', domain), f('cmd', t.string), f('timeout', t.int), f('flags', t.uint)]),
+  ret: t.struct([f('result', t.optString)]),
+  readonly: false,
+  priority: 'low',
+  errDomain: ErrorDomain.DOMAIN,
+  retShape: 'single',
+};
+
+/**
+ * QEMU_PROC_DOMAIN_ATTACH: { u32 pid_value; u32 flags } -> { remote_nonnull_domain dom }.
+ * Not allowed on read-only connections.
+ */
+export const QEMU_ATTACH: ProcedureDef = {
+  proc: QemuProc.DOMAIN_ATTACH,
+  name: 'QEMU_DOMAIN_ATTACH' as ProcName,
+  method: 'domainQemuAttach',
+  api: 'virDomainQemuAttach',
+  args: t.struct([f('pid_value', t.uint), f('flags', t.uint)]),
+  ret: t.struct([f('dom', domain)]),
+  readonly: false,
+  priority: 'low',
+  errDomain: ErrorDomain.DOMAIN,
+  retShape: 'single',
+};
+
+const QEMU_PROCS = [QEMU_MONITOR_COMMAND, QEMU_AGENT_COMMAND, QEMU_ATTACH];
+const byNumber = new Map<number, ProcedureDef>(QEMU_PROCS.map((d) => [d.proc, d]));
+const byMethod = new Map<string, ProcedureDef>(QEMU_PROCS.map((d) => [d.method, d]));
 
 export function qemuProcedureByNumber(n: number): ProcedureDef | undefined { return byNumber.get(n); }
 export function qemuProcedureByMethod(method: string): ProcedureDef | undefined { return byMethod.get(method); }

@@ -49,6 +49,12 @@ const IMPL = {
   host_extra: ['cpu-models', 'nodecpustats', 'freepages', 'cpu-baseline', 'cpu-compare', 'hypervisor-cpu-baseline',
     'hypervisor-cpu-compare', 'allocpages', 'node-memory-tune', 'nodesuspend', 'nodesevinfo'],
   domain_block: ['blockresize', 'change-media', 'detach-device-alias', 'domblkthreshold', 'domjobinfo', 'domjobabort', 'dompmsuspend', 'dompmwakeup'],
+  domain_rest: ['managedsave-dumpxml', 'managedsave-define', 'managedsave-edit', 'migrate-getspeed', 'migrate-setspeed',
+    'migrate-getmaxdowntime', 'migrate-setmaxdowntime', 'migrate-compcache', 'migrate-postcopy',
+    'qemu-agent-command', 'guest-agent-timeout', 'guestinfo', 'guestvcpus', 'get-user-sshkeys', 'set-user-sshkeys',
+    'backup-begin', 'backup-dumpxml', 'domdirtyrate-calc', 'domsetlaunchsecstate', 'domxml-from-native', 'qemu-attach', 'blockjob'],
+  nwfilter: ['nwfilter-list', 'nwfilter-define', 'nwfilter-dumpxml', 'nwfilter-undefine', 'nwfilter-edit', 'nwfilter-binding-list',
+    'nwfilter-binding-create', 'nwfilter-binding-delete', 'nwfilter-binding-dumpxml'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

@@ -12,7 +12,7 @@ import {
 } from '../../rpc/procedures.js';
 import type { ProcName } from '../../rpc/procnames.js';
 import { AuthType, CONNECT_RO, CloseReason, DrvFeature, Program } from '../../rpc/protocol.js';
-import { QEMU_MONITOR_COMMAND } from '../../rpc/qemu_program.js';
+import { QEMU_AGENT_COMMAND, QEMU_ATTACH, QEMU_MONITOR_COMMAND } from '../../rpc/qemu_program.js';
 import { decodeEventMessage, type DecodedEvent } from '../../rpc/events.js';
 import { XdrError, XdrReader } from '../../rpc/xdr.js';
 import { ErrorDomain, ErrorNumber, VirError, isVirError, virError } from '../../util/error.js';
@@ -234,6 +234,28 @@ export class RemoteConnection {
     const reply = await this.activeClient().call(d.proc, encodeCallArgs(d, [dom, cmd, flags]), { prog: Program.QEMU });
     try {
       return decodeReturn(d, new XdrReader(reply)) as string;
+    } catch (e) {
+      throw protocolError(`Unable to decode message payload: ${(e as Error).message} (reply to ${d.api})`);
+    }
+  }
+
+  /** virDomainQemuAgentCommand: procedure 3 of the QEMU program */
+  async domainQemuAgentCommand(dom: DomainRef, cmd: string, timeout: number, flags: number): Promise<string | null> {
+    const d = QEMU_AGENT_COMMAND;
+    const reply = await this.activeClient().call(d.proc, encodeCallArgs(d, [dom, cmd, timeout, flags]), { prog: Program.QEMU });
+    try {
+      return decodeReturn(d, new XdrReader(reply)) as string | null;
+    } catch (e) {
+      throw protocolError(`Unable to decode message payload: ${(e as Error).message} (reply to ${d.api})`);
+    }
+  }
+
+  /** virDomainQemuAttach: procedure 2 of the QEMU program */
+  async domainQemuAttach(pid: number, flags: number): Promise<DomainRef> {
+    const d = QEMU_ATTACH;
+    const reply = await this.activeClient().call(d.proc, encodeCallArgs(d, [pid, flags]), { prog: Program.QEMU });
+    try {
+      return decodeReturn(d, new XdrReader(reply)) as DomainRef;
     } catch (e) {
       throw protocolError(`Unable to decode message payload: ${(e as Error).message} (reply to ${d.api})`);
     }
