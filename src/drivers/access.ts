@@ -49,6 +49,9 @@ const READONLY_OK = new Set<string>([
   'connectGetStoragePoolCapabilities', 'networkListAllPorts', 'networkPortLookupByUuid', 'networkPortGetXmlDesc',
   'connectGetCpuModelNames', 'nodeGetCpuStats', 'nodeGetFreePages', 'connectCompareCpu', 'connectBaselineCpu',
   'nodeGetMemoryParameters',
+  // secrets: metadata is readable, the value never is (libvirt's secret:read_secure)
+  'connectNumOfSecrets', 'connectListSecrets', 'connectListAllSecrets', 'secretLookupByUuid', 'secretLookupByUsage',
+  'secretGetXmlDesc', 'connectSecretEventRegisterAny', 'connectSecretEventDeregisterAny',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

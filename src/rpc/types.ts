@@ -8,7 +8,7 @@ import { uuidToBytes } from '../util/uuid.js';
 import { ErrorLevel, VirError, errorMessage } from '../util/error.js';
 import {
   TypedParamType,
-  type DomainRef, type InterfaceRef, type NodeDeviceRef, type NetworkRef, type PoolRef, type SnapshotRef, type CheckpointRef, type TypedParam, type VolRef,
+  type DomainRef, type InterfaceRef, type NodeDeviceRef, type SecretRef, type NetworkRef, type PoolRef, type SnapshotRef, type CheckpointRef, type TypedParam, type VolRef,
 } from '../drivers/driver.js';
 
 /** A wire type: how one value is written and read. `minSize` bounds array counts on decode. */
@@ -252,6 +252,9 @@ export const optStoragePool = optional(storagePool);
 /** remote_nonnull_node_device (its name) and remote_node_device, the NULL-able one */
 export const nodeDevice: StructType<NodeDeviceRef> = struct([['name', string]]);
 export const optNodeDevice = optional(nodeDevice);
+/** remote_nonnull_secret (uuid, usage type, usage id) and remote_secret, the NULL-able one */
+export const secret: StructType<SecretRef> = struct([['uuid', uuid], ['usageType', t.int], ['usageID', string]]);
+export const optSecret = optional(secret);
 
 // ---- typed parameters ----
 

@@ -49,6 +49,7 @@ const IMPL = {
   host_extra: ['cpu-models', 'nodecpustats', 'freepages', 'cpu-baseline', 'cpu-compare', 'hypervisor-cpu-baseline',
     'hypervisor-cpu-compare', 'allocpages', 'node-memory-tune', 'nodesuspend', 'nodesevinfo'],
   domain_block: ['blockresize', 'change-media', 'detach-device-alias', 'domblkthreshold', 'domjobinfo', 'domjobabort', 'dompmsuspend', 'dompmwakeup'],
+  secret: ['secret-define', 'secret-dumpxml', 'secret-event', 'secret-get-value', 'secret-list', 'secret-set-value', 'secret-undefine'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {
