@@ -2,7 +2,7 @@
 // (--ephemeral/--no-ephemeral/--private/--no-private), secret-set-value (--base64, --file,
 // --plain, --interactive), secret-undefine, with virsh 9.0's option checks, lines and statuses.
 // libvirt counterpart: tools/virsh-secret.c.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { eventTimestamp } from './event.js';
 import type { Connection } from '../api/connection.js';
 import { SECRET_USAGE_NAMES, type Secret } from '../api/secret.js';
@@ -45,6 +45,29 @@ async function secretDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   return true;
 }
 
+/**
+ * virFileReadAll with virsh's 1024-byte limit here: open errors, read errors (a directory) and an
+ * overlong file (EOVERFLOW) each with libvirt's wording.
+ */
+function readLimited(file: string, max: number): Buffer {
+  let fd: number;
+  try { fd = openSync(file, 'r'); } catch (e) { throw new CliError(`Failed to open file '${file}': ${strerror(e)}`); }
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (;;) {
+      let got: number;
+      try { got = readSync(fd, buf, n, buf.length - n, null); } catch (e) { throw new CliError(`Failed to read file '${file}': ${strerror(e)}`); }
+      if (got === 0) break;
+      n += got;
+      if (n > max) throw new CliError(`Failed to read file '${file}': Value too large for defined data type`);
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** virsh's own reading of a password: the terminal without echo, else a line of stdin. */
 async function readPassword(): Promise<string | null> {
   const { createInterface } = await import('node:readline');
@@ -76,11 +99,7 @@ async function secretSetValue(ctx: Ctx, o: CmdOpts): Promise<boolean> {
     ctx.stderr.write('error: Passing secret value as command-line argument is insecure!\n');
     value = Buffer.from(base64, 'utf8');
   } else if (file !== undefined) {
-    try { value = readFileSync(file); } catch (e) {
-      throw new CliError(`Failed to open file '${file}': ${strerror(e)}`);
-    }
-    // virFileReadAll's limit for this command
-    if (value.length > 1024) throw new CliError(`File '${file}' is too large`);
+    value = readLimited(file, 1024);
   } else if (o.bool('interactive')) {
     ctx.print('Enter new value for secret:');
     const pw = await readPassword();
@@ -99,6 +118,8 @@ async function secretSetValue(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 async function secretGetValue(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const { secret } = await optSecret(ctx, o);
   const value = await secret.getValue(0);
+  // an empty value comes back from libvirt as NULL, which virsh takes for a failure without an error
+  if (value.length === 0) throw new CliError('An error occurred, but the cause is unknown');
   // --plain writes the bytes as they are, without a newline, as virsh's fwrite
   ctx.print(o.bool('plain') ? value.toString('utf8') : value.toString('base64'));
   value.fill(0);

@@ -36,6 +36,7 @@ describe('tsvirtd secret driver, through the real virsh', { skip }, () => {
     fs.writeFileSync(join(dir, 'moved.xml'), `<secret><uuid>${VOL}</uuid><usage type='volume'><volume>/other</volume></usage></secret>`);
     fs.writeFileSync(join(dir, 'bad.xml'), "<secret><usage type='iscsi'/></secret>");
     fs.writeFileSync(join(dir, 'value.txt'), 'plain text\n');
+    fs.writeFileSync(join(dir, 'big.txt'), 'a'.repeat(2000));
     d = await spawnDaemon({ config: CONFIG });
   });
   after(async () => { await d?.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
@@ -93,6 +94,20 @@ describe('tsvirtd secret driver, through the real virsh', { skip }, () => {
     const gotRo = spawnSync(process.execPath, [TSVIRSH, '-c', uri(true), `secret-get-value ${VOL}`],
       { encoding: 'utf8', cwd: dir, timeout: 20000, env: { ...process.env, LC_ALL: 'C', TSVIRSH_HISTORY: '/dev/null' } });
     assert.deepEqual({ stdout: gotRo.stdout, stderr: gotRo.stderr, status: gotRo.status }, ro);
+  });
+
+  test('secret-set-value\'s file errors and empty values: tsvirsh as virsh', () => {
+    const N = '11111111-0000-4000-8000-000000000001';
+    fs.writeFileSync(join(dir, 'n.xml'), `<secret><uuid>${N}</uuid><usage type='tls'><name>t</name></usage></secret>`);
+    const cmds = `secret-define n.xml; secret-set-value ${N} --file big.txt; secret-set-value ${N} --file nope; secret-set-value ${N} --file .; `
+      + `secret-set-value ${N}; secret-get-value ${N}; secret-set-value ${N} --base64 '!!!'; secret-get-value ${N}; `
+      + `secret-set-value ${N} --base64 ''; secret-get-value ${N} --plain; secret-undefine ${N}`;
+    const want = virsh(cmds);
+    assert.match(want.stderr, /error: Failed to read file 'big\.txt': Value too large for defined data type\nerror: Failed to open file 'nope': No such file or directory\nerror: Failed to read file '\.': Is a directory\n/);
+    assert.match(want.stderr, /error: An error occurred, but the cause is unknown\n/);
+    const got = spawnSync(process.execPath, [TSVIRSH, '-c', uri(), cmds],
+      { encoding: 'utf8', cwd: dir, timeout: 20000, env: { ...process.env, LC_ALL: 'C', TSVIRSH_HISTORY: '/dev/null' } });
+    assert.deepEqual({ stdout: got.stdout, stderr: got.stderr, status: got.status }, want);
   });
 
   test('secret-event --loop: lifecycle and value-changed events from another client, in virsh and tsvirsh alike', async () => {
