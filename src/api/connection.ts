@@ -3,18 +3,20 @@
 // every call goes through the shared checks in drivers/access.ts.
 import type {
   CpuMap, DomainEventPayload, DomainRef, DomainStatsRecord, InterfaceRef, NodeDeviceEventPayload, NodeDeviceRef, NWFilterBindingRef, NWFilterRef, NetworkEventPayload, NetworkRef, NodeInfo,
-  PoolEventPayload, PoolRef, SecurityModel, VolRef, ParamsReply, TypedParam,
+  PoolEventPayload, PoolRef, SecretEventPayload, SecretRef, SecurityModel, VolRef, ParamsReply, TypedParam,
 } from '../drivers/driver.js';
 import { openConnection } from '../drivers/registry.js';
 import { apiNameOf } from '../drivers/access.js';
 import type { GuardedConnection } from '../drivers/access.js';
-import { ErrorDomain, ErrorNumber, VirError, virError } from '../util/error.js';
+import { ErrorDomain, ErrorNumber, VirError, rawError, virError } from '../util/error.js';
 import { type CallOptions, withDeadline } from './call.js';
 import { Domain } from './domain.js';
 import { Interface } from './interface.js';
 import { resolve as resolvePath } from 'node:path';
 import { NodeDevice } from './node_device.js';
 import { NWFilter, NWFilterBinding } from './nwfilter.js';
+import { Secret } from './secret.js';
+import { uuidParse } from '../util/uuid.js';
 import { Network } from './network.js';
 import { StoragePool, StorageVol } from './storage.js';
 
@@ -28,6 +30,7 @@ export interface OpenOptions extends CallOptions {
 export type DomainEventHandler = (dom: Domain, payload: DomainEventPayload, eventID: number) => void;
 export type NetworkEventHandler = (net: Network, payload: NetworkEventPayload, eventID: number) => void;
 export type NodeDeviceEventHandler = (dev: NodeDevice, payload: NodeDeviceEventPayload, eventID: number) => void;
+export type SecretEventHandler = (secret: Secret, payload: SecretEventPayload, eventID: number) => void;
 export type PoolEventHandler = (pool: StoragePool, payload: PoolEventPayload, eventID: number) => void;
 
 /** Open a connection. `uri` null/'' means the default (LIBVIRT_DEFAULT_URI, else qemu:///system). */
@@ -365,4 +368,38 @@ export class Connection {
   async createNWFilterBindingXML(xml: string, flags = 0, o?: CallOptions): Promise<NWFilterBinding> {
     return this.nwfilterBinding(await this._call('nwfilterBindingCreateXml', [xml, flags], o));
   }
+  // ---- secrets ----
+  private secret(r: SecretRef): Secret { return new Secret(this, r); }
+  /** virConnectListAllSecrets; flags from ListAllSecretsFlags (0 = all). */
+  async listAllSecrets(flags = 0, o?: CallOptions): Promise<Secret[]> {
+    return (await this._call<SecretRef[]>('connectListAllSecrets', [flags], o)).map((r) => this.secret(r));
+  }
+  /** How many secrets the driver keeps (virConnectNumOfSecrets). */
+  numOfSecrets(o?: CallOptions): Promise<number> { return this._call('connectNumOfSecrets', [], o); }
+  /** The UUIDs of up to maxuuids secrets (virConnectListSecrets). */
+  listSecrets(maxuuids = 16384, o?: CallOptions): Promise<string[]> { return this._call('connectListSecrets', [maxuuids], o); }
+  /** virSecretLookupByUUID (uuid in any form uuidParse accepts). */
+  async lookupSecretByUUID(uuid: string, o?: CallOptions): Promise<Secret> {
+    return this.secret(await this._call('secretLookupByUuid', [uuid], o));
+  }
+  /** virSecretLookupByUUIDString: a string that is no UUID fails here, before any driver, as in libvirt. */
+  async lookupSecretByUUIDString(uuidstr: string, o?: CallOptions): Promise<Secret> {
+    const u = uuidParse(uuidstr);
+    if (u === null) throw rawError(ErrorDomain.SECRET, ErrorNumber.INVALID_ARG, 'uuidstr in virSecretLookupByUUIDString must be a valid UUID');
+    return this.lookupSecretByUUID(u, o);
+  }
+  /** virSecretLookupByUsage: usageType from SecretUsageType, usageID the volume path or name. */
+  async lookupSecretByUsage(usageType: number, usageID: string, o?: CallOptions): Promise<Secret> {
+    return this.secret(await this._call('secretLookupByUsage', [usageType, usageID], o));
+  }
+  /** Define or redefine a secret (virSecretDefineXML); flags from SecretDefineFlags. */
+  async defineSecretXML(xml: string, flags = 0, o?: CallOptions): Promise<Secret> {
+    return this.secret(await this._call('secretDefineXml', [xml, flags], o));
+  }
+  /** virConnectSecretEventRegisterAny: eventID from SecretEventID, secret null = every secret. */
+  secretEventRegisterAny(secret: Secret | null, eventID: number, cb: SecretEventHandler, o?: CallOptions): Promise<number> {
+    return this._call('connectSecretEventRegisterAny', [eventID, secret?.ref ?? null,
+      (id: number, p: SecretEventPayload) => cb(this.secret(p.secret), p, id)], o);
+  }
+  secretEventDeregisterAny(callbackID: number, o?: CallOptions): Promise<void> { return this._call('connectSecretEventDeregisterAny', [callbackID], o); }
 }

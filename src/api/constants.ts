@@ -136,3 +136,13 @@ export const NodeDeviceDefineXMLFlags = { VALIDATE: 1 } as const;
 export enum NodeDeviceEventID { LIFECYCLE = 0, UPDATE = 1 }
 /** virNodeDeviceEventLifecycleType */
 export enum NodeDeviceEventType { CREATED = 0, DELETED = 1, DEFINED = 2, UNDEFINED = 3 }
+/** virSecretUsageType */
+export enum SecretUsageType { NONE = 0, VOLUME = 1, CEPH = 2, ISCSI = 3, TLS = 4, VTPM = 5 }
+/** virConnectListAllSecretsFlags */
+export const ListAllSecretsFlags = { EPHEMERAL: 1, NO_EPHEMERAL: 2, PRIVATE: 4, NO_PRIVATE: 8 } as const;
+/** virSecretDefineFlags */
+export const SecretDefineFlags = { VALIDATE: 1 } as const;
+/** virSecretEventID */
+export enum SecretEventID { LIFECYCLE = 0, VALUE_CHANGED = 1 }
+/** virSecretEventLifecycleType */
+export enum SecretEventType { DEFINED = 0, UNDEFINED = 1 }

@@ -10,6 +10,7 @@ export type { DomainCheckpointCreateFlag, DomainCheckpointXMLFlag, DomainCheckpo
 export { Network, NetworkPort } from './network.js';
 export { Interface } from './interface.js';
 export { NodeDevice } from './node_device.js';
+export { Secret } from './secret.js';
 export { StoragePool, StorageVol } from './storage.js';
 export { Stream } from './stream.js';
 export type { CallOptions } from './call.js';

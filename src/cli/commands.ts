@@ -1724,16 +1724,16 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
   "nodedev-info": { group: "nodedev", impl: 'nodedev', help: "node device information", desc: "Returns basic information about the node device", opts: [
     { n: "device", t: 'data', req: true, pos: true, h: "device name or wwn pair in 'wwnn,wwpn' format" },
   ] },
-  "secret-define": { group: "secret", impl: '', help: "define or modify a secret from an XML file", desc: "Define or modify a secret.", opts: [
+  "secret-define": { group: "secret", impl: 'secret', help: "define or modify a secret from an XML file", desc: "Define or modify a secret.", opts: [
     { n: "file", t: 'data', req: true, pos: true, h: "file containing secret attributes in XML" },
     { n: "validate", t: 'bool', h: "validate the XML against the schema" },
   ] },
-  "secret-dumpxml": { group: "secret", impl: '', help: "secret attributes in XML", desc: "Output attributes of a secret as an XML dump to stdout.", opts: [
+  "secret-dumpxml": { group: "secret", impl: 'secret', help: "secret attributes in XML", desc: "Output attributes of a secret as an XML dump to stdout.", opts: [
     { n: "secret", t: 'data', req: true, pos: true, h: "secret UUID" },
     { n: "xpath", t: 'string', h: "xpath expression to filter the XML document" },
     { n: "wrap", t: 'bool', h: "wrap xpath results in an common root element" },
   ] },
-  "secret-event": { group: "secret", impl: '', help: "Secret Events", desc: "List event types, or wait for secret events to occur", opts: [
+  "secret-event": { group: "secret", impl: 'secret', help: "Secret Events", desc: "List event types, or wait for secret events to occur", opts: [
     { n: "secret", t: 'string', pos: true, h: "filter by secret name or uuid" },
     { n: "event", t: 'string', pos: true, h: "which event type to wait for" },
     { n: "loop", t: 'bool', h: "loop until timeout or interrupt, rather than one-shot" },
@@ -1741,24 +1741,24 @@ export const COMMANDS: Readonly<Record<string, CmdDef>> = {
     { n: "list", t: 'bool', h: "list valid event types" },
     { n: "timestamp", t: 'bool', h: "show timestamp for each printed event" },
   ] },
-  "secret-get-value": { group: "secret", impl: '', help: "Output a secret value", desc: "Output a secret value to stdout.", opts: [
+  "secret-get-value": { group: "secret", impl: 'secret', help: "Output a secret value", desc: "Output a secret value to stdout.", opts: [
     { n: "secret", t: 'data', req: true, pos: true, h: "secret UUID" },
     { n: "plain", t: 'bool', h: "get value without converting to base64" },
   ] },
-  "secret-list": { group: "secret", impl: '', help: "list secrets", desc: "Returns a list of secrets", opts: [
+  "secret-list": { group: "secret", impl: 'secret', help: "list secrets", desc: "Returns a list of secrets", opts: [
     { n: "ephemeral", t: 'bool', h: "list ephemeral secrets" },
     { n: "no-ephemeral", t: 'bool', h: "list non-ephemeral secrets" },
     { n: "private", t: 'bool', h: "list private secrets" },
     { n: "no-private", t: 'bool', h: "list non-private secrets" },
   ] },
-  "secret-set-value": { group: "secret", impl: '', help: "set a secret value", desc: "Set a secret value.", opts: [
+  "secret-set-value": { group: "secret", impl: 'secret', help: "set a secret value", desc: "Set a secret value.", opts: [
     { n: "secret", t: 'data', req: true, pos: true, h: "secret UUID" },
     { n: "file", t: 'string', h: "read secret from file" },
     { n: "plain", t: 'bool', h: "read the secret from file without converting from base64" },
     { n: "interactive", t: 'bool', h: "read the secret from the terminal" },
     { n: "base64", t: 'string', pos: true, h: "base64-encoded secret value" },
   ] },
-  "secret-undefine": { group: "secret", impl: '', help: "undefine a secret", desc: "Undefine a secret.", opts: [
+  "secret-undefine": { group: "secret", impl: 'secret', help: "undefine a secret", desc: "Undefine a secret.", opts: [
     { n: "secret", t: 'data', req: true, pos: true, h: "secret UUID" },
   ] },
   "snapshot-create": { group: "snapshot", impl: 'snapshot', help: "Create a snapshot from XML", desc: "Create a snapshot (disk and RAM) from XML", opts: [

@@ -38,6 +38,7 @@ const LOADERS: Record<string, () => Promise<{ handlers: HandlerTable }>> = {
   domain_block: () => import('./domain_block.js'),
   domain_rest: () => import('./domain_rest.js'),
   nwfilter: () => import('./nwfilter.js'),
+  secret: () => import('./secret.js'),
 };
 
 /** Commands that never need a connection (virsh's VSH_CMD_FLAG_NOCONNECT). */

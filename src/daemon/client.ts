@@ -32,7 +32,7 @@ export interface ClientHost {
 export type Transport = 'unix' | 'tcp' | 'tls';
 
 /** An event registration this client holds, released when it disconnects. */
-export interface HeldRegistration { family: 'domain' | 'network' | 'pool' | 'nodedev'; id: number }
+export interface HeldRegistration { family: 'domain' | 'network' | 'pool' | 'nodedev' | 'secret'; id: number }
 
 let nextClientId = 1;
 const NO_FDS: number[] = [];
@@ -434,7 +434,8 @@ export class ClientSession {
     for (const reg of regs) {
       const method = reg.family === 'domain' ? 'connectDomainEventCallbackDeregisterAny'
         : reg.family === 'network' ? 'connectNetworkEventDeregisterAny'
-        : reg.family === 'nodedev' ? 'connectNodeDeviceEventDeregisterAny' : 'connectStoragePoolEventDeregisterAny';
+        : reg.family === 'nodedev' ? 'connectNodeDeviceEventDeregisterAny'
+        : reg.family === 'secret' ? 'connectSecretEventDeregisterAny' : 'connectStoragePoolEventDeregisterAny';
       try { await r.conn.invoke(method, [reg.id]); } catch { /* already gone with the connection */ }
     }
     try { await r.conn.invoke('connectClose', []); } catch (e) {

@@ -181,7 +181,7 @@ export function defaultConfig(): DaemonConfig {
     tls_no_verify_certificate: 0,
     tls_no_sanity_certificate: 0,
     tls_allowed_dn_list: null,
-    drivers: ['test', 'qemu', 'network', 'storage'],
+    drivers: ['test', 'qemu', 'network', 'storage', 'secret'],
     anonymous_client_timeout: 60,
     busy_poll_us: 50,
   };

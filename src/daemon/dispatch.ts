@@ -66,12 +66,14 @@ const EVENT_REGISTER: Record<number, { family: EventFamily; deregister: string }
   [Proc.CONNECT_NETWORK_EVENT_REGISTER_ANY]: { family: 'network', deregister: 'connectNetworkEventDeregisterAny' },
   [Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY]: { family: 'pool', deregister: 'connectStoragePoolEventDeregisterAny' },
   [Proc.CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY]: { family: 'nodedev', deregister: 'connectNodeDeviceEventDeregisterAny' },
+  [Proc.CONNECT_SECRET_EVENT_REGISTER_ANY]: { family: 'secret', deregister: 'connectSecretEventDeregisterAny' },
 };
 const EVENT_DEREGISTER: Record<number, EventFamily> = {
   [Proc.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY]: 'domain',
   [Proc.CONNECT_NETWORK_EVENT_DEREGISTER_ANY]: 'network',
   [Proc.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY]: 'pool',
   [Proc.CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY]: 'nodedev',
+  [Proc.CONNECT_SECRET_EVENT_DEREGISTER_ANY]: 'secret',
 };
 
 /** callableProcedureName per procedure number, remembered (it is asked on every call). */

@@ -56,6 +56,9 @@ const READONLY_OK = new Set<string>([
   'nwfilterGetXmlDesc', 'connectListAllNwfilterBindings', 'nwfilterBindingLookupByPortDev', 'nwfilterBindingGetXmlDesc',
   'domainBackupGetXmlDesc',
   'domainGetBlockJobInfo',
+  // secrets: metadata is readable, the value never is (libvirt's secret:read_secure)
+  'connectNumOfSecrets', 'connectListSecrets', 'connectListAllSecrets', 'secretLookupByUuid', 'secretLookupByUsage',
+  'secretGetXmlDesc', 'connectSecretEventRegisterAny', 'connectSecretEventDeregisterAny',
   // answered by the daemon itself or without a driver method, allowed all the same
   'connectOpen', 'authList', 'authSaslInit', 'authSaslStart', 'authSaslStep', 'authPolkit',
   'connectRegisterCloseCallback', 'connectUnregisterCloseCallback', 'domainGetJobInfo', 'domainGetJobStats',

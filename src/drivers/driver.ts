@@ -28,6 +28,8 @@ export interface NWFilterRef { name: string; uuid: string }
 export interface NWFilterBindingRef { portdev: string; filtername: string }
 /** GET_BLOCK_JOB_INFO's reply: type is VIR_DOMAIN_BLOCK_JOB_TYPE_*; cur/end the progress */
 export interface BlockJobInfo { found: number; type: number; bandwidth: number; cur: number; end: number }
+/** remote_nonnull_secret: a secret by UUID, with its usage type (VIR_SECRET_USAGE_TYPE_*) and usage id */
+export interface SecretRef { uuid: string; usageType: number; usageID: string }
 /** remote_nonnull_network_port: a port of a network, by the port's UUID */
 export interface NetworkPortRef { net: NetworkRef; uuid: string }
 
@@ -112,6 +114,9 @@ export type NetworkEventCallback = (eventID: number, payload: NetworkEventPayloa
 /** a node device event: lifecycle (event, detail) or update (no event fields) */
 export interface NodeDeviceEventPayload { dev: NodeDeviceRef; event?: number; detail?: number }
 export type NodeDeviceEventCallback = (eventID: number, payload: NodeDeviceEventPayload) => void;
+/** SECRET_EVENT_LIFECYCLE carries event/detail; SECRET_EVENT_VALUE_CHANGED only the secret */
+export interface SecretEventPayload { secret: SecretRef; event?: number; detail?: number }
+export type SecretEventCallback = (eventID: number, payload: SecretEventPayload) => void;
 export interface PoolEventPayload { pool: PoolRef; event?: number; detail?: number }
 export type PoolEventCallback = (eventID: number, payload: PoolEventPayload) => void;
 
@@ -498,6 +503,19 @@ export interface DriverConnection {
   nodeDeviceIsActive?(name: string): Promise<number>;
   connectNodeDeviceEventRegisterAny?(eventID: number, dev: NodeDeviceRef | null, cb: NodeDeviceEventCallback): Promise<number>;
   connectNodeDeviceEventDeregisterAny?(callbackID: number): Promise<void>;
+  // ---- secrets (libvirt's virSecretDriver; calls on one secret take its reference) ----
+  connectNumOfSecrets?(): Promise<number>;
+  connectListSecrets?(maxuuids: number): Promise<string[]>;
+  connectListAllSecrets?(flags: number): Promise<SecretRef[]>;
+  secretLookupByUuid?(uuid: string): Promise<SecretRef>;
+  secretLookupByUsage?(usageType: number, usageID: string): Promise<SecretRef>;
+  secretDefineXml?(xml: string, flags: number): Promise<SecretRef>;
+  secretGetXmlDesc?(secret: SecretRef, flags: number): Promise<string>;
+  secretSetValue?(secret: SecretRef, value: Buffer, flags: number): Promise<void>;
+  secretGetValue?(secret: SecretRef, flags: number): Promise<Buffer>;
+  secretUndefine?(secret: SecretRef): Promise<void>;
+  connectSecretEventRegisterAny?(eventID: number, secret: SecretRef | null, cb: SecretEventCallback): Promise<number>;
+  connectSecretEventDeregisterAny?(callbackID: number): Promise<void>;
   // ---- storage pool sources and capabilities ----
   /** srcSpec: an optional <source> document narrowing the search (host, initiator) */
   connectFindStoragePoolSources?(type: string, srcSpec: string | null, flags: number): Promise<string>;
@@ -555,8 +573,8 @@ export interface DriverModule {
   /** "test", "qemu", "network", "storage", "remote" */
   name: string;
   /** 'interface': a host interface driver (libvirt's netcf/udev one), composed in as network and storage are;
-   *  'nodedev': a node device driver (libvirt's udev one), likewise */
-  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface' | 'nodedev';
+   *  'nodedev': a node device driver (libvirt's udev one), likewise; 'secret': a secret driver, likewise */
+  kind: 'hypervisor' | 'network' | 'storage' | 'remote' | 'interface' | 'nodedev' | 'secret';
   /** Does this driver serve the URI itself (no daemon)? Hypervisor drivers only. */
   claims?(uri: ConnectURI, ctx: { inDaemon: boolean }): boolean;
   open(uri: ConnectURI, opts: OpenOptions): Promise<DriverConnection>;

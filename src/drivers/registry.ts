@@ -24,6 +24,7 @@ const MODULE_PATHS: Record<string, string> = {
   qemu: './qemu/index.js',
   network: './network/index.js',
   storage: './storage/index.js',
+  secret: './secret/index.js',
 };
 
 type DriverModuleExports = { register?: () => void | Promise<void> };
@@ -121,7 +122,7 @@ function noDriverFor(uri: string): VirError {
 async function withSecondaryDrivers(hv: DriverConnection, uri: ConnectURI, opts: { readonly: boolean; flags: number }): Promise<DriverConnection> {
   const secondaries: DriverConnection[] = [];
   for (const m of modules) {
-    if (m.kind !== 'network' && m.kind !== 'storage' && m.kind !== 'interface' && m.kind !== 'nodedev') continue;
+    if (m.kind !== 'network' && m.kind !== 'storage' && m.kind !== 'interface' && m.kind !== 'nodedev' && m.kind !== 'secret') continue;
     secondaries.push(await m.open(uri, opts));
   }
   if (secondaries.length === 0) return hv;

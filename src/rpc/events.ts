@@ -9,11 +9,11 @@
 
 import { XdrReader, XdrWriter } from './xdr.js';
 import {
-  t, domain, network, storagePool, nodeDevice, typedParams, type StructField, type XdrType,
+  t, domain, network, storagePool, nodeDevice, secret, typedParams, type StructField, type XdrType,
 } from './types.js';
 import { Limits, MessageStatus, MessageType, Program, PROGRAM_VERSION } from './protocol.js';
 import { encodePacket } from './packet.js';
-import type { DomainEventPayload, NetworkEventPayload, NodeDeviceEventPayload, PoolEventPayload } from '../drivers/driver.js';
+import type { DomainEventPayload, NetworkEventPayload, NodeDeviceEventPayload, PoolEventPayload, SecretEventPayload } from '../drivers/driver.js';
 
 export interface DomainEventDef {
   /** VIR_DOMAIN_EVENT_ID_* */
@@ -76,6 +76,7 @@ export const DOMAIN_EVENT_ID_LAST = DOMAIN_EVENTS.length;
 export const NetworkEventId = { LIFECYCLE: 0 } as const;
 export const PoolEventId = { LIFECYCLE: 0, REFRESH: 1 } as const;
 export const NodeDeviceEventId = { LIFECYCLE: 0, UPDATE: 1 } as const;
+export const SecretEventId = { LIFECYCLE: 0, VALUE_CHANGED: 1 } as const;
 
 /** MESSAGE procedures of the non-domain events. */
 export const EventProc = {
@@ -86,6 +87,8 @@ export const EventProc = {
   STORAGE_POOL_EVENT_REFRESH: 373,
   NODE_DEVICE_EVENT_LIFECYCLE: 376,
   NODE_DEVICE_EVENT_UPDATE: 377,
+  SECRET_EVENT_LIFECYCLE: 382,
+  SECRET_EVENT_VALUE_CHANGED: 383,
 } as const;
 
 const byProc = new Map<number, { def: DomainEventDef; legacy: boolean }>();
@@ -165,6 +168,20 @@ export function encodeNodeDeviceEvent(eventID: number, callbackID: number, paylo
   throw new RangeError(`unknown node device event ID ${eventID}`);
 }
 
+/** SECRET_EVENT_LIFECYCLE {callbackID, secret, event, detail} and _VALUE_CHANGED {callbackID, secret}. */
+export function encodeSecretEvent(eventID: number, callbackID: number, payload: SecretEventPayload): { proc: number; body: Buffer } {
+  const w = new XdrWriter(64);
+  w.int(callbackID);
+  secret.encode(w, payload.secret);
+  if (eventID === SecretEventId.LIFECYCLE) {
+    w.int(payload.event ?? 0);
+    w.int(payload.detail ?? 0);
+    return { proc: EventProc.SECRET_EVENT_LIFECYCLE, body: w.finish() };
+  }
+  if (eventID === SecretEventId.VALUE_CHANGED) return { proc: EventProc.SECRET_EVENT_VALUE_CHANGED, body: w.finish() };
+  throw new RangeError(`unknown secret event ID ${eventID}`);
+}
+
 /** CONNECT_EVENT_CONNECTION_CLOSED {int reason} (CloseReason). */
 export function encodeConnectionClosed(reason: number): { proc: number; body: Buffer } {
   return { proc: EventProc.CONNECT_EVENT_CONNECTION_CLOSED, body: new XdrWriter(4).int(reason).finish() };
@@ -186,6 +203,7 @@ export type DecodedEvent =
   | { kind: 'network'; eventID: number; callbackID: number; payload: NetworkEventPayload }
   | { kind: 'storagePool'; eventID: number; callbackID: number; payload: PoolEventPayload }
   | { kind: 'nodeDevice'; eventID: number; callbackID: number; payload: NodeDeviceEventPayload }
+  | { kind: 'secret'; eventID: number; callbackID: number; payload: SecretEventPayload }
   | { kind: 'connectionClosed'; reason: number };
 
 /** MESSAGE payload -> event; null for a procedure that is not an event we know. */
@@ -224,6 +242,15 @@ export function decodeEventMessage(proc: number, r: XdrReader): DecodedEvent | n
       const callbackID = r.int();
       return { kind: 'nodeDevice', eventID: NodeDeviceEventId.UPDATE, callbackID, payload: { dev: nodeDevice.decode(r) } };
     }
+    case EventProc.SECRET_EVENT_LIFECYCLE: {
+      const callbackID = r.int();
+      const s = secret.decode(r);
+      return { kind: 'secret', eventID: SecretEventId.LIFECYCLE, callbackID, payload: { secret: s, event: r.int(), detail: r.int() } };
+    }
+    case EventProc.SECRET_EVENT_VALUE_CHANGED: {
+      const callbackID = r.int();
+      return { kind: 'secret', eventID: SecretEventId.VALUE_CHANGED, callbackID, payload: { secret: secret.decode(r) } };
+    }
     case EventProc.CONNECT_EVENT_CONNECTION_CLOSED:
       return { kind: 'connectionClosed', reason: r.int() };
     default:
@@ -239,6 +266,7 @@ export function encodeDecodedEvent(e: DecodedEvent): { proc: number; body: Buffe
     case 'network': return encodeNetworkEvent(e.eventID, e.callbackID, e.payload);
     case 'storagePool': return encodeStoragePoolEvent(e.eventID, e.callbackID, e.payload);
     case 'nodeDevice': return encodeNodeDeviceEvent(e.eventID, e.callbackID, e.payload);
+    case 'secret': return encodeSecretEvent(e.eventID, e.callbackID, e.payload);
     case 'connectionClosed': return encodeConnectionClosed(e.reason);
   }
 }

@@ -13,6 +13,7 @@ import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import {
   t, domain, network, storagePool, storageVol, snapshot, checkpoint, iface, optDomain, optNetwork, optStoragePool,
   nodeDevice, optNodeDevice, nwfilter, nwfilterBinding,
+  secret, optSecret,
   typedParams, filterStringParams, type StructField, type StructType, type XdrType,
 } from './types.js';
 import { Limits } from './protocol.js';
@@ -76,6 +77,9 @@ const IFACE = f('iface', iface);
 const NODEDEV = f('dev', nodeDevice);
 const NWFILTER = f('nwfilter', nwfilter);
 const NWBINDING = f('nwfilter', nwfilterBinding);
+const SECRET = f('secret', secret);
+/** REMOTE_SECRET_LIST_MAX */
+const SECRET_LIST_MAX = 16384;
 const FLAGS = f('flags', t.uint);
 const NEED = f('need_results', t.int);
 const XML = f('xml', t.string);
@@ -570,6 +574,19 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   p(288, 'NODE_SET_MEMORY_PARAMETERS', [params(NODE_MEMORY_PARAMETERS_MAX), FLAGS], []),
   p(250, 'NODE_SUSPEND_FOR_DURATION', [f('target', t.uint), f('duration', t.uhyper), FLAGS], []),
   p(395, 'NODE_GET_SEV_INFO', [NPARAMS, FLAGS], [params(NODE_SEV_INFO_MAX), NPARAMS]),
+  // ---- secrets (remote_nonnull_secret = uuid, usageType, usageID) ----
+  p(139, 'CONNECT_NUM_OF_SECRETS', [], [NUM], H),
+  p(140, 'CONNECT_LIST_SECRETS', [f('maxuuids', t.int)], [f('uuids', t.array(t.string, SECRET_LIST_MAX))], H),
+  p(287, 'CONNECT_LIST_ALL_SECRETS', [NEED, FLAGS], [f('secrets', t.array(secret, SECRET_LIST_MAX)), f('ret', t.uint)], H),
+  p(141, 'SECRET_LOOKUP_BY_UUID', [UUID], [SECRET], H),
+  p(147, 'SECRET_LOOKUP_BY_USAGE', [f('usageType', t.int), f('usageID', t.string)], [SECRET], H),
+  p(142, 'SECRET_DEFINE_XML', [XML, FLAGS], [SECRET], H),
+  p(143, 'SECRET_GET_XML_DESC', [SECRET, FLAGS], [XML], H),
+  p(144, 'SECRET_SET_VALUE', [SECRET, f('value', t.opaque(Limits.SECRET_VALUE_MAX)), FLAGS], [], H),
+  p(145, 'SECRET_GET_VALUE', [SECRET, FLAGS], [f('value', t.opaque(Limits.SECRET_VALUE_MAX))], H),
+  p(146, 'SECRET_UNDEFINE', [SECRET], [], H),
+  p(380, 'CONNECT_SECRET_EVENT_REGISTER_ANY', [EVENT_ID, f('secret', optSecret)], [CALLBACK_ID], H),
+  p(381, 'CONNECT_SECRET_EVENT_DEREGISTER_ANY', [CALLBACK_ID], [], H),
 ];
 
 // ---- lookups ----

@@ -8,7 +8,7 @@ import { uuidToBytes } from '../util/uuid.js';
 import { ErrorLevel, VirError, errorMessage } from '../util/error.js';
 import {
   TypedParamType,
-  type DomainRef, type InterfaceRef, type NodeDeviceRef, type NWFilterRef, type NWFilterBindingRef, type NetworkRef, type PoolRef, type SnapshotRef, type CheckpointRef, type TypedParam, type VolRef,
+  type DomainRef, type InterfaceRef, type NodeDeviceRef, type NWFilterRef, type NWFilterBindingRef, type SecretRef, type NetworkRef, type PoolRef, type SnapshotRef, type CheckpointRef, type TypedParam, type VolRef,
 } from '../drivers/driver.js';
 
 /** A wire type: how one value is written and read. `minSize` bounds array counts on decode. */
@@ -255,6 +255,9 @@ export const optNodeDevice = optional(nodeDevice);
 /** remote_nonnull_nwfilter and remote_nonnull_nwfilter_binding */
 export const nwfilter: StructType<NWFilterRef> = struct([['name', string], ['uuid', uuid]]);
 export const nwfilterBinding: StructType<NWFilterBindingRef> = struct([['portdev', string], ['filtername', string]]);
+/** remote_nonnull_secret (uuid, usage type, usage id) and remote_secret, the NULL-able one */
+export const secret: StructType<SecretRef> = struct([['uuid', uuid], ['usageType', t.int], ['usageID', string]]);
+export const optSecret = optional(secret);
 
 // ---- typed parameters ----
 

@@ -61,7 +61,7 @@ describe('config knobs', () => {
     assert.equal(c.max_client_requests, 5);
     assert.equal(c.keepalive_interval, 5);
     assert.equal(c.keepalive_count, 5);
-    assert.deepEqual(c.drivers, ['test', 'qemu', 'network', 'storage']);
+    assert.deepEqual(c.drivers, ['test', 'qemu', 'network', 'storage', 'secret']);
   });
 
   it('applies values over the defaults; unknown keys warn with file:line; admin_* is ignored', () => {

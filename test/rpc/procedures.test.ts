@@ -281,6 +281,9 @@ test('the table covers every DriverConnection method and the protocol-level proc
     connectGetCpuModelNames: true, nodeGetCpuStats: true, nodeGetFreePages: true, nodeAllocPages: true, connectCompareCpu: true,
     connectBaselineCpu: true, connectCompareHypervisorCpu: true, connectBaselineHypervisorCpu: true, nodeGetMemoryParameters: true,
     nodeSetMemoryParameters: true, nodeSuspendForDuration: true, nodeGetSevInfo: true,
+    connectNumOfSecrets: true, connectListSecrets: true, connectListAllSecrets: true, secretLookupByUuid: true,
+    secretLookupByUsage: true, secretDefineXml: true, secretGetXmlDesc: true, secretSetValue: true, secretGetValue: true,
+    secretUndefine: true, connectSecretEventRegisterAny: true, connectSecretEventDeregisterAny: true,
   };
   // libvirt's remote driver answers these locally: there is no procedure for them.
   const local = new Set(['connectIsEncrypted', 'connectIsAlive']);
@@ -519,4 +522,32 @@ test('node devices on the wire: calls on one device pass its name; NULL-able cap
   assert.deepEqual(decodeCallArgs(d('NODE_DEVICE_DETACH_FLAGS'), new XdrReader(hex('00000001 78000000 00000001 00000004 7666696f 00000000'))),
     ['x', 'vfio', 0]);
   assert.deepEqual(encodeCallArgs(d('CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY'), [0, null]), hex('00000000 00000000'));
+});
+
+test('secrets on the wire: uuid + usage type + usage id, opaque values, read-only rules', () => {
+  const d = (n: Parameters<typeof procedureByName>[0]) => procedureByName(n)!;
+  // metadata readable read-only; the value never (secret:read_secure), changes never; VIR_FROM_SECRET
+  for (const n of ['CONNECT_NUM_OF_SECRETS', 'CONNECT_LIST_SECRETS', 'CONNECT_LIST_ALL_SECRETS', 'SECRET_LOOKUP_BY_UUID',
+    'SECRET_LOOKUP_BY_USAGE', 'SECRET_GET_XML_DESC', 'CONNECT_SECRET_EVENT_REGISTER_ANY'] as const) {
+    assert.equal(d(n).readonly, true, n);
+    assert.equal(d(n).errDomain, 30, n);
+  }
+  for (const n of ['SECRET_GET_VALUE', 'SECRET_SET_VALUE', 'SECRET_DEFINE_XML', 'SECRET_UNDEFINE'] as const) {
+    assert.equal(d(n).readonly, false, n);
+  }
+  assert.equal(readOnlyDenial(d('SECRET_GET_VALUE'), [])?.message, 'operation forbidden: read only access prevents virSecretGetValue');
+  assert.equal(d('SECRET_LOOKUP_BY_UUID').api, 'virSecretLookupByUUID');
+  assert.equal(d('SECRET_DEFINE_XML').api, 'virSecretDefineXML');
+  assert.equal(d('CONNECT_LIST_ALL_SECRETS').retShape, 'list');
+  const ref = { uuid: '0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f', usageType: 1, usageID: '/a' };
+  const refHex = '0a81f5b2 84037b23 c8d621cc c2f80d6f 00000001 00000002 2f610000';
+  assert.deepEqual(encodeReturn(d('SECRET_LOOKUP_BY_USAGE'), ref), hex(refHex));
+  assert.deepEqual(encodeCallArgs(d('SECRET_LOOKUP_BY_USAGE'), [1, '/a']), hex('00000001 00000002 2f610000'));
+  // value is opaque<REMOTE_SECRET_VALUE_MAX>, between the secret and the flags
+  assert.deepEqual(encodeCallArgs(d('SECRET_SET_VALUE'), [ref, Buffer.from('abcde'), 0]),
+    hex(`${refHex} 00000005 61626364 65000000 00000000`));
+  assert.deepEqual(decodeReturn(d('SECRET_GET_VALUE'), new XdrReader(hex('00000003 78797a00'))), Buffer.from('xyz'));
+  assert.deepEqual(encodeReturn(d('CONNECT_LIST_ALL_SECRETS'), [ref]), hex(`00000001 ${refHex} 00000001`));
+  assert.deepEqual(encodeReturn(d('CONNECT_LIST_SECRETS'), ['x']), hex('00000001 00000001 78000000'));
+  assert.deepEqual(encodeCallArgs(d('CONNECT_SECRET_EVENT_REGISTER_ANY'), [1, null]), hex('00000001 00000000'));
 });

@@ -55,6 +55,7 @@ const IMPL = {
     'backup-begin', 'backup-dumpxml', 'domdirtyrate-calc', 'domsetlaunchsecstate', 'domxml-from-native', 'qemu-attach', 'blockjob'],
   nwfilter: ['nwfilter-list', 'nwfilter-define', 'nwfilter-dumpxml', 'nwfilter-undefine', 'nwfilter-edit', 'nwfilter-binding-list',
     'nwfilter-binding-create', 'nwfilter-binding-delete', 'nwfilter-binding-dumpxml'],
+  secret: ['secret-define', 'secret-dumpxml', 'secret-event', 'secret-get-value', 'secret-list', 'secret-set-value', 'secret-undefine'],
 };
 /** Hidden option aliases (virsh's VSH_OT_ALIAS: accepted, never shown in help). */
 const ALIASES = {

@@ -21,7 +21,7 @@ try {
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dist = `${root}dist`;
-const DRIVERS = ['test', 'qemu', 'network', 'storage', 'remote'];
+const DRIVERS = ['test', 'qemu', 'network', 'storage', 'remote', 'secret'];
 const entry = `${dist}/src/daemon/bundle-entry.mjs`;
 writeFileSync(entry, [
   "import { provideDriverModule } from './../drivers/registry.js';",

@@ -3,7 +3,7 @@
 // only the handshake, close, events and streams have code of their own.
 // libvirt counterpart: src/remote/remote_driver.c (most of which gendispatch generates).
 import type {
-  ConnectURI, DomainEventCallback, DomainRef, DriverConnection, NetworkEventCallback, NetworkRef, NodeDeviceEventCallback, NodeDeviceRef,
+  ConnectURI, DomainEventCallback, DomainRef, DriverConnection, NetworkEventCallback, NetworkRef, NodeDeviceEventCallback, NodeDeviceRef, SecretEventCallback, SecretRef,
   OpenOptions, PoolEventCallback, PoolRef,
 } from '../driver.js';
 import { uriForServer } from '../uri.js';
@@ -20,7 +20,7 @@ import { RpcClient, protocolError } from './client.js';
 import { RemoteStream } from './stream.js';
 import { TSVIRT_CLIENT_PARAMS, openTransport, remoteParams, type RemoteParams, type Transport } from './transport.js';
 
-type EventKind = 'domain' | 'network' | 'storagePool' | 'nodeDevice';
+type EventKind = 'domain' | 'network' | 'storagePool' | 'nodeDevice' | 'secret';
 
 /** One event callback the user registered; its id is ours and survives reconnects. */
 interface EventReg {
@@ -40,6 +40,7 @@ const EVENT_PROCS: Record<EventKind, { reg: ProcName; dereg: ProcName }> = {
   network: { reg: 'CONNECT_NETWORK_EVENT_REGISTER_ANY', dereg: 'CONNECT_NETWORK_EVENT_DEREGISTER_ANY' },
   storagePool: { reg: 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', dereg: 'CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY' },
   nodeDevice: { reg: 'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY', dereg: 'CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY' },
+  secret: { reg: 'CONNECT_SECRET_EVENT_REGISTER_ANY', dereg: 'CONNECT_SECRET_EVENT_DEREGISTER_ANY' },
 };
 
 function def(name: ProcName): ProcedureDef {
@@ -362,6 +363,12 @@ export class RemoteConnection {
   async connectNodeDeviceEventDeregisterAny(callbackID: number): Promise<void> {
     return this.deregisterEvent('nodeDevice', callbackID);
   }
+  async connectSecretEventRegisterAny(eventID: number, secret: SecretRef | null, cb: SecretEventCallback): Promise<number> {
+    return this.registerEvent('secret', eventID, secret, cb);
+  }
+  async connectSecretEventDeregisterAny(callbackID: number): Promise<void> {
+    return this.deregisterEvent('secret', callbackID);
+  }
 
   /** Domain events without callback IDs (servers answering feature 14 with 0): one registration per event ID. */
   private usesLegacyEvents(kind: EventKind): boolean {
@@ -390,7 +397,7 @@ export class RemoteConnection {
     const reg = this.regs.get(localId);
     if (!reg || reg.kind !== kind) {
       throw virError(kind === 'domain' ? ErrorDomain.DOMAIN : kind === 'network' ? ErrorDomain.NETWORK
-        : kind === 'nodeDevice' ? ErrorDomain.NODEDEV : ErrorDomain.STORAGE,
+        : kind === 'nodeDevice' ? ErrorDomain.NODEDEV : kind === 'secret' ? ErrorDomain.SECRET : ErrorDomain.STORAGE,
         ErrorNumber.INVALID_ARG, `could not find event callback ${localId} for deletion`);
     }
     const c = this.activeClient();
