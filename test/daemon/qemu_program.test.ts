@@ -30,9 +30,12 @@ test('QEMU program: errors in virNetServerProgramDispatch order, replies carry t
     assert.equal(e.code, ErrorNumber.NO_SUPPORT);
     assert.match(e.message, /virDomainQemuMonitorCommand/);
 
-    e = errorOf(await c.call(2, Buffer.alloc(0), QEMU));
+    e = errorOf(await c.call(4, Buffer.alloc(0), QEMU));
     assert.equal(e.code, ErrorNumber.NO_SUPPORT, 'known to libvirt, not spoken here');
-    assert.match(e.message, /virDomainQemuAttach/);
+    assert.match(e.message, /virConnectDomainQemuMonitorEventRegister/);
+    // QEMU_ATTACH is spoken: an empty payload does not decode
+    e = errorOf(await c.call(2, Buffer.alloc(0), QEMU));
+    assert.match(e.message, /Unable to decode message payload/);
     e = errorOf(await c.call(99, Buffer.alloc(0), QEMU));
     assert.match(e.message, /unknown procedure: 99/);
     e = errorOf(await c.call(1, monitorArgs('x'), { ...QEMU, vers: 2 }));
