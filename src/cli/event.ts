@@ -24,6 +24,26 @@ const LIFECYCLE: [string, string[]][] = [
   ['Crashed', ['Panicked', 'Crashloaded']],
 ];
 
+export type EventLoopEnd = 'done' | 'timeout' | 'interrupt';
+
+/** virsh's vshEventStart/Wait/Cleanup: one wait that ends on done(), the timeout or Ctrl-C. */
+export class EventLoop {
+  private finish!: (why: EventLoopEnd) => void;
+  private readonly ended = new Promise<EventLoopEnd>((r) => { this.finish = r; });
+  done(): void { this.finish('done'); }
+  async wait(timeoutMs?: number): Promise<EventLoopEnd> {
+    const timer = timeoutMs !== undefined ? setTimeout(() => this.finish('timeout'), timeoutMs) : undefined;
+    const onInt = () => this.finish('interrupt');
+    process.once('SIGINT', onInt);
+    try {
+      return await this.ended;
+    } finally {
+      if (timer) clearTimeout(timer);
+      process.removeListener('SIGINT', onInt);
+    }
+  }
+}
+
 /** virsh's --timestamp prefix of an event line: virTimeStringNowRaw, UTC with milliseconds, then ': '. */
 export function eventTimestamp(): string {
   const d = new Date();
@@ -55,8 +75,7 @@ async function event(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const conn = await ctx.conn();
   const dom = o.raw('domain') !== undefined ? await optDomain(ctx, o) : null;
   let count = 0;
-  let finish!: (why: 'done' | 'timeout' | 'interrupt') => void;
-  const ended = new Promise<'done' | 'timeout' | 'interrupt'>((r) => { finish = r; });
+  const evloop = new EventLoop();
   const cbs: number[] = [];
   for (const id of ids) {
     try {
@@ -68,18 +87,13 @@ async function event(ctx: Ctx, o: CmdOpts): Promise<boolean> {
         }
         ctx.print(`${stamp ? eventTimestamp() : ''}${line}\n`);
         count++;
-        if (!loop) finish('done');
+        if (!loop) evloop.done();
       }));
     } catch (e) {
       if (!all) throw e;
     }
   }
-  const timer = timeout !== undefined ? setTimeout(() => finish('timeout'), timeout * 1000) : undefined;
-  const onInt = () => finish('interrupt');
-  process.once('SIGINT', onInt);
-  const why = await ended;
-  if (timer) clearTimeout(timer);
-  process.removeListener('SIGINT', onInt);
+  const why = await evloop.wait(timeout !== undefined ? timeout * 1000 : undefined);
   for (const c of cbs) await conn.domainEventDeregisterAny(c).catch(() => undefined);
   if (why === 'timeout') ctx.print('event loop timed out\n');
   ctx.print(`events received: ${count}\n`);

@@ -8,7 +8,7 @@ import { optNetwork } from './lookup.js';
 import { readXmlFile } from './domain_lifecycle.js';
 import { printXml } from './format.js';
 import { Table } from './table.js';
-import { eventTimestamp } from './event.js';
+import { EventLoop, eventTimestamp } from './event.js';
 
 /** vshCommandOptTimeoutToMs: seconds, 1..INT_MAX/1000. */
 function timeoutMs(o: CmdOpts): number | undefined {
@@ -58,21 +58,15 @@ export async function waitObjectEvent<T>(ctx: Ctx, o: CmdOpts, spec: ObjectEvent
     }
   }
   let count = 0;
-  let finish!: (why: 'done' | 'timeout' | 'interrupt') => void;
-  const ended = new Promise<'done' | 'timeout' | 'interrupt'>((r) => { finish = r; });
+  const evloop = new EventLoop();
   const cb = await spec.register(conn, obj, id, (line) => {
     // one-shot: events already queued behind the first are dropped, as virsh's callbacks do
     if (!loop && count) return;
     ctx.print(stamp ? `${eventTimestamp()}${line}` : line);
     count++;
-    if (!loop) finish('done');
+    if (!loop) evloop.done();
   });
-  const timer = ms !== undefined ? setTimeout(() => finish('timeout'), ms) : undefined;
-  const onInt = () => finish('interrupt');
-  process.once('SIGINT', onInt);
-  const why = await ended;
-  if (timer) clearTimeout(timer);
-  process.removeListener('SIGINT', onInt);
+  const why = await evloop.wait(ms);
   await spec.deregister(conn, cb).catch(() => undefined);
   if (why === 'timeout') ctx.print('event loop timed out\n');
   if (why === 'interrupt') ctx.print('event loop interrupted\n');

@@ -4,7 +4,7 @@
 // nodedev-reset, with virsh 9.0's option checks, lines and exit statuses.
 // libvirt counterpart: tools/virsh-nodedev.c.
 import { splitCommas } from './generic.js';
-import { eventTimestamp } from './event.js';
+import { EventLoop, eventTimestamp } from './event.js';
 import type { Connection } from '../api/connection.js';
 import type { NodeDevice } from '../api/node_device.js';
 import { ListAllNodeDevicesFlags as F, NodeDeviceCreateXMLFlags, NodeDeviceEventID } from '../api/constants.js';
@@ -240,8 +240,7 @@ async function nodedevEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const dev = devName !== undefined ? await byName(ctx, devName) : null;
   const conn = await ctx.conn();
   let count = 0;
-  let finish!: (why: 'done' | 'timeout' | 'interrupt') => void;
-  const ended = new Promise<'done' | 'timeout' | 'interrupt'>((r) => { finish = r; });
+  const evloop = new EventLoop();
   const id = await conn.nodeDeviceEventRegisterAny(dev, eventID, (d, p) => {
     if (!loop && count) return;
     const what = eventID === NodeDeviceEventID.LIFECYCLE
@@ -249,14 +248,9 @@ async function nodedevEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
       : `event '${name}' for node device ${d.name}`;
     ctx.print(`${stamp ? eventTimestamp() : ''}${what}\n`);
     count++;
-    if (!loop) finish('done');
+    if (!loop) evloop.done();
   });
-  const timer = timeout !== undefined ? setTimeout(() => finish('timeout'), timeout * 1000) : undefined;
-  const onInt = () => finish('interrupt');
-  process.once('SIGINT', onInt);
-  const why = await ended;
-  if (timer) clearTimeout(timer);
-  process.removeListener('SIGINT', onInt);
+  const why = await evloop.wait(timeout !== undefined ? timeout * 1000 : undefined);
   let ok = count > 0;
   try { await conn.nodeDeviceEventDeregisterAny(id); } catch { ok = false; }
   if (why === 'timeout') ctx.print('event loop timed out\n');

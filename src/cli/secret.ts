@@ -3,7 +3,7 @@
 // --plain, --interactive), secret-undefine, with virsh 9.0's option checks, lines and statuses.
 // libvirt counterpart: tools/virsh-secret.c.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { eventTimestamp } from './event.js';
+import { EventLoop, eventTimestamp } from './event.js';
 import type { Connection } from '../api/connection.js';
 import { SECRET_USAGE_NAMES, type Secret } from '../api/secret.js';
 import { ListAllSecretsFlags as F, SecretDefineFlags, SecretEventID } from '../api/constants.js';
@@ -200,8 +200,7 @@ async function secretEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
     }
   }
   let count = 0;
-  let finish!: (why: 'done' | 'timeout' | 'interrupt') => void;
-  const ended = new Promise<'done' | 'timeout' | 'interrupt'>((r) => { finish = r; });
+  const evloop = new EventLoop();
   const id = await conn.secretEventRegisterAny(secret, eventID, (s, p) => {
     if (!loop && count) return;
     const what = eventID === SecretEventID.LIFECYCLE
@@ -209,14 +208,9 @@ async function secretEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
       : `event '${name}' for secret ${s.uuid}`;
     ctx.print(`${stamp ? eventTimestamp() : ''}${what}\n`);
     count++;
-    if (!loop) finish('done');
+    if (!loop) evloop.done();
   });
-  const timer = timeout !== undefined ? setTimeout(() => finish('timeout'), timeout * 1000) : undefined;
-  const onInt = () => finish('interrupt');
-  process.once('SIGINT', onInt);
-  const why = await ended;
-  if (timer) clearTimeout(timer);
-  process.removeListener('SIGINT', onInt);
+  const why = await evloop.wait(timeout !== undefined ? timeout * 1000 : undefined);
   let ok = count > 0;
   try { await conn.secretEventDeregisterAny(id); } catch { ok = false; }
   if (why === 'timeout') ctx.print('event loop timed out\n');
