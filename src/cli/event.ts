@@ -44,6 +44,29 @@ export class EventLoop {
   }
 }
 
+/**
+ * The object event commands' loop (nodedev-event, secret-event): each line the registration
+ * emits is printed (only the first without --loop), then virsh's closing lines.
+ */
+export async function followEvents(ctx: Ctx, o: { loop: boolean; stamp: boolean; timeoutMs?: number },
+  register: (emit: (line: string) => void) => Promise<number>, deregister: (id: number) => Promise<void>): Promise<boolean> {
+  let count = 0;
+  const evloop = new EventLoop();
+  const id = await register((line) => {
+    if (!o.loop && count) return;
+    ctx.print(`${o.stamp ? eventTimestamp() : ''}${line}\n`);
+    count++;
+    if (!o.loop) evloop.done();
+  });
+  const why = await evloop.wait(o.timeoutMs);
+  let ok = count > 0;
+  try { await deregister(id); } catch { ok = false; }
+  if (why === 'timeout') ctx.print('event loop timed out\n');
+  if (why === 'interrupt') ctx.print('event loop interrupted\n');
+  ctx.print(`events received: ${count}\n`);
+  return ok;
+}
+
 /** virsh's --timestamp prefix of an event line: virTimeStringNowRaw, UTC with milliseconds, then ': '. */
 export function eventTimestamp(): string {
   const d = new Date();

@@ -4,7 +4,7 @@
 // nodedev-reset, with virsh 9.0's option checks, lines and exit statuses.
 // libvirt counterpart: tools/virsh-nodedev.c.
 import { splitCommas } from './generic.js';
-import { EventLoop, eventTimestamp } from './event.js';
+import { followEvents } from './event.js';
 import type { Connection } from '../api/connection.js';
 import type { NodeDevice } from '../api/node_device.js';
 import { ListAllNodeDevicesFlags as F, NodeDeviceCreateXMLFlags, NodeDeviceEventID } from '../api/constants.js';
@@ -239,24 +239,11 @@ async function nodedevEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
   const devName = o.string('device');
   const dev = devName !== undefined ? await byName(ctx, devName) : null;
   const conn = await ctx.conn();
-  let count = 0;
-  const evloop = new EventLoop();
-  const id = await conn.nodeDeviceEventRegisterAny(dev, eventID, (d, p) => {
-    if (!loop && count) return;
-    const what = eventID === NodeDeviceEventID.LIFECYCLE
+  return followEvents(ctx, { loop, stamp, timeoutMs: timeout !== undefined ? timeout * 1000 : undefined },
+    (emit) => conn.nodeDeviceEventRegisterAny(dev, eventID, (d, p) => emit(eventID === NodeDeviceEventID.LIFECYCLE
       ? `event 'lifecycle' for node device ${d.name}: ${LIFECYCLE_NAMES[p.event ?? -1] ?? 'unknown'}`
-      : `event '${name}' for node device ${d.name}`;
-    ctx.print(`${stamp ? eventTimestamp() : ''}${what}\n`);
-    count++;
-    if (!loop) evloop.done();
-  });
-  const why = await evloop.wait(timeout !== undefined ? timeout * 1000 : undefined);
-  let ok = count > 0;
-  try { await conn.nodeDeviceEventDeregisterAny(id); } catch { ok = false; }
-  if (why === 'timeout') ctx.print('event loop timed out\n');
-  if (why === 'interrupt') ctx.print('event loop interrupted\n');
-  ctx.print(`events received: ${count}\n`);
-  return ok;
+      : `event '${name}' for node device ${d.name}`)),
+    (id) => conn.nodeDeviceEventDeregisterAny(id));
 }
 
 export const handlers: HandlerTable = {

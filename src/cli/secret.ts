@@ -3,7 +3,7 @@
 // --plain, --interactive), secret-undefine, with virsh 9.0's option checks, lines and statuses.
 // libvirt counterpart: tools/virsh-secret.c.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { EventLoop, eventTimestamp } from './event.js';
+import { followEvents } from './event.js';
 import type { Connection } from '../api/connection.js';
 import { SECRET_USAGE_NAMES, type Secret } from '../api/secret.js';
 import { ListAllSecretsFlags as F, SecretDefineFlags, SecretEventID } from '../api/constants.js';
@@ -199,24 +199,11 @@ async function secretEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
       ctx.stderr.write(`error: failed to get secret '${wanted}'\n`);
     }
   }
-  let count = 0;
-  const evloop = new EventLoop();
-  const id = await conn.secretEventRegisterAny(secret, eventID, (s, p) => {
-    if (!loop && count) return;
-    const what = eventID === SecretEventID.LIFECYCLE
+  return followEvents(ctx, { loop, stamp, timeoutMs: timeout !== undefined ? timeout * 1000 : undefined },
+    (emit) => conn.secretEventRegisterAny(secret, eventID, (s, p) => emit(eventID === SecretEventID.LIFECYCLE
       ? `event 'lifecycle' for secret ${s.uuid}: ${LIFECYCLE_NAMES[p.event ?? -1] ?? 'unknown'}`
-      : `event '${name}' for secret ${s.uuid}`;
-    ctx.print(`${stamp ? eventTimestamp() : ''}${what}\n`);
-    count++;
-    if (!loop) evloop.done();
-  });
-  const why = await evloop.wait(timeout !== undefined ? timeout * 1000 : undefined);
-  let ok = count > 0;
-  try { await conn.secretEventDeregisterAny(id); } catch { ok = false; }
-  if (why === 'timeout') ctx.print('event loop timed out\n');
-  if (why === 'interrupt') ctx.print('event loop interrupted\n');
-  ctx.print(`events received: ${count}\n`);
-  return ok;
+      : `event '${name}' for secret ${s.uuid}`)),
+    (id) => conn.secretEventDeregisterAny(id));
 }
 
 export const handlers: HandlerTable = {
