@@ -3,25 +3,14 @@
 // be equal. Covers the calls, the error codes/domains/messages, read-only opens and events.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { PY_PRELUDE, noPythonLibvirt, runPython, type PyResult } from './python_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
-const PY = '/usr/bin/python3';
-const hasLibvirt = fs.existsSync(PY) && spawnSync(PY, ['-c', 'import libvirt'], { encoding: 'utf8' }).status === 0;
-const skip = hasLibvirt ? false : 'python3-libvirt (/usr/bin/python3 -c "import libvirt") is not available';
+const skip = noPythonLibvirt;
 
-const SCRIPT = String.raw`
-import sys, libvirt, threading, time
+const SCRIPT = PY_PRELUDE + String.raw`
+import threading, time
 uri = sys.argv[1]
-libvirt.registerErrorHandler(lambda ctx, err: None, None)
-out = []
-def p(*a): out.append(' '.join(str(x) for x in a))
-def err(f):
-    try:
-        r = f(); p('ok', r)
-    except libvirt.libvirtError as e:
-        p('error', e.get_error_code(), e.get_error_domain(), e.get_error_message())
 
 libvirt.virEventRegisterDefaultImpl()
 c = libvirt.open(uri)
@@ -69,10 +58,7 @@ ro.close()
 print('\n'.join(out))
 `;
 
-function runScript(uri: string): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(PY, ['-c', SCRIPT, uri], { encoding: 'utf8', timeout: 60000 });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
+const runScript = (uri: string): PyResult => runPython(SCRIPT, [uri]);
 
 describe('python3-libvirt against tsvirtd vs. libvirt\'s in-process test driver', { skip }, () => {
   let d: SpawnedDaemon;
@@ -98,7 +84,7 @@ try:
 except libvirt.libvirtError as e:
     print(e.get_error_code(), e.get_error_domain(), e.get_error_message())
 `;
-    const r = spawnSync(PY, ['-c', script, `test+unix:///default?socket=${d.ro}`], { encoding: 'utf8', timeout: 30000 });
+    const r = runPython(script, [`test+unix:///default?socket=${d.ro}`], 30000);
     assert.equal(r.stdout, '29 20 operation forbidden: read only access prevents virDomainDestroy\n');
   });
 });

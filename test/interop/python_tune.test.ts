@@ -3,13 +3,10 @@
 // same script runs through tsvirtd and on libvirt's in-process test driver; results must match.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { noPythonLibvirt, runPython } from './python_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
-const PY = '/usr/bin/python3';
-const hasLibvirt = fs.existsSync(PY) && spawnSync(PY, ['-c', 'import libvirt'], { encoding: 'utf8' }).status === 0;
-const skip = hasLibvirt ? false : 'python3-libvirt (/usr/bin/python3 -c "import libvirt") is not available';
+const skip = noPythonLibvirt;
 
 const SCRIPT = String.raw`
 import sys, libvirt
@@ -39,7 +36,7 @@ print(repr(out))
 `;
 
 function runScript(uri: string): string {
-  const r = spawnSync(PY, ['-c', SCRIPT, uri], { encoding: 'utf8', timeout: 30000 });
+  const r = runPython(SCRIPT, [uri], 30000);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
