@@ -44,6 +44,26 @@ export class EventLoop {
   }
 }
 
+export interface EventOptions { eventID: number; name: string; loop: boolean; stamp: boolean; timeoutMs?: number }
+
+/**
+ * The options the object event commands share (nodedev-event, secret-event): --list prints the
+ * event names (null is returned), else the chosen event and the loop settings, checked as virsh.
+ */
+export function eventOptions(ctx: Ctx, o: CmdOpts, names: readonly string[]): EventOptions | null {
+  if (o.bool('list')) {
+    ctx.print(names.map((n) => `${n}\n`).join(''));
+    return null;
+  }
+  const name = o.string('event');
+  if (name === undefined) throw new CliError('either --list or --event <type> is required');
+  const eventID = names.indexOf(name);
+  if (eventID < 0) throw new CliError(`unknown event type ${name}`);
+  const timeout = o.int('timeout');
+  if (timeout !== undefined && timeout <= 0) throw new CliError(`Numeric value '${timeout}' for <timeout> option is malformed or out of range`);
+  return { eventID, name, loop: o.bool('loop'), stamp: o.bool('timestamp'), timeoutMs: timeout !== undefined ? timeout * 1000 : undefined };
+}
+
 /**
  * The object event commands' loop (nodedev-event, secret-event): each line the registration
  * emits is printed (only the first without --loop), then virsh's closing lines.

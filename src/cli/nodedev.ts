@@ -4,7 +4,7 @@
 // nodedev-reset, with virsh 9.0's option checks, lines and exit statuses.
 // libvirt counterpart: tools/virsh-nodedev.c.
 import { splitCommas } from './generic.js';
-import { followEvents } from './event.js';
+import { eventOptions, followEvents } from './event.js';
 import type { Connection } from '../api/connection.js';
 import type { NodeDevice } from '../api/node_device.js';
 import { ListAllNodeDevicesFlags as F, NodeDeviceCreateXMLFlags, NodeDeviceEventID } from '../api/constants.js';
@@ -224,22 +224,13 @@ const EVENT_NAMES = ['lifecycle', 'update'];
 const LIFECYCLE_NAMES = ['Created', 'Deleted', 'Defined', 'Undefined'];
 
 async function nodedevEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  if (o.bool('list')) {
-    ctx.print(EVENT_NAMES.map((n) => `${n}\n`).join(''));
-    return true;
-  }
-  const name = o.string('event');
-  if (name === undefined) throw new CliError('either --list or --event <type> is required');
-  const eventID = EVENT_NAMES.indexOf(name);
-  if (eventID < 0) throw new CliError(`unknown event type ${name}`);
-  const loop = o.bool('loop');
-  const stamp = o.bool('timestamp');
-  const timeout = o.int('timeout');
-  if (timeout !== undefined && timeout <= 0) throw new CliError(`Numeric value '${timeout}' for <timeout> option is malformed or out of range`);
+  const ev = eventOptions(ctx, o, EVENT_NAMES);
+  if (!ev) return true;
+  const { eventID, name } = ev;
   const devName = o.string('device');
   const dev = devName !== undefined ? await byName(ctx, devName) : null;
   const conn = await ctx.conn();
-  return followEvents(ctx, { loop, stamp, timeoutMs: timeout !== undefined ? timeout * 1000 : undefined },
+  return followEvents(ctx, ev,
     (emit) => conn.nodeDeviceEventRegisterAny(dev, eventID, (d, p) => emit(eventID === NodeDeviceEventID.LIFECYCLE
       ? `event 'lifecycle' for node device ${d.name}: ${LIFECYCLE_NAMES[p.event ?? -1] ?? 'unknown'}`
       : `event '${name}' for node device ${d.name}`)),

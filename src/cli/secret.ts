@@ -3,7 +3,7 @@
 // --plain, --interactive), secret-undefine, with virsh 9.0's option checks, lines and statuses.
 // libvirt counterpart: tools/virsh-secret.c.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { followEvents } from './event.js';
+import { eventOptions, followEvents } from './event.js';
 import type { Connection } from '../api/connection.js';
 import { SECRET_USAGE_NAMES, type Secret } from '../api/secret.js';
 import { ListAllSecretsFlags as F, SecretDefineFlags, SecretEventID } from '../api/constants.js';
@@ -178,18 +178,9 @@ const EVENT_NAMES = ['lifecycle', 'value-changed'];
 const LIFECYCLE_NAMES = ['Defined', 'Undefined'];
 
 async function secretEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  if (o.bool('list')) {
-    ctx.print(EVENT_NAMES.map((n) => `${n}\n`).join(''));
-    return true;
-  }
-  const name = o.string('event');
-  if (name === undefined) throw new CliError('either --list or --event <type> is required');
-  const eventID = EVENT_NAMES.indexOf(name);
-  if (eventID < 0) throw new CliError(`unknown event type ${name}`);
-  const loop = o.bool('loop');
-  const stamp = o.bool('timestamp');
-  const timeout = o.int('timeout');
-  if (timeout !== undefined && timeout <= 0) throw new CliError(`Numeric value '${timeout}' for <timeout> option is malformed or out of range`);
+  const ev = eventOptions(ctx, o, EVENT_NAMES);
+  if (!ev) return true;
+  const { eventID, name } = ev;
   const conn = await ctx.conn();
   // virsh goes on watching every secret when the one named is not found, after its line
   let secret: Secret | null = null;
@@ -199,7 +190,7 @@ async function secretEvent(ctx: Ctx, o: CmdOpts): Promise<boolean> {
       ctx.stderr.write(`error: failed to get secret '${wanted}'\n`);
     }
   }
-  return followEvents(ctx, { loop, stamp, timeoutMs: timeout !== undefined ? timeout * 1000 : undefined },
+  return followEvents(ctx, ev,
     (emit) => conn.secretEventRegisterAny(secret, eventID, (s, p) => emit(eventID === SecretEventID.LIFECYCLE
       ? `event 'lifecycle' for secret ${s.uuid}: ${LIFECYCLE_NAMES[p.event ?? -1] ?? 'unknown'}`
       : `event '${name}' for secret ${s.uuid}`)),
