@@ -16,11 +16,18 @@ export interface Result { stdout: string; stderr: string; status: number | null 
 
 export interface RunOptions {
   cwd?: string;
-  env?: Record<string, string>;
+  /** added to (or, as undefined, removed from) the environment */
+  env?: Record<string, string | undefined>;
   timeout?: number;
   input?: string;
   /** stdin closed rather than an empty pipe (virsh's job watcher hangs less often so) */
   closedStdin?: boolean;
+}
+
+function environment(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' };
+  for (const [k, v] of Object.entries(extra)) { if (v === undefined) delete env[k]; else env[k] = v; }
+  return env;
 }
 
 /** One run in the C locale, UTC, without tsvirsh's history file. */
@@ -28,7 +35,7 @@ export function run(bin: readonly string[], args: readonly string[], o: RunOptio
   const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
     encoding: 'utf8', timeout: o.timeout ?? 10000, cwd: o.cwd, input: o.input,
     ...(o.closedStdin ? { stdio: ['ignore', 'pipe', 'pipe'] as const } : {}),
-    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null', ...o.env },
+    env: environment(o.env),
   });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }

@@ -4,19 +4,14 @@
 // (defines, starts, snapshots, ...) is compared too.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { ROOT, VIRSH, TSVIRSH, def, noVirsh, run as runIn, same as sameIn, type Result } from './compare_lib.js';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
 const DATA = join(ROOT, 'test/data/cli');
 const NODE_URI = `test://${DATA}/node.xml`;
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-interface Result { stdout: string; stderr: string; status: number | null }
+const skip = noVirsh;
 
 /** Values that depend on the clock: CPU time (the test driver derives it from the time of day)
  * and snapshot creation times, which may fall in different seconds in the two runs. */
@@ -24,24 +19,9 @@ const mask = (s: string) => s.replace(/^(CPU time:\s+).*$/gm, '$1<time>')
   .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, '<date>')
   .replace(/<creationTime>\d+<\/creationTime>/g, '<creationTime/>');
 
-function run(bin: string[], args: string[], input?: string): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', input, timeout: 10000,
-    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
-  });
-  return { stdout: mask(r.stdout), stderr: r.stderr, status: r.status };
-}
-
-function same(args: string[], input?: string): void {
-  // virsh 9.0's job watcher (save, managedsave) now and then never returns on a busy machine;
-  // such a run says nothing about tsvirsh, so it is retried
-  let want = run([VIRSH], args, input);
-  for (let i = 0; i < 2 && want.status === null; i++) want = run([VIRSH], args, input);
-  const got = run([process.execPath, TSVIRSH], args, input);
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
-}
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
+const masked = (r: Result): Result => ({ ...r, stdout: mask(r.stdout) });
+const run = (bin: readonly string[], args: readonly string[], input?: string): Result => masked(runIn(bin, args, { input }));
+const same = (args: readonly string[], input?: string): void => { sameIn(args, { input }, masked); };
 
 test('generic commands, help and the option grammar', { skip }, () => {
   same(def('echo a "b c" d\\ e \'f g\' h"i"j; echo --shell a \'b c\' "it\'s"; echo --xml "<a&b>"; echo --split a,,b,c d'));

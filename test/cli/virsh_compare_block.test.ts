@@ -6,34 +6,16 @@
 // run through both against test:///default, -r and -q, and the real virsh against tsvirtd.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { VIRSH, TSVIRSH, def, noVirsh, run as runIn, same as sameIn, type Result } from './compare_lib.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-interface Result { stdout: string; stderr: string; status: number | null }
-
-function run(bin: string[], args: string[]): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function same(args: string[]): Result {
-  const want = run([VIRSH], args);
-  const got = run([process.execPath, TSVIRSH], args);
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
-  return got;
-}
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
+const skip = noVirsh;
+/** stdin closed, as virsh's job watcher wants */
+const run = (bin: readonly string[], args: readonly string[]): Result => runIn(bin, args, { closedStdin: true });
+const same = (args: readonly string[]): Result => sameIn(args, { closedStdin: true });
 const virsh = (uri: string, cmds: string, extra: string[] = []) => run([VIRSH], [...extra, '-c', uri, cmds]);
 
 const NO_SUPPORT = 'error: this function is not supported by the connection driver: ';

@@ -5,18 +5,14 @@
 // differs (a failed define without a terminal).
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { VIRSH, TSVIRSH, TSVIRSH_CMD, noVirsh, run as runIn, runVirsh as runVirshIn, type Result } from './compare_lib.js';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-interface Result { stdout: string; stderr: string; status: number | null }
+const skip = noVirsh;
 
 let dir = '';
 let scratch = '';
@@ -29,13 +25,13 @@ function editor(name: string, sedProgram: string): string {
   return p;
 }
 
-function run(bin: string[], args: string[], env: Record<string, string>): Result {
-  const base: Record<string, string | undefined> = { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null', TMPDIR: scratch };
-  delete base['VISUAL'];
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], { encoding: 'utf8', timeout: 15000, input: '', env: { ...base, ...env } });
-  // the temporary file's name is random (virshXXXXXX.xml)
-  const mask = (s: string) => s.replace(/virsh[A-Za-z0-9]{6}\.xml/g, 'virshXXXXXX.xml');
-  return { stdout: mask(r.stdout), stderr: mask(r.stderr), status: r.status };
+/** the temporary file's name is random (virshXXXXXX.xml) */
+const maskTmp = (s: string) => s.replace(/virsh[A-Za-z0-9]{6}\.xml/g, 'virshXXXXXX.xml');
+
+/** stdin not a terminal, temporary files in the test's own directory, no $VISUAL from outside */
+function run(bin: readonly string[], args: readonly string[], env: Record<string, string>): Result {
+  const r = runIn(bin, args, { timeout: 15000, input: '', env: { TMPDIR: scratch, VISUAL: undefined, ...env } });
+  return { stdout: maskTmp(r.stdout), stderr: maskTmp(r.stderr), status: r.status };
 }
 
 function same(ed: string, cmds: string, uri = 'test:///default'): Result {
@@ -198,22 +194,15 @@ test('save-image-edit: the XML kept in a save image, edited and written back wit
     + `save-image-edit ${img} --running --paused; save-image-edit ${dir}/none.sav`;
   const env = { EDITOR: mem };
   // virsh 9.0's save sometimes hangs waiting for its job: bounded runs, retried
-  let want: Result | undefined;
-  for (let i = 0; i < 10 && (want === undefined || want.status === null); i++) {
-    rmSync(img, { force: true });
-    const r = spawnSync(VIRSH, ['-c', 'test:///default', cmds], {
-      encoding: 'utf8', timeout: 4000, input: '', env: { ...process.env, LC_ALL: 'C', TMPDIR: scratch, ...env },
-    });
-    want = { stdout: r.stdout, stderr: r.stderr.replace(/virsh[A-Za-z0-9]{6}\.xml/g, 'virshXXXXXX.xml'), status: r.status };
-  }
+  const v = runVirshIn(['-c', 'test:///default', cmds], { timeout: 4000, input: '', env: { TMPDIR: scratch, VISUAL: undefined, ...env } }, 10);
+  const want = { ...v, stdout: maskTmp(v.stdout), stderr: maskTmp(v.stderr) };
   rmSync(img, { force: true });
   const got = run([process.execPath, TSVIRSH], ['-c', 'test:///default', cmds], env);
   assert.deepEqual(got, want);
   assert.match(got.stdout, /State file \S+ edited\.\n/);
   assert.match(got.stdout, /<currentMemory unit="KiB">1048576<\/currentMemory>/);
   // unchanged, and a relative path (the daemon-side read needs it absolute)
-  const u = spawnSync(process.execPath, [TSVIRSH, '-c', 'test:///default', 'save test img2.sav; save-image-edit img2.sav'], {
-    encoding: 'utf8', cwd: dir, env: { ...process.env, EDITOR: 'true', TMPDIR: scratch, TSVIRSH_HISTORY: '/dev/null' },
-  });
+  const u = runIn(TSVIRSH_CMD, ['-c', 'test:///default', 'save test img2.sav; save-image-edit img2.sav'],
+    { cwd: dir, env: { EDITOR: 'true', TMPDIR: scratch } });
   assert.match(u.stdout, /Saved image img2\.sav XML configuration not changed\.\n/);
 });

@@ -6,34 +6,18 @@
 // and the real virsh against tsvirtd, which must answer as libvirt's in-process test driver does.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { VIRSH, TSVIRSH, def, noVirsh, run as runIn, same as sameIn, type Result } from './compare_lib.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 import { virsh } from '../interop/virsh_run.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
+const skip = noVirsh;
 const ENV = { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' };
-
-interface Result { stdout: string; stderr: string; status: number | null }
-
-function run(bin: string[], args: string[]): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], { encoding: 'utf8', timeout: 15000, env: ENV });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function same(args: string[]): Result {
-  const want = run([VIRSH], args);
-  const got = run([process.execPath, TSVIRSH], args);
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
-  return got;
-}
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
+const run = (bin: readonly string[], args: readonly string[]): Result => runIn(bin, args, { timeout: 15000 });
+const same = (args: readonly string[]): Result => sameIn(args, { timeout: 15000 });
 
 let dir = '';
 const file = (name: string, text: string) => {

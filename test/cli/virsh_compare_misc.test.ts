@@ -5,48 +5,25 @@
 // tsvirtd, which must answer as libvirt's in-process test driver does.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { VIRSH, TSVIRSH, TSVIRSH_CMD, def, noVirsh, run as runIn, runVirsh as runVirshIn, type Result } from './compare_lib.js';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testScreenshotPng } from '../../src/drivers/test/screenshot_png.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
+const skip = noVirsh;
 
-interface Result { stdout: string; stderr: string; status: number | null }
-
-function run(bin: string[], args: string[], cwd?: string, timeout = 10000): Result {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), ...args], {
-    // stdin closed: virsh's job watcher (dump, save) hangs far more often on a piped stdin
-    encoding: 'utf8', timeout, cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', TSVIRSH_HISTORY: '/dev/null' },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-/**
- * The real virsh, run again when it timed out: virsh 9.0's job watcher (dump, save) now and
- * then never sees its job end (the work itself done), most often after a failed dump.
- */
-function runVirsh(args: string[], cwd?: string): Result {
-  // a failed dump hangs in about one run of four: short waits, several tries
-  for (let i = 0; ; i++) {
-    const r = run([VIRSH], args, cwd, 3000);
-    if (r.status !== null || i === 9) return r;
-  }
-}
-
-function same(args: string[], cwd?: string): Result {
-  const want = runVirsh(args, cwd);
-  const got = run([process.execPath, TSVIRSH], args, cwd);
-  assert.deepEqual(got, want, `tsvirsh ${args.join(' ')}`);
+// stdin closed: virsh's job watcher (dump, save) hangs far more often on a piped stdin
+const run = (bin: readonly string[], args: readonly string[], cwd?: string, timeout = 10000): Result =>
+  runIn(bin, args, { cwd, timeout, closedStdin: true });
+/** a failed dump hangs virsh in about one run of four: short waits, several tries */
+const runVirsh = (args: readonly string[], cwd?: string): Result => runVirshIn(args, { cwd, timeout: 3000, closedStdin: true }, 10);
+function same(args: readonly string[], cwd?: string): Result {
+  const got = run(TSVIRSH_CMD, args, cwd);
+  assert.deepEqual(got, runVirsh(args, cwd), `tsvirsh ${args.join(' ')}`);
   return got;
 }
-
-const def = (cmds: string) => ['-c', 'test:///default', cmds];
 
 /** The real virsh on `uri`, stdin closed as in run() */
 function virsh(uri: string, args: string[], extra: string[] = []): Result {

@@ -3,28 +3,13 @@
 // libxml2 dumps them, and the errors for expressions that select no node set.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { def, noVirsh, same as sameIn } from './compare_lib.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const VIRSH = '/usr/bin/virsh';
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const TSVIRSH = join(ROOT, 'bin/tsvirsh');
-const skip = existsSync(VIRSH) ? false : `${VIRSH} is not installed`;
-
-function run(bin: string[], cmds: string) {
-  const r = spawnSync(bin[0]!, [...bin.slice(1), '-c', 'test:///default', cmds], {
-    encoding: 'utf8', timeout: 15000, env: { ...process.env, LC_ALL: 'C', TSVIRSH_HISTORY: '/dev/null' },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-function same(cmds: string) {
-  const want = run([VIRSH], cmds);
-  const got = run([process.execPath, TSVIRSH], cmds);
-  assert.deepEqual(got, want, cmds);
-  return got;
-}
+const skip = noVirsh;
+const same = (cmds: string) => sameIn(def(cmds), { timeout: 15000 });
 
 let dir = '';
 let md = '';
