@@ -3,7 +3,7 @@
 // be equal. Covers the calls, the error codes/domains/messages, read-only opens and events.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { PY_PRELUDE, noPythonLibvirt, runPython, type PyResult } from './python_lib.js';
+import { PY_PRELUDE, noPythonLibvirt, runPython, sameThroughTsvirtd } from './python_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
 const skip = noPythonLibvirt;
@@ -58,7 +58,6 @@ ro.close()
 print('\n'.join(out))
 `;
 
-const runScript = (uri: string): PyResult => runPython(SCRIPT, [uri]);
 
 describe('python3-libvirt against tsvirtd vs. libvirt\'s in-process test driver', { skip }, () => {
   let d: SpawnedDaemon;
@@ -66,10 +65,7 @@ describe('python3-libvirt against tsvirtd vs. libvirt\'s in-process test driver'
   after(async () => { await d.stop(); });
 
   it('the same script prints the same results', () => {
-    const ours = runScript(`test+unix:///default?socket=${d.rw}`);
-    const theirs = runScript('test:///default');
-    assert.equal(theirs.status, 0, theirs.stderr);
-    assert.deepEqual(ours, theirs);
+    const ours = sameThroughTsvirtd(SCRIPT, d.rw);
     assert.match(ours.stdout, /^events \[\('py1', 0, 0\), \('py1', 2, 0\), \('py1', 3, 0\), \('py1', 4, 0\), \('py1', 5, 1\), \('py1', 1, 0\)\]$/m);
     assert.match(ours.stdout, /^error 29 20 operation forbidden: read only access prevents virDomainDestroy$/m);
   });

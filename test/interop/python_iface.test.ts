@@ -3,7 +3,7 @@
 // test driver; the printed results (values, error codes, domains and messages) must be equal.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { PY_PRELUDE, noPythonLibvirt, runPython, type PyResult } from './python_lib.js';
+import { PY_PRELUDE, noPythonLibvirt, sameThroughTsvirtd } from './python_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
 const skip = noPythonLibvirt;
@@ -55,7 +55,6 @@ ro.close()
 print('\n'.join(out))
 `;
 
-const runScript = (uri: string): PyResult => runPython(SCRIPT, [uri]);
 
 describe('python3-libvirt host interfaces through tsvirtd vs. libvirt\'s in-process test driver', { skip }, () => {
   let d: SpawnedDaemon;
@@ -63,10 +62,7 @@ describe('python3-libvirt host interfaces through tsvirtd vs. libvirt\'s in-proc
   after(async () => { await d.stop(); });
 
   it('the same script prints the same results', () => {
-    const theirs = runScript('test:///default');
-    assert.equal(theirs.status, 0, theirs.stderr);
-    const ours = runScript(`test+unix:///default?socket=${d.rw}`);
-    assert.deepEqual(ours, theirs);
+    const ours = sameThroughTsvirtd(SCRIPT, d.rw);
     assert.match(ours.stdout, /^all \[\('eth1', 'aa:bb:cc:dd:ee:ff', 1\)\]$/m);
     assert.match(ours.stdout, /^rolled back \[\('bond0', 0\), \('eth1', 0\)\]$/m);
     assert.match(ours.stdout, /^error 29 26 operation forbidden: read only access prevents virInterfaceDestroy$/m);

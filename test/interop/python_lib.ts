@@ -1,6 +1,7 @@
 // Running python3-libvirt scripts for the interop tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as assert from 'node:assert/strict';
 
 export const PY = '/usr/bin/python3';
 const hasLibvirt = existsSync(PY) && spawnSync(PY, ['-c', 'import libvirt'], { encoding: 'utf8' }).status === 0;
@@ -29,4 +30,16 @@ export interface PyResult { stdout: string; stderr: string; status: number | nul
 export function runPython(script: string, args: readonly string[], timeout = 60000): PyResult {
   const r = spawnSync(PY, ['-c', script, ...args], { encoding: 'utf8', timeout });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/**
+ * The same script against libvirt's in-process test driver and against tsvirtd's socket: it must
+ * succeed there and print the same through tsvirtd. Returns tsvirtd's run for further checks.
+ */
+export function sameThroughTsvirtd(script: string, socket: string): PyResult {
+  const theirs = runPython(script, ['test:///default']);
+  assert.equal(theirs.status, 0, theirs.stderr);
+  const ours = runPython(script, [`test+unix:///default?socket=${socket}`]);
+  assert.deepEqual(ours, theirs);
+  return ours;
 }

@@ -4,7 +4,7 @@
 // domains, messages and events) must be equal.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { PY_PRELUDE, noPythonLibvirt, runPython, type PyResult } from './python_lib.js';
+import { PY_PRELUDE, noPythonLibvirt, sameThroughTsvirtd } from './python_lib.js';
 import { spawnDaemon, type SpawnedDaemon } from '../daemon/spawn.js';
 
 const skip = noPythonLibvirt;
@@ -69,7 +69,6 @@ ro.close()
 print('\n'.join(out))
 `;
 
-const runScript = (uri: string): PyResult => runPython(SCRIPT, [uri]);
 
 describe('python3-libvirt node devices through tsvirtd vs. libvirt\'s in-process test driver', { skip }, () => {
   let d: SpawnedDaemon;
@@ -77,10 +76,7 @@ describe('python3-libvirt node devices through tsvirtd vs. libvirt\'s in-process
   after(async () => { await d.stop(); });
 
   it('the same script prints the same results', () => {
-    const theirs = runScript('test:///default');
-    assert.equal(theirs.status, 0, theirs.stderr);
-    const ours = runScript(`test+unix:///default?socket=${d.rw}`);
-    assert.deepEqual(ours, theirs);
+    const ours = sameThroughTsvirtd(SCRIPT, d.rw);
     assert.match(ours.stdout, /^all 4 \['computer', 'scsi_host1', 'scsi_host11', 'scsi_host2'\]$/m);
     assert.match(ours.stdout, /^cap vports 2 \['scsi_host1', 'scsi_host2'\]$/m);
     assert.match(ours.stdout, /^error 8 12 unsupported flags \(0x80000000\) in function testConnectListAllNodeDevices$/m);
