@@ -1,6 +1,7 @@
 // Domain lifecycle: define, undefine, create, start, shutdown, destroy, reboot, reset, suspend,
 // resume, save, restore, managedsave, managedsave-remove, autostart, domrename.
 // libvirt counterpart: tools/virsh-domain.c (cmdStart, cmdDestroy, cmdSave, ...).
+import { DomainSaveRestoreFlags as SR } from '../api/constants.js';
 import { readFileSync } from 'node:fs';
 import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, type CmdOpts } from './opts.js';
@@ -203,13 +204,17 @@ async function undefinePiecewise(d: Domain, managedSave: boolean): Promise<void>
   try { await d.undefine(0); } catch (e) { throw new CmdError(`Failed to undefine domain '${d.name}'`, e); }
 }
 
-function saveFlags(o: CmdOpts): number {
+/**
+ * virDomainSaveRestoreFlags from the options a command has (--bypass-cache, --running,
+ * --paused, --reset-nvram); --running and --paused exclude each other, as virsh checks first.
+ */
+export function saveFlags(o: CmdOpts): number {
   exclusive(o, 'running', 'paused');
   let f = 0;
-  if (o.bool('bypass-cache')) f |= 1;
-  if (o.bool('running')) f |= 2;
-  if (o.bool('paused')) f |= 4;
-  if (o.bool('reset-nvram')) f |= 8;
+  if (o.bool('bypass-cache')) f |= SR.BYPASS_CACHE;
+  if (o.bool('running')) f |= SR.RUNNING;
+  if (o.bool('paused')) f |= SR.PAUSED;
+  if (o.bool('reset-nvram')) f |= SR.RESET_NVRAM;
   return f;
 }
 

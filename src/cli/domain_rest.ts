@@ -10,14 +10,11 @@ import type { Ctx, HandlerTable } from './defs.js';
 import { CliError, CmdError, scaleSuffix, type CmdOpts } from './opts.js';
 import { exclusive, prettyCapacity, printXml, typedParamValue } from './format.js';
 import { optDomain } from './lookup.js';
-import { readXmlFile } from './domain_lifecycle.js';
+import { readXmlFile, saveFlags } from './domain_lifecycle.js';
 import { editXml } from './editor.js';
 import { type TypedParam, TypedParamType } from '../drivers/driver.js';
 import { readFileSync } from 'node:fs';
 
-/** VIR_DOMAIN_SAVE_RUNNING / VIR_DOMAIN_SAVE_PAUSED */
-const SAVE_RUNNING = 2;
-const SAVE_PAUSED = 4;
 /** VIR_DOMAIN_SAVE_IMAGE_XML_SECURE */
 const XML_SECURE = 1;
 /** VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY */
@@ -25,7 +22,6 @@ const MAX_SPEED_POSTCOPY = 1;
 /** unsigned long on the 64-bit hosts virsh runs on */
 const ULONG_MAX = (1n << 64n) - 1n;
 
-const saveFlags = (o: CmdOpts) => (o.bool('running') ? SAVE_RUNNING : 0) | (o.bool('paused') ? SAVE_PAUSED : 0);
 /** a wire uhyper as a JS value: a number while exact */
 const hyper = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
 
@@ -37,18 +33,17 @@ async function managedsaveDumpxml(ctx: Ctx, o: CmdOpts): Promise<boolean> {
 
 /** virsh reads the file before it looks the domain up */
 async function managedsaveDefine(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  exclusive(o, 'running', 'paused');
+  const flags = saveFlags(o);
   const xml = readXmlFile(o.string('xml')!);
   const d = await optDomain(ctx, o);
-  try { await d.managedSaveDefineXML(xml, saveFlags(o)); } catch (e) { throw new CmdError(`Failed to update ${d.name} XML configuration`, e); }
+  try { await d.managedSaveDefineXML(xml, flags); } catch (e) { throw new CmdError(`Failed to update ${d.name} XML configuration`, e); }
   ctx.printExtra(`Managed save state file of domain '${d.name}' updated.\n`);
   return true;
 }
 
 async function managedsaveEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  exclusive(o, 'running', 'paused');
-  const d = await optDomain(ctx, o);
   const flags = saveFlags(o);
+  const d = await optDomain(ctx, o);
   const r = await editXml(ctx, {
     getXml: () => d.managedSaveGetXMLDesc(XML_SECURE),
     define: (doc) => d.managedSaveDefineXML(doc, flags),

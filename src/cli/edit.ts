@@ -12,6 +12,7 @@ import { editDefinition, editXml } from './editor.js';
 import { ErrorNumber, VirError } from '../util/error.js';
 import { optDomain, optNetwork, optPool } from './lookup.js';
 import { optSnapshot } from './snapshot.js';
+import { saveFlags } from './domain_lifecycle.js';
 
 /** VIR_DOMAIN_DEFINE_VALIDATE */
 const DEFINE_VALIDATE = 1;
@@ -104,15 +105,12 @@ async function snapshotEditDefine(ctx: Ctx, o: CmdOpts, d: Domain, snap: DomainS
   return false;
 }
 
-/** VIR_DOMAIN_SAVE_IMAGE_XML_SECURE; VIR_DOMAIN_SAVE_RUNNING / _PAUSED */
+/** VIR_DOMAIN_SAVE_IMAGE_XML_SECURE */
 const SAVE_IMAGE_XML_SECURE = 1;
-const SAVE_RUNNING = 2;
-const SAVE_PAUSED = 4;
 
 async function saveImageEdit(ctx: Ctx, o: CmdOpts): Promise<boolean> {
-  exclusive(o, 'running', 'paused');
+  const flags = saveFlags(o);
   const file = o.string('file')!;
-  const flags = o.bool('running') ? SAVE_RUNNING : o.bool('paused') ? SAVE_PAUSED : 0;
   const conn = await ctx.conn();
   const r = await editXml(ctx, {
     getXml: () => conn.domainSaveImageGetXMLDesc(file, SAVE_IMAGE_XML_SECURE),
